@@ -1,0 +1,142 @@
+// The generation loop (the exercise's): run the sequence, take the last row of logits, pick the next
+// token, append, repeat. The cache decides how much of the sequence is fed each step: a cache that
+// keeps nothing (`none`) gets the whole sequence, a full one only the new token. The loop never asks which.
+//
+// Length rule: the sequence (prompt + generated) never exceeds the limit, min(context_length for learned
+// positions, the cache's positionLimit). A prompt longer than the limit is a ContextError before any work;
+// otherwise generation stops early with stopReason "context" when the next token would not fit.
+import { sliceRows } from "@tinylm/tensor";
+import { ContextError, VocabularyError } from "./errors.js";
+import { createCache, type CacheOptions } from "./kv-cache/index.js";
+import type { CacheBytes, KVCache } from "./kv-cache/types.js";
+import type { AttentionObserver, TinyLM } from "./model.js";
+import { Sampler, type SamplingOptions } from "./sampling.js";
+import { decode, encode } from "./vocab.js";
+
+export interface GenerateOptions extends CacheOptions {
+  /** Tokens to generate (default 10). */
+  readonly maxNewTokens?: number;
+  /** A strategy name ("full" by default, "none", …) or your own KVCache instance. */
+  readonly cache?: string | KVCache;
+  readonly sampling?: SamplingOptions;
+  /** Stops generation between tokens; the result keeps what was produced. */
+  readonly signal?: AbortSignal;
+  /** Called with each token as it is produced. */
+  readonly onToken?: (token: TokenEvent) => void;
+  /** Receives the attention probabilities of every forward pass. */
+  readonly onAttention?: AttentionObserver;
+}
+
+export interface TokenEvent {
+  readonly id: number;
+  readonly word: string;
+  readonly index: number; // 0 for the first generated token
+  readonly position: number; // absolute position of this token in the sequence
+  readonly ms: number; // time of the forward pass that produced it
+  readonly cacheBytes: CacheBytes;
+}
+
+export type StopReason = "max_new_tokens" | "context" | "aborted";
+
+export interface GenerateResult {
+  readonly promptIds: number[];
+  readonly ids: number[]; // generated ids only
+  readonly text: string; // prompt and continuation
+  readonly stopReason: StopReason;
+  readonly stopMessage: string;
+  readonly cache: string; // the strategy's kind
+  readonly prefillMs: number; // the pass over the prompt (it yields the first token)
+  readonly stepMs: number[]; // each later step, one per token after the first
+  readonly msPerToken: number; // median of stepMs (NaN when there are none)
+  readonly totalMs: number;
+  readonly cacheBytes: CacheBytes; // at the end
+}
+
+const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * The loop itself, one yield per generated token; returns the result. generate() and generateSync()
+ * drive it. Prefill is the first forward: the whole prompt in one pass.
+ */
+export function* generateSteps(model: TinyLM, prompt: string | readonly number[], options: GenerateOptions = {}): Generator<TokenEvent, GenerateResult> {
+  const promptIds = typeof prompt === "string" ? encode(prompt) : [...prompt];
+  if (promptIds.length === 0) throw new VocabularyError("generate: the prompt is empty; expected at least one token");
+  const maxNew = options.maxNewTokens ?? 10;
+  if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
+  const cache = typeof options.cache === "object" ? options.cache : createCache(options.cache ?? "full", model.config, options);
+  cache.reset();
+  const sampler = new Sampler(options.sampling);
+  const { contextLength: C, positional } = model.config;
+  const limit = Math.min(cache.positionLimit, positional === "learned" ? C : Infinity);
+  if (promptIds.length > limit) {
+    throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt or raise --context-length.`, promptIds.length, limit);
+  }
+  const tokens = [...promptIds];
+  const stepMs: number[] = [];
+  let prefillMs = 0;
+  let stopReason: StopReason = "max_new_tokens";
+  const t0 = performance.now();
+  for (let index = 0; index < maxNew; index++) {
+    if (options.signal?.aborted) {
+      stopReason = "aborted";
+      break;
+    }
+    if (tokens.length >= limit) {
+      stopReason = "context";
+      break;
+    }
+    // feed what the cache has not seen: the whole sequence for `none`, the new token otherwise
+    const start = performance.now();
+    const logits = model.forward(tokens.slice(cache.length), { cache, onAttention: options.onAttention }); // [T, V]
+    const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
+    const id = sampler.pick(last);
+    const ms = performance.now() - start;
+    if (index === 0) prefillMs = ms;
+    else stepMs.push(ms);
+    const event = { id, word: decode([id]), index, position: tokens.length, ms, cacheBytes: cache.bytes() };
+    tokens.push(id);
+    options.onToken?.(event);
+    yield event;
+  }
+  const ids = tokens.slice(promptIds.length);
+  const stopMessage = {
+    max_new_tokens: `generated ${ids.length} tokens (max_new_tokens)`,
+    context: `stopped after ${ids.length} tokens: the sequence reached its limit of ${limit} positions (context_length ${C}${positional === "sinusoidal" ? `, cache "${cache.kind}"` : ", learned positions"})`,
+    aborted: `stopped after ${ids.length} tokens: aborted`,
+  }[stopReason];
+  return {
+    promptIds, ids, text: decode(tokens), stopReason, stopMessage, cache: cache.kind,
+    prefillMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
+  };
+}
+
+/** Runs the loop to the end without yielding to the event loop (benchmarks, scripts). */
+export function generateSync(model: TinyLM, prompt: string | readonly number[], options: GenerateOptions = {}): GenerateResult {
+  const steps = generateSteps(model, prompt, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * Runs the loop, streaming tokens to onToken, and lets the event loop run at least every 15 ms so a UI
+ * stays responsive and an AbortSignal can fire. generate(model, "the cat sat", { maxNewTokens: 10 })
+ */
+export async function generate(model: TinyLM, prompt: string | readonly number[], options: GenerateOptions = {}): Promise<GenerateResult> {
+  const steps = generateSteps(model, prompt, options);
+  let lastYield = performance.now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (performance.now() - lastYield > 15) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// `full`: contiguous K and V buffers of context_length rows per layer, allocated once (llama2.c's
+// key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token.
+import { CAUSAL, copyRows, zeros, type Tensor } from "@tinylm/tensor";
+import type { ModelConfig } from "../config.js";
+import { ContextError } from "../errors.js";
+import type { CacheBytes, KVCache, KVView } from "./types.js";
+
+export class FullCache implements KVCache {
+  readonly kind = "full";
+  readonly span = CAUSAL;
+  readonly capacity: number;
+  private readonly keys: Tensor[]; // per layer [C, d]
+  private readonly values: Tensor[]; // per layer [C, d]
+  private readonly positions: Int32Array; // [C]: row i holds position i
+  private filled = 0;
+
+  constructor(private readonly config: ModelConfig) {
+    const { contextLength: C, dModel: d, nLayers } = config;
+    this.capacity = C;
+    this.keys = Array.from({ length: nLayers }, () => zeros([C, d]));
+    this.values = Array.from({ length: nLayers }, () => zeros([C, d]));
+    this.positions = Int32Array.from({ length: C }, (_, i) => i);
+  }
+
+  get length(): number {
+    return this.filled;
+  }
+
+  get positionLimit(): number {
+    return this.capacity;
+  }
+
+  append(layer: number, k: Tensor, v: Tensor): KVView {
+    const T = k.shape[0]!;
+    const end = this.filled + T;
+    if (end > this.capacity) {
+      throw new ContextError(
+        `full cache: ${T} new positions at position ${this.filled} exceed its capacity of ${this.capacity} (context_length). Use a shorter prompt or --cache sliding-window.`,
+        this.filled,
+        this.capacity,
+      );
+    }
+    const K = this.keys[layer]!, V = this.values[layer]!;
+    copyRows(k, K, this.filled);
+    copyRows(v, V, this.filled);
+    if (layer === this.config.nLayers - 1) this.filled = end;
+    const d = K.shape[1]!;
+    return { keys: K.hi(end, d), values: V.hi(end, d), positions: this.positions, offset: 0 };
+  }
+
+  bytes(): CacheBytes {
+    const perPosition = 2 * this.config.nLayers * this.config.dModel * 4;
+    return { allocated: perPosition * this.capacity, used: perPosition * this.filled };
+  }
+
+  reset(): void {
+    this.filled = 0;
+  }
+}

@@ -1,0 +1,39 @@
+// `none`: keeps nothing. Every call attends over its own k, v only, so the generation loop feeds the
+// whole sequence each step and recomputes every key and value (the exercise's loop, the baseline).
+import { CAUSAL, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import type { CacheBytes, KVCache, KVView } from "./types.js";
+
+export class NoCache implements KVCache {
+  readonly kind = "none";
+  readonly capacity = 0;
+  private positions = new Int32Array(0);
+
+  /**
+   * @param positionLimit longest sequence served (the model's context_length)
+   * @param start absolute position of the first token of every call (0 in generation)
+   * @param span the attention mask (a banded span gives the reference for the window strategies)
+   */
+  constructor(
+    readonly positionLimit: number,
+    private readonly start = 0,
+    readonly span: AttentionSpan = CAUSAL,
+  ) {}
+
+  get length(): number {
+    return this.start;
+  }
+
+  append(_layer: number, k: Tensor, v: Tensor): KVView {
+    const T = k.shape[0]!;
+    if (this.positions.length < T) {
+      this.positions = Int32Array.from({ length: T }, (_, i) => this.start + i);
+    }
+    return { keys: k, values: v, positions: this.positions, offset: this.start };
+  }
+
+  bytes(): CacheBytes {
+    return { allocated: 0, used: 0 };
+  }
+
+  reset(): void {}
+}

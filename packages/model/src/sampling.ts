@@ -1,0 +1,75 @@
+// Choosing the next token from the last row of logits: greedy (the default), or sampling with
+// temperature, top-k and top-p (nucleus) from a seeded generator, so a seed gives the same text everywhere.
+import { argmax, Rng, type Tensor } from "@tinylm/tensor";
+import { ConfigError } from "./errors.js";
+
+export interface SamplingOptions {
+  /** 0 = greedy (argmax, ties -> lowest id). Default: 0, or 1 when topK or topP is given. */
+  readonly temperature?: number;
+  /** Keep only the k most probable tokens (k >= 1). */
+  readonly topK?: number;
+  /** Keep the smallest set of most probable tokens whose probability reaches p, p in (0, 1]. */
+  readonly topP?: number;
+  /** Seed of the sampling generator (mulberry32). Default 0. */
+  readonly seed?: number;
+}
+
+/** Throws a ConfigError for a value outside its range. */
+export function validateSampling(o: SamplingOptions): void {
+  const t = o.temperature;
+  if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new ConfigError("temperature", t, "must be a finite number >= 0 (0 = greedy)");
+  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 1)) throw new ConfigError("top_k", o.topK, "must be an integer >= 1");
+  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new ConfigError("top_p", o.topP, "must be in (0, 1]");
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ConfigError("seed", o.seed, "must be an integer");
+}
+
+/** A next-token chooser. new Sampler({ temperature: 0.8, topK: 5, seed: 1 }).pick(logitsRow) */
+export class Sampler {
+  readonly temperature: number;
+  private readonly rng: Rng;
+  private probs = new Float64Array(0);
+  private order: number[] = [];
+
+  constructor(private readonly options: SamplingOptions = {}) {
+    validateSampling(options);
+    this.temperature = options.temperature ?? (options.topK !== undefined || options.topP !== undefined ? 1 : 0);
+    this.rng = new Rng(options.seed ?? 0);
+  }
+
+  get greedy(): boolean {
+    return this.temperature === 0;
+  }
+
+  /** logits [V] -> token id. */
+  pick(logits: Tensor): number {
+    if (this.greedy) return argmax(logits);
+    const V = logits.shape[0]!;
+    if (this.probs.length !== V) [this.probs, this.order] = [new Float64Array(V), [...Array(V).keys()]];
+    const p = this.probs;
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) max = Math.max(max, logits.get(i));
+    for (let i = 0; i < V; i++) p[i] = Math.exp((logits.get(i) - max) / this.temperature);
+    // most probable first; equal probabilities keep the lower id first, so the order is the same everywhere
+    const order = this.order.sort((a, b) => p[b]! - p[a]! || a - b);
+    const total = order.reduce((s, i) => s + p[i]!, 0);
+    let keep = Math.min(this.options.topK ?? V, V);
+    if (this.options.topP !== undefined) {
+      let mass = 0;
+      for (let n = 0; n < keep; n++) {
+        mass += p[order[n]!]! / total;
+        if (mass >= this.options.topP) {
+          keep = n + 1;
+          break;
+        }
+      }
+    }
+    let kept = 0;
+    for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
+    let u = this.rng.uniform() * kept;
+    for (let n = 0; n < keep; n++) {
+      u -= p[order[n]!]!;
+      if (u < 0) return order[n]!;
+    }
+    return order[keep - 1]!;
+  }
+}

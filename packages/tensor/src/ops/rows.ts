@@ -1,0 +1,50 @@
+// Slicing and concatenation along the sequence axis (axis 0 of [T, d]).
+import { ShapeError } from "../errors.js";
+import { assert2d, formatShape } from "../shape.js";
+import { zeros, type Tensor } from "../tensor.js";
+
+/**
+ * x [T, d] -> view [end - start, d] of rows start..end-1 (no copy).
+ * const last = sliceRows(logits, T - 1, T) // [1, V]
+ */
+export function sliceRows(x: Tensor, start: number, end: number): Tensor {
+  assert2d("sliceRows", "x", x);
+  const T = x.shape[0]!;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > T || start > end) {
+    throw new ShapeError("sliceRows", "row range out of bounds", `${start}..${end} of x ${formatShape(x.shape)}`, `0 <= start <= end <= ${T}`);
+  }
+  return x.lo(start, 0).hi(end - start, x.shape[1]!);
+}
+
+/**
+ * a [Ta, d], b [Tb, d] -> [Ta + Tb, d] (a new tensor).
+ * const keys = concatRows(pastKeys, newKeys)
+ */
+export function concatRows(a: Tensor, b: Tensor): Tensor {
+  assert2d("concatRows", "a", a);
+  assert2d("concatRows", "b", b);
+  const [Ta, d] = a.shape as [number, number];
+  const [Tb, db] = b.shape as [number, number];
+  if (d !== db) {
+    throw new ShapeError("concatRows", "column counts differ", `a ${formatShape(a.shape)} and b ${formatShape(b.shape)}`, `b [n, ${d}]`);
+  }
+  const out = zeros([Ta + Tb, d]);
+  copyRows(a, out, 0);
+  copyRows(b, out, Ta);
+  return out;
+}
+
+/** Copies src [T, d] into rows at..at+T-1 of dst [*, d]. The KV caches use this to append. */
+export function copyRows(src: Tensor, dst: Tensor, at: number): void {
+  const [T, d] = src.shape as [number, number];
+  if (dst.shape[1] !== d || at < 0 || at + T > dst.shape[0]!) {
+    throw new ShapeError("copyRows", "rows do not fit", `src ${formatShape(src.shape)} at row ${at} of dst ${formatShape(dst.shape)}`, `dst [>= ${at + T}, ${d}]`);
+  }
+  const S = src.data, D = dst.data;
+  const [ss0, ss1] = src.stride as [number, number];
+  const [ds0, ds1] = dst.stride as [number, number];
+  for (let i = 0; i < T; i++) {
+    const sr = src.offset + i * ss0, dr = dst.offset + (at + i) * ds0;
+    for (let j = 0; j < d; j++) D[dr + j * ds1] = S[sr + j * ss1]!;
+  }
+}
