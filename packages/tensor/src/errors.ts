@@ -35,3 +35,11 @@ export class IndexError extends Error {
     super(`${op}: ${message}`);
   }
 }
+
+/** A kernel backend was asked for but cannot run here. */
+export class BackendError extends Error {
+  override readonly name = "BackendError";
+  constructor(message: string) {
+    super(`backend: ${message}`);
+  }
+}

@@ -7,11 +7,12 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** Number of elements of a shape. */
+/** Number of elements of a shape. sizeOf([3, 64]) // 192 */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((n, s) => n * s, 1);
 }
 
+/** Same rank and sizes. sameShape(a.shape, b.shape) */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i]);
 }

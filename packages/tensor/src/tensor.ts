@@ -20,7 +20,7 @@ export function tensor(data: Float32Array, shape: readonly number[]): Tensor {
   return ndarray(data, [...shape]);
 }
 
-/** A new zero-filled tensor. */
+/** A new zero-filled tensor. zeros([T, d]) */
 export function zeros(shape: readonly number[]): Tensor {
   return ndarray(new Float32Array(sizeOf(shape)), [...shape]);
 }
@@ -45,7 +45,10 @@ export function fromArray(values: readonly number[] | readonly (readonly number[
   return tensor(Float32Array.from(values as readonly number[]), [values.length]);
 }
 
-/** Tensor -> nested plain arrays (1-D -> number[], 2-D -> number[][]), whatever its strides. */
+/**
+ * Tensor -> nested plain arrays (1-D -> number[], 2-D -> number[][]), whatever its strides.
+ * toArray(fromArray([[1, 2], [3, 4]]).transpose(1, 0)) // [[1, 3], [2, 4]]
+ */
 export function toArray(t: Tensor): number[] | number[][] {
   if (t.shape.length === 1) {
     return Array.from({ length: t.shape[0]! }, (_, i) => t.get(i));
@@ -57,7 +60,10 @@ export function toArray(t: Tensor): number[] | number[][] {
   throw new ShapeError("toArray", "only 1-D and 2-D tensors convert", `${formatShape(t.shape)}`, "rank 1 or 2");
 }
 
-/** True when `t` is a row-major view with no gaps, so `t.data` can be read linearly from `t.offset`. */
+/**
+ * True when `t` is a row-major view with no gaps, so `t.data` can be read linearly from `t.offset`.
+ * isContiguous(w.transpose(1, 0)) // false for a [2, 3] w
+ */
 export function isContiguous(t: Tensor): boolean {
   let expected = 1;
   for (let axis = t.shape.length - 1; axis >= 0; axis--) {
@@ -67,7 +73,7 @@ export function isContiguous(t: Tensor): boolean {
   return true;
 }
 
-/** `t` itself when contiguous, else a contiguous copy. */
+/** `t` itself when contiguous, else a contiguous copy. contiguous(w.transpose(1, 0)) */
 export function contiguous(t: Tensor): Tensor {
   if (isContiguous(t)) return t;
   const out = zeros(t.shape);
@@ -93,7 +99,7 @@ export function contiguous(t: Tensor): Tensor {
   return out;
 }
 
-/** A tensor of N(0, std²) values drawn from `rng` in row-major order. */
+/** A tensor of N(0, std²) values drawn from `rng` in row-major order. randn([V, d], new Rng(42), 0.02) */
 export function randn(shape: readonly number[], rng: Rng, std = 1): Tensor {
   const out = zeros(shape);
   for (let i = 0; i < out.data.length; i++) out.data[i] = rng.normal() * std;

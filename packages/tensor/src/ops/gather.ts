@@ -13,12 +13,16 @@ export function embedding(table: Tensor, ids: ArrayLike<number>, out?: Tensor): 
   const T = ids.length;
   const o = out ?? zeros([T, d]);
   assertShape("embedding", "out", o, [T, d]);
+  const S = table.data, O = o.data;
+  const [ts0, ts1] = table.stride as [number, number];
+  const [os0, os1] = o.stride as [number, number];
   for (let t = 0; t < T; t++) {
     const id = ids[t]!;
     if (!Number.isInteger(id) || id < 0 || id >= V) {
       throw new IndexError("embedding", `id ${id} at index ${t} is out of range; expected an integer in [0, ${V})`);
     }
-    for (let j = 0; j < d; j++) o.set(t, j, table.get(id, j));
+    const src = table.offset + id * ts0, dst = o.offset + t * os0;
+    for (let j = 0; j < d; j++) O[dst + j * os1] = S[src + j * ts1]!;
   }
   return o;
 }

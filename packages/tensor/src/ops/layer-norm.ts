@@ -1,6 +1,7 @@
 // Layer normalisation over the last axis, PyTorch semantics (biased variance, eps inside the sqrt).
 import { assert2d, assertShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
+import { wasmLayerNorm } from "../backend/layer-norm.js";
 
 /**
  * x [T, d], weight [d], bias [d] -> [T, d]: (x - mean) / sqrt(var + eps) * weight + bias, per row.
@@ -13,6 +14,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, 
   assertShape("layerNorm", "weight", weight, [d]);
   assertShape("layerNorm", "bias", bias, [d]);
   assertShape("layerNorm", "out", out, [T, d]);
+  if (wasmLayerNorm(x, weight, bias, eps, out)) return out;
   const X = x.data, O = out.data, W = weight.data, B = bias.data;
   const [xs0, xs1] = x.stride as [number, number];
   const [os0, os1] = out.stride as [number, number];

@@ -34,10 +34,15 @@ export function concatRows(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Copies src [T, d] into rows at..at+T-1 of dst [*, d]. The KV caches use this to append. */
+/**
+ * Copies src [T, d] into rows at..at+T-1 of dst [*, d]. The KV caches use this to append.
+ * copyRows(newKeys, keys, length) // keys[length..length+T) = newKeys
+ */
 export function copyRows(src: Tensor, dst: Tensor, at: number): void {
+  assert2d("copyRows", "src", src);
+  assert2d("copyRows", "dst", dst);
   const [T, d] = src.shape as [number, number];
-  if (dst.shape[1] !== d || at < 0 || at + T > dst.shape[0]!) {
+  if (dst.shape[1] !== d || !Number.isInteger(at) || at < 0 || at + T > dst.shape[0]!) {
     throw new ShapeError("copyRows", "rows do not fit", `src ${formatShape(src.shape)} at row ${at} of dst ${formatShape(dst.shape)}`, `dst [>= ${at + T}, ${d}]`);
   }
   const S = src.data, D = dst.data;

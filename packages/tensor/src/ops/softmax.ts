@@ -14,6 +14,7 @@ const asRow = (t: Tensor): Tensor => ndarray(t.data, [1, t.shape[0]!], [0, t.str
  */
 export function softmax(x: Tensor, out: Tensor = zeros(x.shape)): Tensor {
   if (x.shape.length === 1) {
+    assertShape("softmax", "out", out, x.shape);
     softmax(asRow(x), asRow(out));
     return out;
   }
@@ -31,6 +32,7 @@ export function softmax(x: Tensor, out: Tensor = zeros(x.shape)): Tensor {
       throw new NumericError("softmax", `row ${i} has every entry masked (-Infinity), so no probability is defined. Check the attention mask.`);
     }
     if (Number.isNaN(max)) throw new NumericError("softmax", `row ${i} contains NaN`);
+    if (max === Infinity) throw new NumericError("softmax", `row ${i} contains +Infinity (an overflowed score), so the probabilities are undefined`);
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(X[xr + j * xs1]! - max);
@@ -51,6 +53,7 @@ export interface AttentionSpan {
   readonly sinks: number;
 }
 
+/** Plain causal attention: every key at or before the query is visible. maskCausal(scores, 0, positions, CAUSAL) */
 export const CAUSAL: AttentionSpan = { window: Infinity, sinks: 0 };
 
 /**

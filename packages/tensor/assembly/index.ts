@@ -1,0 +1,6 @@
+// The WebAssembly SIMD kernels of @tinylm/tensor. Pointers are byte addresses in the imported memory,
+// strides are in float32 elements; the TypeScript side (src/backend/) owns every allocation.
+export { linear } from "./linear";
+export { attention } from "./attention";
+export { layer_norm } from "./layer-norm";
+export { exp_f32 } from "./exp";

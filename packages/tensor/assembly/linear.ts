@@ -1,0 +1,99 @@
+// linear: out[i, j] = act(Σ_p x[i, p]·w[j, p] + bias[j]), optionally added to what out holds (a residual).
+// Every element is one `dot` (simd.ts order) plus the bias, whatever block computed it, so a row's result
+// does not depend on how many rows share the call.
+import { dotTail, hsum } from "./simd";
+
+export const RELU: i32 = 1; // max(·, 0) after the bias
+export const ACCUMULATE: i32 = 2; // out += result (residual connection)
+
+@inline function finish(s: f32, bias: usize, j: i32, dst: usize, flags: i32): void {
+  if (bias) s += load<f32>(bias + (<usize>j << 2));
+  if (flags & RELU) s = max(s, 0);
+  if (flags & ACCUMULATE) s = load<f32>(dst) + s;
+  store<f32>(dst, s);
+}
+
+/**
+ * x [T, n] (row stride xs) · w [m, n]ᵀ (row stride ws) + bias [m] (0 for none) -> out [T, m] (row stride os).
+ * Strides are in elements; the last axis of every operand is contiguous.
+ */
+export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: usize, os: i32, T: i32, n: i32, m: i32, flags: i32): void {
+  const n4 = n & ~3;
+  const m4 = m & ~3;
+  const wRow = (<usize>ws) << 2;
+  let i = 0;
+  // two rows at a time, four outputs at a time: 8 accumulators, 6 loads per 8 multiply-adds
+  for (; i + 2 <= T; i += 2) {
+    const x0 = x + ((<usize>i * <usize>xs) << 2), x1 = x0 + ((<usize>xs) << 2);
+    const o0 = out + ((<usize>i * <usize>os) << 2), o1 = o0 + ((<usize>os) << 2);
+    for (let j = 0; j < m4; j += 4) {
+      const w0 = w + <usize>j * wRow, w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
+      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
+      let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+      for (let p = 0; p < n4; p += 4) {
+        const o = <usize>p << 2;
+        const u = v128.load(x0 + o), v = v128.load(x1 + o);
+        const b0 = v128.load(w0 + o), b1 = v128.load(w1 + o), b2 = v128.load(w2 + o), b3 = v128.load(w3 + o);
+        a00 = f32x4.add(a00, f32x4.mul(u, b0)); a01 = f32x4.add(a01, f32x4.mul(u, b1));
+        a02 = f32x4.add(a02, f32x4.mul(u, b2)); a03 = f32x4.add(a03, f32x4.mul(u, b3));
+        a10 = f32x4.add(a10, f32x4.mul(v, b0)); a11 = f32x4.add(a11, f32x4.mul(v, b1));
+        a12 = f32x4.add(a12, f32x4.mul(v, b2)); a13 = f32x4.add(a13, f32x4.mul(v, b3));
+      }
+      const c = <usize>j << 2;
+      finish(dotTail(hsum(a00), x0, w0, n4, n), bias, j, o0 + c, flags);
+      finish(dotTail(hsum(a01), x0, w1, n4, n), bias, j + 1, o0 + c + 4, flags);
+      finish(dotTail(hsum(a02), x0, w2, n4, n), bias, j + 2, o0 + c + 8, flags);
+      finish(dotTail(hsum(a03), x0, w3, n4, n), bias, j + 3, o0 + c + 12, flags);
+      finish(dotTail(hsum(a10), x1, w0, n4, n), bias, j, o1 + c, flags);
+      finish(dotTail(hsum(a11), x1, w1, n4, n), bias, j + 1, o1 + c + 4, flags);
+      finish(dotTail(hsum(a12), x1, w2, n4, n), bias, j + 2, o1 + c + 8, flags);
+      finish(dotTail(hsum(a13), x1, w3, n4, n), bias, j + 3, o1 + c + 12, flags);
+    }
+    for (let j = m4; j < m; j++) {
+      const wj = w + <usize>j * wRow;
+      finish(rowDot(x0, wj, n4, n), bias, j, o0 + (<usize>j << 2), flags);
+      finish(rowDot(x1, wj, n4, n), bias, j, o1 + (<usize>j << 2), flags);
+    }
+  }
+  // a last single row (decode): eight outputs at a time
+  for (; i < T; i++) {
+    const x0 = x + ((<usize>i * <usize>xs) << 2);
+    const o0 = out + ((<usize>i * <usize>os) << 2);
+    const m8 = m & ~7;
+    let j = 0;
+    for (; j < m8; j += 8) {
+      const w0 = w + <usize>j * wRow, w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
+      const w4 = w3 + wRow, w5 = w4 + wRow, w6 = w5 + wRow, w7 = w6 + wRow;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+      for (let p = 0; p < n4; p += 4) {
+        const o = <usize>p << 2;
+        const u = v128.load(x0 + o);
+        a0 = f32x4.add(a0, f32x4.mul(u, v128.load(w0 + o))); a1 = f32x4.add(a1, f32x4.mul(u, v128.load(w1 + o)));
+        a2 = f32x4.add(a2, f32x4.mul(u, v128.load(w2 + o))); a3 = f32x4.add(a3, f32x4.mul(u, v128.load(w3 + o)));
+        a4 = f32x4.add(a4, f32x4.mul(u, v128.load(w4 + o))); a5 = f32x4.add(a5, f32x4.mul(u, v128.load(w5 + o)));
+        a6 = f32x4.add(a6, f32x4.mul(u, v128.load(w6 + o))); a7 = f32x4.add(a7, f32x4.mul(u, v128.load(w7 + o)));
+      }
+      const c = o0 + (<usize>j << 2);
+      finish(dotTail(hsum(a0), x0, w0, n4, n), bias, j, c, flags);
+      finish(dotTail(hsum(a1), x0, w1, n4, n), bias, j + 1, c + 4, flags);
+      finish(dotTail(hsum(a2), x0, w2, n4, n), bias, j + 2, c + 8, flags);
+      finish(dotTail(hsum(a3), x0, w3, n4, n), bias, j + 3, c + 12, flags);
+      finish(dotTail(hsum(a4), x0, w4, n4, n), bias, j + 4, c + 16, flags);
+      finish(dotTail(hsum(a5), x0, w5, n4, n), bias, j + 5, c + 20, flags);
+      finish(dotTail(hsum(a6), x0, w6, n4, n), bias, j + 6, c + 24, flags);
+      finish(dotTail(hsum(a7), x0, w7, n4, n), bias, j + 7, c + 28, flags);
+    }
+    for (; j < m; j++) finish(rowDot(x0, w + <usize>j * wRow, n4, n), bias, j, o0 + (<usize>j << 2), flags);
+  }
+}
+
+/** One element in the same order as the blocks above. */
+@inline function rowDot(xr: usize, wr: usize, n4: i32, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  for (let p = 0; p < n4; p += 4) {
+    const o = <usize>p << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(xr + o), v128.load(wr + o)));
+  }
+  return dotTail(hsum(acc), xr, wr, n4, n);
+}

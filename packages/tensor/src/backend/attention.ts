@@ -1,0 +1,42 @@
+// The wasm fused attention: scores, mask, softmax and the weighted sum of values for every query row in
+// one call, with a reused scratch row instead of a [T, S] matrix. Declines like wasmLinear.
+import { NumericError } from "../errors.js";
+import type { AttentionSpan } from "../ops/softmax.js";
+import type { Tensor } from "../tensor.js";
+import { activeWasm } from "./backend.js";
+import { beginCall, rowsContiguous, stageBytes, stageIn, stageOut, take } from "./operands.js";
+
+const I32_MAX = 0x7fffffff;
+const clampI32 = (x: number): number => (x >= I32_MAX ? I32_MAX : x <= -I32_MAX ? -I32_MAX : Math.floor(x));
+
+/**
+ * q [T, dh], k [S, dh], v [S, dh], out [T, dh]; query row i is at position queryStart + i, key j at
+ * keyPositions[j] (shapes already validated).
+ */
+export function wasmAttention(
+  q: Tensor, k: Tensor, v: Tensor, queryStart: number, keyPositions: ArrayLike<number>, span: AttentionSpan, scale: number, out: Tensor,
+): boolean {
+  const state = activeWasm();
+  if (!state) return false;
+  if (!rowsContiguous(q) || !rowsContiguous(k) || !rowsContiguous(v) || !rowsContiguous(out)) return false;
+  const [T, dh] = q.shape as [number, number];
+  const S = k.shape[0]!;
+  if (T === 0 || dh === 0) return true;
+  const rowBytes = Math.ceil(((S + 3) & ~3) * 4 / 64) * 64;
+  const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + 2 * rowBytes;
+  if (!beginCall(state, need)) return false;
+  const [qp, qs] = stageIn(state, q, T, dh);
+  const [kp, ks] = stageIn(state, k, S, dh);
+  const [vp, vs] = stageIn(state, v, S, dh);
+  const [op, os] = stageIn(state, out, T, dh, false);
+  const pos = take(rowBytes);
+  const positions = state.i32.subarray(pos >> 2, (pos >> 2) + S);
+  if (keyPositions instanceof Int32Array) positions.set(keyPositions.subarray(0, S));
+  else for (let j = 0; j < S; j++) positions[j] = keyPositions[j]!;
+  const scores = take(rowBytes);
+  const r = state.kernels.attention(qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, clampI32(span.window), clampI32(span.sinks), scores);
+  if (r > 0) throw new NumericError("attention", `query row ${r - 1} (position ${queryStart + r - 1}) sees no key: every score is masked, so no probability is defined. Check the attention mask.`);
+  if (r < 0) throw new NumericError("attention", `query row ${-r - 1} has a NaN score`);
+  stageOut(state, out, op, T, dh);
+  return true;
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { BackendError } from "../errors.js";
+import { backendInfo, getBackend, loadedWasm, setBackend } from "./backend.js";
+import { allocFloat32, inKernelMemory, kernelZeros, toKernelMemory } from "./memory.js";
+import { fromArray } from "../tensor.js";
+import { under } from "./test-utils.js";
+
+describe("backend selection", () => {
+  it("runs the wasm kernels by default when the module is built", () => {
+    expect(getBackend()).toBe("wasm");
+    expect(backendInfo()).toMatchObject({ name: "wasm", memoryBytes: 1024 * 1024 * 1024 });
+  });
+
+  it("switches to the JS kernels and back", () => {
+    under("js", () => {
+      expect(getBackend()).toBe("js");
+      expect(backendInfo().reason).toMatch(/setBackend/);
+    });
+    expect(getBackend()).toBe("wasm");
+  });
+
+  it("rejects an unknown backend name with a typed error", () => {
+    expect(() => setBackend("gpu" as "js")).toThrow(BackendError);
+    expect(() => setBackend("gpu" as "js")).toThrow('backend: unknown backend "gpu"; expected "js" or "wasm"');
+  });
+});
+
+describe("kernel memory", () => {
+  it("allocates zeroed float32 blocks inside the wasm memory, and reuses freed ones zeroed", () => {
+    const a = allocFloat32(100);
+    expect(a.buffer).toBe(loadedWasm()!.buffer);
+    expect(a.byteOffset % 64).toBe(0);
+    a.fill(7);
+    const before = backendInfo().memoryUsed;
+    const b = allocFloat32(100);
+    expect(backendInfo().memoryUsed).toBe(before + 448);
+    expect(Array.from(b)).toEqual(new Array(100).fill(0));
+  });
+
+  it("falls back to a plain Float32Array when the request does not fit", () => {
+    const huge = allocFloat32(300 * 1024 * 1024); // 1.2 GB > the 1 GiB reserve
+    expect(huge.buffer).not.toBe(loadedWasm()!.buffer);
+    expect(huge.length).toBe(300 * 1024 * 1024);
+  });
+
+  it("copies any view into kernel memory in row-major order", () => {
+    const t = fromArray([[1, 2, 3], [4, 5, 6]]);
+    expect(inKernelMemory(t)).toBe(false);
+    const copy = toKernelMemory(t.transpose(1, 0)); // [3, 2]
+    expect(inKernelMemory(copy)).toBe(true);
+    expect(copy.shape).toEqual([3, 2]);
+    expect(Array.from(copy.data)).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(kernelZeros([2, 2]).shape).toEqual([2, 2]);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { Heap } from "./heap.js";
+
+describe("Heap", () => {
+  it("hands out 64-byte aligned, non-overlapping blocks and never address 0", () => {
+    const heap = new Heap(1 << 12);
+    const a = heap.alloc(10), b = heap.alloc(100), c = heap.alloc(64);
+    expect([a, b, c]).toEqual([64, 128, 256]);
+    expect(heap.allocated).toBe(64 + 128 + 64);
+  });
+
+  it("returns 0 when no free block is large enough", () => {
+    const heap = new Heap(1024);
+    expect(heap.alloc(1024)).toBe(0); // 64 bytes are reserved at the bottom
+    expect(heap.alloc(960)).toBe(64);
+    expect(heap.alloc(1)).toBe(0);
+  });
+
+  it("merges freed neighbours so a large block fits again", () => {
+    const heap = new Heap(64 + 3 * 256);
+    const a = heap.alloc(256), b = heap.alloc(256), c = heap.alloc(256);
+    expect(heap.alloc(64)).toBe(0);
+    heap.release(a);
+    heap.release(c);
+    expect(heap.largestFree).toBe(256);
+    heap.release(b);
+    expect(heap.largestFree).toBe(768);
+    expect(heap.alloc(768)).toBe(64);
+    expect(heap.allocated).toBe(768);
+  });
+
+  it("ignores a release of an address it did not hand out", () => {
+    const heap = new Heap(1024);
+    heap.release(128);
+    expect(heap.largestFree).toBe(960);
+  });
+});

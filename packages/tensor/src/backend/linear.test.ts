@@ -1,0 +1,70 @@
+// The wasm linear against the JS reference kernel, on random shapes and memory placements.
+import { describe, expect, it } from "vitest";
+import { linear } from "../ops/matmul.js";
+import { Rng } from "../rng.js";
+import { fromArray, zeros } from "../tensor.js";
+import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./test-utils.js";
+
+const SHAPES: [number, number, number][] = [
+  [1, 64, 64], [1, 64, 128], [1, 128, 64], [1, 64, 20], [2, 64, 64], [3, 7, 5], [5, 13, 9], [17, 64, 128], [33, 4, 3], [4, 1, 1], [1, 3, 13],
+];
+const PLACEMENTS: Placement[] = ["js", "kernel", "strided"];
+
+describe("wasm linear vs the JS kernel", () => {
+  it.each(SHAPES)("x [%i, %i] · W [%i, n]ᵀ agrees within 1e-5 for every placement and fusion", (T, n, m) => {
+    const rng = new Rng(T * 1000 + n * 10 + m);
+    for (const placement of PLACEMENTS) {
+      const x = randomMatrix(rng, T, n, placement);
+      const w = randomMatrix(rng, m, n, placement);
+      const bias = randomVector(rng, m, placement !== "js");
+      for (const [fuse, useBias] of [[undefined, true], [undefined, false], [{ relu: true }, true], [{ accumulate: true }, false], [{ relu: true, accumulate: true }, true]] as const) {
+        const start = randomMatrix(rng, T, m, placement);
+        const run = (): ReturnType<typeof zeros> => {
+          const out = zeros([T, m]);
+          out.data.set(Array.from({ length: T * m }, (_, i) => start.get(Math.floor(i / m), i % m)));
+          return linear(x, w, useBias ? bias : undefined, out, fuse);
+        };
+        const expected = under("js", run);
+        const got = under("wasm", run);
+        expect(maxAbsDiff(got, expected)).toBeLessThan(1e-5 * Math.sqrt(n));
+      }
+    }
+  });
+
+  it("gives a row the same bits whether computed alone or with other rows", () => {
+    const rng = new Rng(7);
+    const x = randomMatrix(rng, 9, 64, "kernel");
+    const w = randomMatrix(rng, 128, 64, "kernel");
+    const b = randomVector(rng, 128, true);
+    const all = linear(x, w, b);
+    for (let i = 0; i < 9; i++) {
+      const one = linear(x.lo(i, 0).hi(1, 64), w, b);
+      expect(rowOf(one, 0)).toEqual(rowOf(all, i));
+    }
+  });
+
+  it("falls back to the JS kernel for a transposed weight (columns not unit-stride) and still agrees", () => {
+    const rng = new Rng(3);
+    const x = randomMatrix(rng, 4, 6, "kernel");
+    const wT = randomMatrix(rng, 6, 5, "kernel").transpose(1, 0); // [5, 6] view with stride [1, 5]
+    const expected = under("js", () => linear(x, wT));
+    expect(maxAbsDiff(linear(x, wT), expected)).toBe(0);
+  });
+
+  it("matches a hand-computed case exactly", () => {
+    const x = fromArray([[1, 2]]);
+    const w = fromArray([[3, 4], [-5, 6], [0, -1]]);
+    const b = fromArray([0.5, -0.5, 1]);
+    expect(Array.from(linear(x, w, b).data)).toEqual([11.5, 6.5, -1]);
+    expect(Array.from(linear(x, w, b, undefined, { relu: true }).data)).toEqual([11.5, 6.5, 0]);
+    const h = fromArray([[1, 1, 1]]);
+    linear(x, w, b, h, { accumulate: true });
+    expect(Array.from(h.data)).toEqual([12.5, 7.5, 0]);
+  });
+
+  it("rejects accumulate without an out tensor", () => {
+    expect(() => linear(fromArray([[1]]), fromArray([[1]]), undefined, undefined, { accumulate: true })).toThrow(
+      "linear: accumulate needs an out tensor to add into; got no out, expected out [1, 1]",
+    );
+  });
+});

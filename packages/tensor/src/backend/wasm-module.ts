@@ -1,0 +1,42 @@
+// Loads the WebAssembly SIMD kernels (dist/tensor-kernels.wasm, built from assembly/ by
+// scripts/build-wasm.mjs) synchronously, into one memory reserved once and never grown: typed-array
+// views over it (weights, caches) therefore never go stale. Untouched pages cost address space only,
+// not resident memory. If the module cannot load, `loadWasm` returns the reason and the JS kernels run.
+import { readFileSync } from "node:fs";
+
+/** The kernels' exports; pointers are byte addresses, strides are in float32 elements. */
+export interface WasmKernels {
+  linear(x: number, xs: number, w: number, ws: number, bias: number, out: number, os: number, T: number, n: number, m: number, flags: number): void;
+  attention(
+    q: number, qs: number, k: number, ks: number, v: number, vs: number, out: number, os: number,
+    T: number, S: number, dh: number, scale: number, qStart: number, pos: number, window: number, sinks: number, scores: number,
+  ): number;
+  layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void;
+  exp_f32(x: number, out: number, n: number): void;
+}
+
+export interface WasmInstance {
+  readonly kernels: WasmKernels;
+  readonly memory: WebAssembly.Memory;
+}
+
+/**
+ * 1 GiB of address space, reserved once: weights, scratch and ~60 context-10,000 caches (15 MB each) fit
+ * before the garbage collector has returned dropped ones. Only pages written count in resident memory.
+ */
+export const WASM_PAGES = 16384;
+
+// src/backend/ and dist/backend/ are both two levels below the package root, so one URL serves both.
+const WASM_URL = new URL("../../dist/tensor-kernels.wasm", import.meta.url);
+
+export function loadWasm(): WasmInstance | string {
+  try {
+    if (typeof WebAssembly === "undefined") return "WebAssembly is not available";
+    const bytes = readFileSync(WASM_URL);
+    const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return { kernels: instance.exports as unknown as WasmKernels, memory };
+  } catch (e) {
+    return `could not load ${WASM_URL.pathname}: ${(e as Error).message}`;
+  }
+}

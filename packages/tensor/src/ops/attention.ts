@@ -1,0 +1,55 @@
+// Scaled dot-product attention of one head, written as the composition the model used to spell out
+// (scores = q·kᵀ·scale, causal mask, softmax, probs·v). The wasm backend runs it as one fused kernel;
+// the JS path below is the reference, and runs whenever the probabilities are observed.
+import { ShapeError } from "../errors.js";
+import { assert2d, assertShape, formatShape } from "../shape.js";
+import { zeros, type Tensor } from "../tensor.js";
+import { wasmAttention } from "../backend/attention.js";
+import { matmul } from "./matmul.js";
+import { CAUSAL, maskCausal, softmax, type AttentionSpan } from "./softmax.js";
+import { scale as scaleOp } from "./elementwise.js";
+
+export interface AttentionOptions {
+  /** Absolute position of q's first row (row i is at queryStart + i). */
+  readonly queryStart: number;
+  /** Absolute position of each key row (length >= S). */
+  readonly keyPositions: ArrayLike<number>;
+  /** Which keys a query may see; plain causal by default. */
+  readonly span?: AttentionSpan;
+  /** Multiplies the scores; 1/√dh by default. */
+  readonly scale?: number;
+  /** Where the result goes ([T, dh], any strides); a new tensor by default. */
+  readonly out?: Tensor;
+  /** Receives the probabilities [T, S] (forces the unfused path, which materialises them). */
+  readonly observe?: (probs: Tensor) => void;
+}
+
+/**
+ * q [T, dh], k [S, dh], v [S, dh] -> [T, dh]: softmax(mask(q·kᵀ·scale))·v.
+ * const y = attention(q, keys, values, { queryStart: 5, keyPositions: [0, 1, 2, 3, 4, 5] }) // decode at 5
+ */
+export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+  assert2d("attention", "q", q);
+  assert2d("attention", "k", k);
+  assert2d("attention", "v", v);
+  const [T, dh] = q.shape as [number, number];
+  const S = k.shape[0]!;
+  if (k.shape[1] !== dh || v.shape[0] !== S) {
+    throw new ShapeError("attention", "q, k and v do not fit", `q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}`, `k [S, ${dh}] and v [S, dv]`);
+  }
+  const dv = v.shape[1]!;
+  if (dv !== dh) {
+    throw new ShapeError("attention", "values must have the width of the queries", `v ${formatShape(v.shape)}`, `v [${S}, ${dh}]`);
+  }
+  const out = options.out ?? zeros([T, dh]);
+  assertShape("attention", "out", out, [T, dh]);
+  const span = options.span ?? CAUSAL;
+  const s = options.scale ?? 1 / Math.sqrt(dh);
+  if (!options.observe && wasmAttention(q, k, v, options.queryStart, options.keyPositions, span, s, out)) return out;
+  const scores = matmul(q, k.transpose(1, 0)); // [T, dh] x [dh, S] -> [T, S]
+  scaleOp(scores, s, scores);
+  maskCausal(scores, options.queryStart, options.keyPositions, span);
+  const probs = softmax(scores, scores); // [T, S]
+  options.observe?.(probs);
+  return matmul(probs, v, out); // [T, S] x [S, dh] -> [T, dh]
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { concatRows, copyRows, fromArray, Rng, ShapeError, sliceRows, toArray, zeros } from "../index.js";
+import { expectError, expectOnlyViewWritten, LAYOUTS_2D, OUT_LAYOUTS, randInt, randomMatrix, read2d } from "../reference.test-utils.js";
+
+describe("sliceRows", () => {
+  it("is a view of rows start..end-1 that shares storage", () => {
+    const x = fromArray([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    const s = sliceRows(x, 1, 3);
+    expect(toArray(s)).toEqual([[2, 3], [4, 5]]);
+    s.set(0, 1, 99);
+    expect(x.get(1, 1)).toBe(99);
+    expect(sliceRows(x, 4, 4).shape).toEqual([0, 2]);
+  });
+
+  it("matches naive row slicing on every layout", () => {
+    const rng = new Rng(71);
+    for (const layout of LAYOUTS_2D) {
+      const T = randInt(rng, 1, 8), d = randInt(rng, 1, 6);
+      const m = randomMatrix(rng, T, d);
+      const start = randInt(rng, 0, T), end = randInt(rng, start, T);
+      expect(read2d(sliceRows(layout.make(m, d), start, end))).toEqual(m.slice(start, end));
+    }
+  });
+
+  it("rejects a row range out of bounds and x that is not 2-D", () => {
+    const x = zeros([4, 2]);
+    expectError(() => sliceRows(x, 3, 5), ShapeError, "sliceRows: row range out of bounds; got 3..5 of x [4, 2], expected 0 <= start <= end <= 4");
+    expectError(() => sliceRows(x, 2, 1), ShapeError, "sliceRows: row range out of bounds; got 2..1 of x [4, 2], expected 0 <= start <= end <= 4");
+    expectError(() => sliceRows(x, -1, 1), ShapeError, "sliceRows: row range out of bounds; got -1..1 of x [4, 2], expected 0 <= start <= end <= 4");
+    expectError(() => sliceRows(x, 0.5, 1), ShapeError, "sliceRows: row range out of bounds; got 0.5..1 of x [4, 2], expected 0 <= start <= end <= 4");
+    expectError(() => sliceRows(zeros([4]), 0, 1), ShapeError, "sliceRows: x must be 2-D; got x [4], expected x [rows, cols]");
+  });
+});
+
+describe("concatRows", () => {
+  it("stacks a above b for every pair of layouts into a new contiguous tensor", () => {
+    const rng = new Rng(72);
+    for (const la of LAYOUTS_2D) {
+      for (const lb of LAYOUTS_2D) {
+        const Ta = randInt(rng, 0, 5), Tb = randInt(rng, 1, 5), d = randInt(rng, 1, 6);
+        const a = randomMatrix(rng, Ta, d), b = randomMatrix(rng, Tb, d);
+        const c = concatRows(Ta === 0 ? zeros([0, d]) : la.make(a, d), lb.make(b, d));
+        expect(c.shape).toEqual([Ta + Tb, d]);
+        expect(c.stride).toEqual([d, 1]);
+        expect(read2d(c)).toEqual([...a, ...b]);
+      }
+    }
+  });
+
+  it("rejects column counts that differ and operands that are not 2-D", () => {
+    expectError(() => concatRows(zeros([2, 4]), zeros([1, 5])), ShapeError, "concatRows: column counts differ; got a [2, 4] and b [1, 5], expected b [n, 4]");
+    expectError(() => concatRows(zeros([4]), zeros([1, 4])), ShapeError, "concatRows: a must be 2-D; got a [4], expected a [rows, cols]");
+    expectError(() => concatRows(zeros([1, 4]), zeros([4])), ShapeError, "concatRows: b must be 2-D; got b [4], expected b [rows, cols]");
+  });
+});
+
+describe("copyRows", () => {
+  it("copies src into rows at..at+T-1 of dst views, writing nothing else", () => {
+    const rng = new Rng(73);
+    LAYOUTS_2D.forEach((ls, i) => {
+      const dstLayout = OUT_LAYOUTS[i % OUT_LAYOUTS.length]!;
+      const C = randInt(rng, 1, 8), d = randInt(rng, 1, 6), T = randInt(rng, 1, C), at = randInt(rng, 0, C - T);
+      const src = randomMatrix(rng, T, d);
+      const dst = dstLayout.make(C, d);
+      const before = read2d(dst);
+      copyRows(ls.make(src, d), dst, at);
+      expect(read2d(dst)).toEqual([...before.slice(0, at), ...src, ...before.slice(at + T)]);
+      expectOnlyViewWritten(dst);
+    });
+  });
+
+  it("rejects rows that do not fit, a fractional row and operands that are not 2-D", () => {
+    const dst = zeros([4, 3]);
+    expectError(() => copyRows(zeros([2, 3]), dst, 3), ShapeError, "copyRows: rows do not fit; got src [2, 3] at row 3 of dst [4, 3], expected dst [>= 5, 3]");
+    expectError(() => copyRows(zeros([1, 2]), dst, 0), ShapeError, "copyRows: rows do not fit; got src [1, 2] at row 0 of dst [4, 3], expected dst [>= 1, 2]");
+    expectError(() => copyRows(zeros([1, 3]), dst, -1), ShapeError, "copyRows: rows do not fit; got src [1, 3] at row -1 of dst [4, 3], expected dst [>= 0, 3]");
+    expectError(() => copyRows(zeros([1, 3]), dst, 1.5), ShapeError, "copyRows: rows do not fit; got src [1, 3] at row 1.5 of dst [4, 3], expected dst [>= 2.5, 3]");
+    expectError(() => copyRows(zeros([3]), dst, 0), ShapeError, "copyRows: src must be 2-D; got src [3], expected src [rows, cols]");
+    expectError(() => copyRows(zeros([1, 3]), zeros([3]), 0), ShapeError, "copyRows: dst must be 2-D; got dst [3], expected dst [rows, cols]");
+  });
+});
