@@ -10,6 +10,13 @@ export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
 export { type KVCache, type KVView, type CacheBytes } from "./kv-cache/types.js";
-export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions } from "./kv-cache/index.js";
+export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE } from "./kv-cache/index.js";
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";
+export { PagedCache } from "./kv-cache/paged-cache.js";
+export { BlockPool } from "./kv-cache/block-pool.js";
+export { RingCache } from "./kv-cache/ring-cache.js";
+export { SlidingWindowCache } from "./kv-cache/sliding-window-cache.js";
+export { SinksCache } from "./kv-cache/sinks-cache.js";
+export { Int8Cache } from "./kv-cache/int8-cache.js";
+export { quantizeRow, dequantizeRows } from "./kv-cache/quantize.js";

@@ -1,9 +1,11 @@
 // THE model: a decoder-only transformer, pre-LayerNorm, GPT-2/nanoGPT style, inference only.
 //   h = tok_emb[x] + pos(p);  per block: h += o(attn(ln1(h)));  h += fc2(relu(fc1(ln2(h))));
 //   logits = lm_head(ln_f(h)).
-// Attention is written out by hand: scores = q·kᵀ/√dh, causal mask, softmax, times v.
+// Attention is the hand-written composition scores = q·kᵀ/√dh, causal mask, softmax, times v (the
+// `attention` op of @tinylm/tensor; the wasm backend fuses it into one kernel call per head). The
+// residual adds are fused into the output projections (linear(..., h, { accumulate: true })).
 import {
-  add, embedding, layerNorm, linear, maskCausal, matmul, relu, scale, softmax, zeros,
+  add, attention, backendInfo, embedding, inKernelMemory, layerNorm, linear, toKernelMemory, zeros,
   type AttentionSpan, type Tensor,
 } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "./config.js";
@@ -33,7 +35,7 @@ export class TinyLM {
 
   constructor(config: ModelConfig, weights: Weights) {
     this.config = validateConfig(config);
-    this.weights = weights;
+    this.weights = placeWeights(weights);
   }
 
   /** A model with deterministic seeded weights. TinyLM.init(makeConfig(), { seed: 42 }) */
@@ -86,14 +88,14 @@ export class TinyLM {
   private block(block: Block, layer: number, h: Tensor, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): Tensor {
     const eps = this.config.normEps;
     const a = layerNorm(h, block.ln1.weight, block.ln1.bias, eps); // [T, d]
-    add(h, this.attention(block, layer, a, cache, start, span, observe), h); // h += o(attn(ln1(h)))
+    this.attention(block, layer, a, h, cache, start, span, observe); // h += o(attn(ln1(h)))
     const m = layerNorm(h, block.ln2.weight, block.ln2.bias, eps); // [T, d]
-    add(h, this.mlp(block, m), h); // h += fc2(relu(fc1(ln2(h))))
+    this.mlp(block, m, h); // h += fc2(relu(fc1(ln2(h))))
     return h;
   }
 
-  /** x [T, d] -> o(softmax(mask(q·kᵀ/√dh))·v) [T, d], heads split along d. */
-  private attention(block: Block, layer: number, x: Tensor, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): Tensor {
+  /** h [T, d] += o(softmax(mask(q·kᵀ/√dh))·v) of x [T, d], heads split along d. */
+  private attention(block: Block, layer: number, x: Tensor, h: Tensor, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): void {
     const { q: Wq, k: Wk, v: Wv, o: Wo } = block.attn;
     const T = x.shape[0]!;
     const { dModel: d, nHeads } = this.config;
@@ -106,24 +108,49 @@ export class TinyLM {
     const y = zeros([T, d]); // heads concatenated
     for (let head = 0; head < nHeads; head++) {
       const cols = head * dh;
-      const qh = q.lo(0, cols).hi(T, dh); // [T, dh] view
-      const kh = seen.keys.lo(0, cols).hi(S, dh); // [S, dh] view
-      const vh = seen.values.lo(0, cols).hi(S, dh); // [S, dh] view
-      const scores = matmul(qh, kh.transpose(1, 0)); // [T, dh] x [dh, S] -> [T, S]
-      scale(scores, 1 / Math.sqrt(dh), scores);
-      maskCausal(scores, start, seen.positions, span);
-      const probs = softmax(scores, scores); // [T, S]
-      observe?.(layer, head, probs, seen.positions);
-      matmul(probs, vh, y.lo(0, cols).hi(T, dh)); // [T, S] x [S, dh] -> [T, dh] into y's head columns
+      attention(
+        q.lo(0, cols).hi(T, dh), // [T, dh] view
+        seen.keys.lo(0, cols).hi(S, dh), // [S, dh] view
+        seen.values.lo(0, cols).hi(S, dh), // [S, dh] view
+        {
+          queryStart: start,
+          keyPositions: seen.positions,
+          span,
+          out: y.lo(0, cols).hi(T, dh), // this head's columns of y
+          observe: observe && ((probs) => observe(layer, head, probs, seen.positions)),
+        },
+      );
     }
-    return linear(y, Wo.weight, Wo.bias); // [T, d]
+    linear(y, Wo.weight, Wo.bias, h, { accumulate: true }); // h += y·Woᵀ + bo
   }
 
-  /** x [T, d] -> fc2(relu(fc1(x))) [T, d]. */
-  private mlp(block: Block, x: Tensor): Tensor {
+  /** h [T, d] += fc2(relu(fc1(x))) of x [T, d]. */
+  private mlp(block: Block, x: Tensor, h: Tensor): void {
     const { fc1, fc2 } = block.mlp;
-    const hidden = linear(x, fc1.weight, fc1.bias); // [T, F]
-    relu(hidden, hidden);
-    return linear(hidden, fc2.weight, fc2.bias); // [T, F] -> [T, d]
+    const hidden = linear(x, fc1.weight, fc1.bias, undefined, { relu: true }); // [T, F]
+    linear(hidden, fc2.weight, fc2.bias, h, { accumulate: true }); // [T, F] -> h [T, d]
   }
+}
+
+/**
+ * The same weights with every tensor in kernel memory (copied once, here), so the wasm kernels read them
+ * in place. Tensors already there are kept as they are; without the wasm module nothing is copied.
+ */
+function placeWeights(w: Weights): Weights {
+  if (backendInfo().memoryBytes === 0) return w;
+  const place = (t: Tensor): Tensor => (inKernelMemory(t) ? t : toKernelMemory(t));
+  const pair = <P extends { readonly weight: Tensor; readonly bias: Tensor }>(p: P): P => ({ ...p, weight: place(p.weight), bias: place(p.bias) });
+  return {
+    ...w,
+    tokEmb: { weight: place(w.tokEmb.weight) },
+    ...(w.posEmb ? { posEmb: { weight: place(w.posEmb.weight) } } : {}),
+    blocks: w.blocks.map((b) => ({
+      ln1: pair(b.ln1),
+      attn: { q: pair(b.attn.q), k: pair(b.attn.k), v: pair(b.attn.v), o: pair(b.attn.o) },
+      ln2: pair(b.ln2),
+      mlp: { fc1: pair(b.mlp.fc1), fc2: pair(b.mlp.fc2) },
+    })),
+    lnF: pair(w.lnF),
+    lmHead: pair(w.lmHead),
+  };
 }

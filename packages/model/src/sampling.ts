@@ -8,7 +8,7 @@ export interface SamplingOptions {
   readonly temperature?: number;
   /** Keep only the k most probable tokens (k >= 1). */
   readonly topK?: number;
-  /** Keep the smallest set of most probable tokens whose probability reaches p, p in (0, 1]. */
+  /** Keep the smallest set of most probable tokens whose probability reaches p, p in (0, 1] (after top-k, renormalized). */
   readonly topP?: number;
   /** Seed of the sampling generator (mulberry32). Default 0. */
   readonly seed?: number;
@@ -51,20 +51,22 @@ export class Sampler {
     for (let i = 0; i < V; i++) p[i] = Math.exp((logits.get(i) - max) / this.temperature);
     // most probable first; equal probabilities keep the lower id first, so the order is the same everywhere
     const order = this.order.sort((a, b) => p[b]! - p[a]! || a - b);
-    const total = order.reduce((s, i) => s + p[i]!, 0);
+    // top-k, then top-p over what top-k kept, renormalized (HF's warpers and llama.cpp's chain do the same)
     let keep = Math.min(this.options.topK ?? V, V);
+    let kept = 0;
+    for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
     if (this.options.topP !== undefined) {
+      const target = this.options.topP * kept;
       let mass = 0;
       for (let n = 0; n < keep; n++) {
-        mass += p[order[n]!]! / total;
-        if (mass >= this.options.topP) {
+        mass += p[order[n]!]!;
+        if (mass >= target) {
           keep = n + 1;
+          kept = mass;
           break;
         }
       }
     }
-    let kept = 0;
-    for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
     let u = this.rng.uniform() * kept;
     for (let n = 0; n < keep; n++) {
       u -= p[order[n]!]!;

@@ -1,6 +1,6 @@
 // `full`: contiguous K and V buffers of context_length rows per layer, allocated once (llama2.c's
 // key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token.
-import { CAUSAL, copyRows, zeros, type Tensor } from "@tinylm/tensor";
+import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { ContextError } from "../errors.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -17,8 +17,8 @@ export class FullCache implements KVCache {
   constructor(private readonly config: ModelConfig) {
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
-    this.keys = Array.from({ length: nLayers }, () => zeros([C, d]));
-    this.values = Array.from({ length: nLayers }, () => zeros([C, d]));
+    this.keys = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
+    this.values = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
     this.positions = Int32Array.from({ length: C }, (_, i) => i);
   }
 

@@ -2,28 +2,38 @@
 import type { ModelConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import { FullCache } from "./full-cache.js";
+import { Int8Cache } from "./int8-cache.js";
 import { NoCache } from "./no-cache.js";
+import { validateCacheOptions, type CacheOptions } from "./options.js";
+import { PagedCache } from "./paged-cache.js";
+import { SinksCache } from "./sinks-cache.js";
+import { SlidingWindowCache } from "./sliding-window-cache.js";
 import type { KVCache } from "./types.js";
 
-export const CACHE_KINDS = ["none", "full"] as const;
+export { DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, validateCacheOptions, type CacheOptions } from "./options.js";
+
+export const CACHE_KINDS = ["none", "full", "paged", "sliding-window", "sinks", "int8"] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
-export interface CacheOptions {
-  /** Positions kept by the window strategies (sliding-window, sinks). */
-  readonly window?: number;
-  /** Leading positions always kept by `sinks`. */
-  readonly sinks?: number;
-  /** Positions per block for `paged`. */
-  readonly blockSize?: number;
-}
-
-/** A new, empty cache of strategy `kind` for a model of `config`. createCache("full", config) */
-export function createCache(kind: string, config: ModelConfig, _options: CacheOptions = {}): KVCache {
-  switch (kind) {
+/**
+ * A new, empty cache of strategy `kind` for a model of `config`; options a strategy does not use are
+ * ignored, but every given option is validated. createCache("sinks", config, { window: 8, sinks: 2 })
+ */
+export function createCache(kind: string, config: ModelConfig, options: CacheOptions = {}): KVCache {
+  validateCacheOptions(options);
+  switch (kind as CacheKind) {
     case "none":
       return new NoCache(config.contextLength);
     case "full":
       return new FullCache(config);
+    case "paged":
+      return new PagedCache(config, options);
+    case "sliding-window":
+      return new SlidingWindowCache(config, options);
+    case "sinks":
+      return new SinksCache(config, options);
+    case "int8":
+      return new Int8Cache(config);
     default:
       throw new ConfigError("cache", kind, `is not a cache strategy (choose one of: ${CACHE_KINDS.join(", ")})`);
   }

@@ -1,0 +1,116 @@
+// The storage shared by `sliding-window` and `sinks`: per layer, S sink rows that keep positions 0..S-1
+// for good, then a ring buffer of W rows where position p >= S lives in row S + (p - S) mod W, overwriting
+// p - W. The mask (span {window: W, sinks: S}) lets a query at q see keys k <= q with q - k < W or k < S:
+// exactly the rows kept after a decode step, so each decode attends over S + W rows at most, in ring order
+// (the softmax does not care about order; positions[] tells the mask where each row sits).
+//
+// A multi-token append (a prefill) that would evict rows its own earlier queries still need goes through a
+// scratch: the rows kept so far plus all T new rows, for attention; then only the survivors are written to
+// the ring. The scratch is dropped after the last layer, so between forward passes the cache holds exactly
+// (S + W) rows per layer whatever the sequence length.
+import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import type { ModelConfig } from "../config.js";
+import { ContextError } from "../errors.js";
+import { validateCacheOptions } from "./options.js";
+import { Scratch } from "./scratch.js";
+import type { CacheBytes, KVCache, KVView } from "./types.js";
+
+/** Positions are stored in Int32Arrays. */
+const MAX_POSITIONS = 0x7fffffff;
+
+export class RingCache implements KVCache {
+  readonly span: AttentionSpan;
+  readonly capacity: number; // S + W rows per layer
+  readonly positionLimit: number; // context_length with learned positions, else unbounded
+  private readonly keys: Tensor[]; // per layer [S + W, d]: sink rows, then the ring
+  private readonly values: Tensor[]; // per layer [S + W, d]
+  private readonly rowPositions: Int32Array; // [S + W]: absolute position held by each row
+  private scratch: Scratch | null = null; // only during a prefill that evicts
+  private filled = 0;
+
+  constructor(
+    readonly kind: string,
+    private readonly config: ModelConfig,
+    readonly window: number, // W
+    readonly sinks: number, // S
+  ) {
+    validateCacheOptions({ window, sinks });
+    const rows = sinks + window;
+    this.span = { window, sinks };
+    this.capacity = rows;
+    this.positionLimit = config.positional === "learned" ? config.contextLength : Infinity;
+    // in the wasm kernels' memory when loaded: attention reads the rows in place
+    this.keys = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
+    this.values = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
+    this.rowPositions = new Int32Array(rows);
+  }
+
+  get length(): number {
+    return this.filled;
+  }
+
+  /** The row that holds position p. */
+  private rowOf(p: number): number {
+    return p < this.sinks ? p : this.sinks + ((p - this.sinks) % this.window);
+  }
+
+  append(layer: number, k: Tensor, v: Tensor): KVView {
+    const T = k.shape[0]!;
+    const start = this.filled, end = start + T;
+    if (end > MAX_POSITIONS) {
+      throw new ContextError(`${this.kind} cache: position ${end - 1} is past ${MAX_POSITIONS - 1}, the last position it can index. Start a new sequence.`, start, MAX_POSITIONS);
+    }
+    const d = this.config.dModel, last = layer === this.config.nLayers - 1;
+    const K = this.keys[layer]!, V = this.values[layer]!;
+    let view: KVView;
+    if (T === 1 || end <= this.capacity) {
+      // every row a query of this call needs is still there after writing the new ones in place
+      for (let i = 0; i < T; i++) this.store(K, V, k, v, i, start + i);
+      const rows = Math.min(end, this.capacity);
+      view = { keys: K.hi(rows, d), values: V.hi(rows, d), positions: this.rowPositions, offset: this.rowPositions[0]! };
+    } else {
+      const kept = Math.min(start, this.capacity); // rows filled before this call, in row order
+      this.scratch ??= new Scratch(d, kept + T);
+      const s = this.scratch;
+      s.ensure(kept + T);
+      copyRows(K.hi(kept, d), s.keys, 0);
+      copyRows(V.hi(kept, d), s.values, 0);
+      copyRows(k, s.keys, kept);
+      copyRows(v, s.values, kept);
+      s.positions.set(this.rowPositions.subarray(0, kept));
+      for (let i = 0; i < T; i++) s.positions[kept + i] = start + i;
+      // keep the sinks and the last W positions of this call (rowPositions moves on the last layer only:
+      // the layers before it must copy their old rows with the old positions)
+      for (let p = start; p < end; p++) {
+        if (p < this.sinks || p >= end - this.window) this.store(K, V, k, v, p - start, p, last);
+      }
+      view = s.view(kept + T);
+    }
+    if (last) {
+      this.filled = end;
+      this.scratch = null;
+    }
+    return view;
+  }
+
+  /** Writes row i of k, v as position p. */
+  private store(K: Tensor, V: Tensor, k: Tensor, v: Tensor, i: number, p: number, setPosition = true): void {
+    const row = this.rowOf(p), d = this.config.dModel;
+    copyRows(k.lo(i, 0).hi(1, d), K, row);
+    copyRows(v.lo(i, 0).hi(1, d), V, row);
+    if (setPosition) this.rowPositions[row] = p;
+  }
+
+  bytes(): CacheBytes {
+    const perRow = 2 * this.config.nLayers * this.config.dModel * 4;
+    return {
+      allocated: perRow * this.capacity + (this.scratch?.bytes ?? 0),
+      used: perRow * Math.min(this.filled, this.capacity),
+    };
+  }
+
+  reset(): void {
+    this.filled = 0;
+    this.scratch = null;
+  }
+}
