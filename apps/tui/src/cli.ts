@@ -1,2 +1,19 @@
 #!/usr/bin/env node
-console.log("tinylm: work in progress");
+// The `tinylm` executable: connects the process (streams, terminals, TINYLM_DEBUG, exit status) to main().
+// The Ink UI is imported only when it is about to run, so scripts never load React.
+import { processIo } from "./commands/io.js";
+import { main } from "./commands/program.js";
+
+// `tinylm generate --json | head -c 20`: a closed pipe ends the output, it is not an error
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
+process.exitCode = await main(process.argv.slice(2), processIo(), {
+  debug: process.env["TINYLM_DEBUG"] === "1",
+  launchTui: async (options) => {
+    const { runTui } = await import("./ui/run.js");
+    await runTui(options);
+  },
+});

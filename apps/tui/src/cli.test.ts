@@ -1,0 +1,109 @@
+// The real executable, spawned: exit codes, one-line errors, --help, the non-terminal hint, stdin.
+// beforeAll compiles the package with its own tsconfig.build.json into a scratch directory (the tests must
+// not depend on, or race with, a build of dist/), so this file always runs the current sources.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeConfig, serializeSafetensors, TinyLM } from "@tinylm/model";
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+// inside node_modules, so the build resolves @tinylm/model and commander like dist/ does
+const outDir = join(packageDir, "node_modules", ".cache", "tinylm-cli-test");
+const cli = join(outDir, "cli.js");
+
+beforeAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
+  const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", outDir, "--declaration", "false", "--sourceMap", "false"], {
+    cwd: packageDir,
+    encoding: "utf8",
+  });
+  // the Ink UI (src/ui) is not exercised here; only errors in the rest of the package stop the tests
+  const errors = `${build.stdout}${build.stderr}`.split("\n").filter((l) => /error TS/.test(l) && !l.startsWith("src/ui/"));
+  if (errors.length > 0 || !existsSync(cli)) throw new Error(`tsc -p tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
+  writeFileSync(join(outDir, "package.json"), '{ "type": "module" }\n'); // node_modules ends the package scope
+}, 60_000);
+
+/** Runs the CLI with stdin a pipe (so not a terminal), like a script or CI. */
+function tinylm(args: string[], input = "") {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", env: { ...process.env, TINYLM_DEBUG: "" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectOneLineError(r: ReturnType<typeof tinylm>, message: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stderr).toMatch(message);
+}
+
+describe("the tinylm executable", { timeout: 30_000 }, () => {
+  it("prints help with the commands and exits 0", () => {
+    const r = tinylm(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^Usage: tinylm \[options\] \[command\]/);
+    for (const command of ["summary", "init", "generate"]) expect(r.stdout).toContain(`  ${command} [options]`);
+    const generate = tinylm(["generate", "--help"]);
+    expect(generate.code).toBe(0);
+    expect(generate.stdout).toMatch(/--cache <kind>[^]*default: "full"/);
+  });
+
+  it("prints a one-line hint and exits 0 with no command when stdin is not a terminal", () => {
+    const r = tinylm([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^tinylm: the interactive UI needs a terminal; in scripts use `tinylm generate --prompt "the cat sat"`.*\n$/);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("prints the summary with the total", () => {
+    const r = tinylm(["summary"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Total params: 105,172");
+  });
+
+  it("leaves exactly one JSON object on stdout with generate --json, the prompt read from stdin", () => {
+    const r = tinylm(["generate", "--prompt-file", "-", "--max-new-tokens", "10", "--json"], "the cat sat\n");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.prompt_ids).toEqual([0, 1, 3]);
+    expect(json.ids).toHaveLength(10);
+  });
+
+  it("exits 0 and notes the stop on stderr when the context fills up", () => {
+    const r = tinylm(["generate", "--prompt", "the cat sat", "--max-new-tokens", "50"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split(" ")).toHaveLength(29);
+    expect(r.stderr).toMatch(/^tinylm: stopped after 29 tokens: the sequence reached its limit of 32 positions.*\n$/);
+  });
+
+  it("exits 2 with one line for an unknown word, naming the nearest word", () => {
+    expectOneLineError(tinylm(["generate", "--prompt", "the kat sat"]), /^tinylm: vocab: unknown word "kat" at position 2; did you mean "cat"\?/);
+  });
+
+  it("exits 2 with one line for a bad number, naming the flag", () => {
+    expectOneLineError(tinylm(["generate", "--prompt", "the", "--max-new-tokens", "abc"]), /^tinylm: option '--max-new-tokens <n>' argument 'abc' is invalid\. Expected an integer >= 0\.\n$/);
+  });
+
+  it("exits 2 with one line for an unknown flag", () => {
+    expectOneLineError(tinylm(["summary", "--jsn"]), /^tinylm: unknown option '--jsn' \(Did you mean --json\?\)\n$/);
+  });
+
+  it("exits 2 with one line for a truncated weights file and for a missing one", () => {
+    const config = makeConfig({ contextLength: 8 });
+    const bytes = serializeSafetensors(config, TinyLM.init(config, { seed: 1 }).weights);
+    const dir = mkdtempSync(join(tmpdir(), "tinylm-exe-"));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "cut.safetensors"), bytes.subarray(0, 1000));
+    expectOneLineError(tinylm(["generate", "--weights", join(dir, "cut.safetensors"), "--prompt", "the"]), /^tinylm: safetensors: .*truncated.* \(in ".*cut.safetensors"\)\n$/);
+    expectOneLineError(tinylm(["generate", "--weights", join(dir, "none.safetensors"), "--prompt", "the"]), /^tinylm: weights: cannot read ".*none.safetensors" \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,138 @@
+// `tinylm generate`: runs the library's generation loop on a prompt and prints the continuation, or with
+// --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
+import { readFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import {
+  CACHE_KINDS, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
+} from "@tinylm/model";
+import { UsageError } from "./errors.js";
+import type { Io } from "./io.js";
+import { loadOrInitModel } from "./model-source.js";
+import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
+import { ProgressLine } from "./progress.js";
+
+export interface GenerateCommandOptions extends ConfigFlags {
+  readonly prompt?: string;
+  /** A file to read the prompt from; "-" is standard input. */
+  readonly promptFile?: string;
+  readonly maxNewTokens?: number;
+  readonly weights?: string;
+  /** Seeds the random weights (without `weights`) and, unless `sampleSeed` is given, the sampler. */
+  readonly seed?: number;
+  readonly sampleSeed?: number;
+  readonly cache?: string;
+  readonly window?: number;
+  readonly sinks?: number;
+  readonly blockSize?: number;
+  readonly temperature?: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly json?: boolean;
+}
+
+/** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
+const CACHE_FLAGS = [
+  ["window", "--window", ["sliding-window", "sinks"]],
+  ["sinks", "--sinks", ["sinks"]],
+  ["blockSize", "--block-size", ["paged"]],
+] as const;
+
+function readPrompt(options: GenerateCommandOptions, io: Io): string {
+  const { prompt, promptFile } = options;
+  if (prompt !== undefined && promptFile !== undefined) throw new UsageError("generate: give --prompt or --prompt-file, not both");
+  if (promptFile === "-") return io.readStdin();
+  if (promptFile !== undefined) {
+    try {
+      return readFileSync(promptFile, "utf8");
+    } catch (e) {
+      throw new UsageError(`generate: cannot read --prompt-file "${promptFile}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if (prompt === undefined) throw new UsageError('generate: no prompt; give --prompt "the cat sat" or --prompt-file FILE (- reads stdin)');
+  return prompt;
+}
+
+function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
+  for (const [key, flag, kinds] of CACHE_FLAGS) {
+    if (options[key] !== undefined && !(kinds as readonly string[]).includes(cache)) {
+      throw new UsageError(`generate: ${flag} applies to --cache ${kinds.join(" or ")}; got --cache ${cache}`);
+    }
+  }
+}
+
+const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : "n/a");
+const bytes = (n: number): string => n.toLocaleString("en-US");
+
+/** Runs the generation the options describe, prints its result and returns it. */
+export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateResult {
+  const text = readPrompt(options, io);
+  const cache = options.cache ?? "full";
+  checkCacheFlags(options, cache);
+  const seed = options.seed ?? 0;
+  const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
+  const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
+  const model = loadOrInitModel({ ...options, seed });
+  const maxNewTokens = options.maxNewTokens ?? 10;
+  const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens) : undefined;
+  let result: GenerateResult;
+  try {
+    result = generateSync(model, text, {
+      maxNewTokens, cache, window: options.window, sinks: options.sinks, blockSize: options.blockSize, sampling, onToken: progress?.onToken,
+    });
+  } finally {
+    progress?.clear();
+  }
+  if (options.json) {
+    io.out(`${JSON.stringify({
+      prompt_ids: result.promptIds,
+      ids: result.ids,
+      continuation: decode(result.ids),
+      text: result.text,
+      stop_reason: result.stopReason,
+      stop_message: result.stopMessage,
+      cache: result.cache,
+      prefill_ms: result.prefillMs,
+      ms_per_token: Number.isFinite(result.msPerToken) ? result.msPerToken : null,
+      decode_steps: result.stepMs.length,
+      total_ms: result.totalMs,
+      cache_bytes: { allocated: result.cacheBytes.allocated, used: result.cacheBytes.used },
+      max_new_tokens: maxNewTokens,
+      sampling: { temperature: sampler.temperature, top_k: options.topK ?? null, top_p: options.topP ?? null, seed: sampling.seed },
+      weights: options.weights ?? null,
+      seed,
+      config: configToJson(model.config),
+    })}\n`);
+  } else {
+    io.out(`${decode(result.ids)}\n`);
+    if (io.errIsTTY) {
+      io.err(`tinylm: ${result.ids.length} tokens with cache "${result.cache}" in ${ms(result.totalMs)}: prefill ${ms(result.prefillMs)}, then ${ms(result.msPerToken)} per token (median); cache ${bytes(result.cacheBytes.allocated)} bytes allocated, ${bytes(result.cacheBytes.used)} used\n`);
+    }
+  }
+  if (result.stopReason === "context") io.err(`tinylm: ${result.stopMessage}\n`);
+  return result;
+}
+
+export function addGenerateCommand(program: Command, io: Io): Command {
+  const command = program
+    .command("generate")
+    .description("continue a prompt and print the new words (greedy by default)")
+    .addOption(new Option("--prompt <text>", "the prompt, in words of the 20-word vocabulary (required unless --prompt-file; default: none)").conflicts("promptFile"))
+    .option("--prompt-file <file>", "read the prompt from a file, or from stdin with - (default: none)")
+    .option("--max-new-tokens <n>", "tokens to generate; fewer if the context fills up first", integerArg(0), 10)
+    .addOption(weightsOption())
+    .addOption(seedOption("seed of the random weights (without --weights) and of sampling (unless --sample-seed)"))
+    .option("--sample-seed <n>", "seed of the sampler (default: the value of --seed)", integerArg(0, 2 ** 32 - 1));
+  for (const option of configOptions()) command.addOption(option);
+  return command
+    .addOption(new Option("--cache <kind>", "KV-cache strategy; none recomputes the whole sequence every step").choices(CACHE_KINDS).default("full"))
+    .option("--window <n>", "positions kept by --cache sliding-window and sinks (default: half the context length, 16 at 32)", integerArg(1, MAX_CONTEXT_LENGTH))
+    .option("--sinks <n>", `leading positions always kept by --cache sinks (default: ${DEFAULT_SINKS})`, integerArg(0, MAX_CONTEXT_LENGTH))
+    .option("--block-size <n>", `positions per block of --cache paged (default: ${DEFAULT_BLOCK_SIZE})`, integerArg(1, MAX_CONTEXT_LENGTH))
+    .option("--temperature <t>", "sampling temperature; 0 is greedy argmax (default: 0, or 1 with --top-k or --top-p)", numberArg(0))
+    .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
+    .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
+    .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
+    .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
+      runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);
+    });
+}

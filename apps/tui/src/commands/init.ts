@@ -1,0 +1,48 @@
+// `tinylm init`: writes a seeded model to a .safetensors file (atomically, via saveModel), so later runs
+// (`generate --weights`, the UI) can share the same weights. The same seed gives the same bytes everywhere.
+import { existsSync, statSync } from "node:fs";
+import type { Command } from "commander";
+import { saveModel } from "@tinylm/model";
+import { UsageError } from "./errors.js";
+import { describeConfig } from "./format-summary.js";
+import type { Io } from "./io.js";
+import { loadOrInitModel } from "./model-source.js";
+import { configOptions, givenConfigFlags, numberArg, seedOption, type ConfigFlags } from "./options.js";
+
+export interface InitCommandOptions extends ConfigFlags {
+  readonly out: string;
+  readonly seed?: number;
+  /** Std of the normal init of matrices and embeddings (InitOptions.std, default 0.02). */
+  readonly std?: number;
+  /** Std of the noise on biases and LayerNorm parameters (InitOptions.perturb, default 0). */
+  readonly perturb?: number;
+  readonly force?: boolean;
+}
+
+/** Initialises the model and writes it to `options.out`; refuses to replace a file unless `force`. */
+export function runInit(options: InitCommandOptions, io: Io): void {
+  if (!options.force && existsSync(options.out)) {
+    throw new UsageError(`init: "${options.out}" already exists; pass --force to overwrite it`);
+  }
+  const seed = options.seed ?? 0;
+  const model = loadOrInitModel({ ...options, weights: undefined, seed }, { std: options.std, perturb: options.perturb });
+  saveModel(options.out, model);
+  const bytes = statSync(options.out).size.toLocaleString("en-US");
+  io.out(`wrote ${options.out} (${bytes} bytes): seed ${seed}, ${describeConfig(model.config)}\n`);
+}
+
+export function addInitCommand(program: Command, io: Io): Command {
+  const command = program
+    .command("init")
+    .description("write a model with seeded random weights to a .safetensors file")
+    .requiredOption("--out <file>", "where to write the weights, e.g. model.safetensors (required)")
+    .addOption(seedOption("seed of the random weights: the same seed gives the same file"));
+  for (const option of configOptions(false)) command.addOption(option);
+  return command
+    .option("--std <x>", "standard deviation of the normal init of matrices and embeddings (GPT-2's)", numberArg(0), 0.02)
+    .option("--perturb <x>", "standard deviation of noise added to biases and LayerNorm parameters (0 = biases 0, norms 1)", numberArg(0), 0)
+    .option("--force", "replace the file if it exists", false)
+    .action((o: { out: string; seed: number; std: number; perturb: number; force: boolean }, cmd: Command) => {
+      runInit({ ...givenConfigFlags(cmd), out: o.out, seed: o.seed, std: o.std, perturb: o.perturb, force: o.force }, io);
+    });
+}

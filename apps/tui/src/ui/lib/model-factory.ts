@@ -1,0 +1,27 @@
+// Building the model the UI runs: from a .safetensors file (its config comes with it) or seeded weights.
+import { generateSync, loadModel, makeConfig, TinyLM } from "@tinylm/model";
+import { type ModelSettings, modelSettingsOf } from "./settings.js";
+
+export type ModelFactory = (settings: ModelSettings) => TinyLM;
+
+/** The model for `settings`; throws the library's typed errors (WeightsError, ConfigError). */
+export const buildModel: ModelFactory = (settings) => {
+  if (settings.weightsPath !== null) return loadModel(settings.weightsPath);
+  const config = makeConfig({ contextLength: settings.contextLength, positional: settings.positional, nHeads: settings.nHeads });
+  return TinyLM.init(config, { seed: settings.seed });
+};
+
+/** The model settings a model was built from (only those keys), the shape fields read from its config. */
+export function settingsOfModel(model: TinyLM, base: ModelSettings): ModelSettings {
+  const { contextLength, positional, nHeads } = model.config;
+  return { ...modelSettingsOf(base), contextLength, positional, nHeads };
+}
+
+/**
+ * Runs a few tokens through both code paths (recompute and cached) so the JIT has compiled them
+ * before the user's first run, whose latencies would otherwise show compilation, not the cache.
+ */
+export function warmUp(model: TinyLM): void {
+  const tokens = Math.max(0, Math.min(12, model.config.contextLength - 1));
+  for (const cache of ["none", "full"]) generateSync(model, [0], { maxNewTokens: tokens, cache });
+}
