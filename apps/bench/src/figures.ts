@@ -1,0 +1,182 @@
+// The report's Plotly figures as plain data (traces + layout), built from the results and their analysis.
+// Pure, so the tests can read exactly what will be drawn.
+import type { Analysis } from "./analysis.js";
+import { sig3 } from "./format.js";
+import type { BenchResults } from "./results.js";
+
+export interface Figure {
+  readonly id: string; // the div's id
+  readonly data: Record<string, unknown>[];
+  readonly layout: Record<string, unknown>;
+}
+
+const COLOR = { none: "#d62728", full: "#1f77b4", model: "#555" };
+const PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+const NAME = { none: "no cache (none)", full: "KV cache (full)" };
+const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 };
+/** A legend under the plot, so it never hides points. */
+const LEGEND_BELOW = { legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top", font: { size: 12 } }, margin: { l: 70, r: 20, t: 50, b: 40 }, height: 520 };
+/** Log axes labelled at powers of ten only. */
+const LOG = { type: "log", dtick: 1 };
+
+function layout(title: string, x: Record<string, unknown>, y: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: { text: title, font: { size: 16 } },
+    font: FONT,
+    xaxis: { ...x, zeroline: false },
+    yaxis: { ...y, zeroline: false },
+    legend: { x: 0.01, y: 0.99, bgcolor: "rgba(255,255,255,0.8)" },
+    margin: { l: 70, r: 20, t: 50, b: 60 },
+    height: 430,
+    ...extra,
+  };
+}
+
+const errorBars = (median: readonly number[], min: readonly number[], max: readonly number[], scale = 1) => ({
+  type: "data",
+  symmetric: false,
+  array: median.map((m, i) => (max[i]! - m) * scale),
+  arrayminus: median.map((m, i) => (m - min[i]!) * scale),
+  thickness: 1,
+});
+
+const seconds = (ms: readonly number[]): number[] => ms.map((x) => x / 1000);
+
+/** Plot 1, as the exercise asks: total time against tokens generated, both curves on the same linear axes. */
+function totalTime(r: BenchResults): Figure {
+  const { n } = r.sweep;
+  const series = (kind: "none" | "full") => ({
+    type: "scatter", mode: "lines+markers", name: NAME[kind], x: n, y: seconds(r.sweep[kind].medianMs),
+    error_y: errorBars(r.sweep[kind].medianMs, r.sweep[kind].minMs, r.sweep[kind].maxMs, 1 / 1000),
+    line: { color: COLOR[kind] }, marker: { size: 6 },
+    hovertemplate: `${NAME[kind]}<br>n = %{x}<br>%{y:.4g} s<extra></extra>`,
+  });
+  return {
+    id: "plot-time",
+    data: [series("none"), series("full")],
+    layout: layout("1. Total generation time vs tokens generated", { title: { text: "generated tokens n" } }, { title: { text: "total time (s), median of repeats" }, rangemode: "tozero" }),
+  };
+}
+
+/** Plot 2: log–log, measured points, a fitted power law per curve, and the cost model. */
+function logLog(r: BenchResults, a: Analysis): Figure {
+  const { n } = r.sweep;
+  const ends = [n[0]!, n[a.last]!];
+  const data: Record<string, unknown>[] = [];
+  for (const kind of ["none", "full"] as const) {
+    const fit = a.fits[kind];
+    data.push(
+      { type: "scatter", mode: "markers", name: `${NAME[kind]}, measured`, x: n, y: seconds(r.sweep[kind].medianMs), marker: { color: COLOR[kind], size: 7 } },
+      {
+        type: "scatter", mode: "lines", name: `fit: ∝ n^${fit.exponent.toFixed(2)}`, x: ends, y: ends.map((x) => (fit.coefficient * x ** fit.exponent) / 1000),
+        line: { color: COLOR[kind], dash: "dot", width: 2 },
+      },
+      {
+        type: "scatter", mode: "lines", name: `cost model, ${kind}: a·n + k·MACs`, x: n, y: seconds(a.predictedMs[kind]),
+        line: { color: COLOR[kind], dash: "dash", width: 1.5 }, opacity: 0.7,
+      },
+    );
+  }
+  const annotation = (kind: "none" | "full") => ({
+    x: Math.log10(n[a.last]!), y: Math.log10(r.sweep[kind].medianMs[a.last]! / 1000), xref: "x", yref: "y",
+    text: `<b>n^${a.fits[kind].exponent.toFixed(2)}</b>`, showarrow: true, arrowhead: 0, ax: -50, ay: kind === "none" ? -25 : 25,
+    font: { color: COLOR[kind], size: 14 },
+  });
+  return {
+    id: "plot-loglog",
+    data,
+    layout: layout("2. Log–log: fitted power laws and the cost model", { ...LOG, title: { text: "generated tokens n (log)" } }, { ...LOG, title: { text: "total time (s, log)" } }, {
+      annotations: [annotation("none"), annotation("full")],
+      ...LEGEND_BELOW,
+    }),
+  };
+}
+
+/** Plot 3: speedup against n, measured and predicted, with the n/2 and 2n/3 lines. */
+function speedup(r: BenchResults, a: Analysis): Figure {
+  const { n } = r.sweep;
+  const s = a.speedup;
+  const ends = [0, n[a.last]!];
+  return {
+    id: "plot-speedup",
+    data: [
+      {
+        type: "scatter", mode: "lines+markers", name: "measured (median none ÷ median full)", x: n, y: s.measured,
+        error_y: errorBars(s.measured, s.low, s.high), line: { color: "#2ca02c" }, marker: { size: 6 },
+      },
+      { type: "scatter", mode: "lines", name: "FLOP model: ratio of multiply-adds (no fitted parameter)", x: n, y: s.predicted, line: { color: COLOR.model, dash: "dash" } },
+      { type: "scatter", mode: "lines", name: "cost model with the fitted per-step cost a", x: n, y: s.modelled, line: { color: "#2ca02c", dash: "dash", width: 1.5 } },
+      { type: "scatter", mode: "lines", name: "n/2 (weights dominate)", x: ends, y: ends.map((x) => x * a.slopes.weights), line: { color: "#aaa", dash: "dot", width: 1 } },
+      { type: "scatter", mode: "lines", name: `${a.count === "dense" ? "2n/3" : "n/3"} (attention dominates)`, x: ends, y: ends.map((x) => x * a.slopes.attention), line: { color: "#aaa", dash: "dashdot", width: 1 } },
+    ],
+    layout: layout("3. Speedup of the cache: time without ÷ time with", { title: { text: "generated tokens n" }, rangemode: "tozero" }, { title: { text: "speedup (×)" }, rangemode: "tozero" }, LEGEND_BELOW),
+  };
+}
+
+/** Plot 4: every cache strategy at a few lengths: memory (left) and mean time per token (right). */
+function strategies(r: BenchResults): Figure {
+  const kinds = [...new Set(r.strategies.map((s) => s.kind))];
+  const data: Record<string, unknown>[] = [];
+  kinds.forEach((kind, i) => {
+    const points = r.strategies.filter((s) => s.kind === kind);
+    const x = points.map((p) => `n = ${p.length}`);
+    const color = PALETTE[i % PALETTE.length];
+    data.push(
+      {
+        type: "bar", name: kind, legendgroup: kind, x, y: points.map((p) => p.bytes.allocated / 1024), marker: { color },
+        customdata: points.map((p) => p.bytes.used / 1024), hovertemplate: `${kind} %{x}<br>allocated %{y:.1f} KiB<br>in use %{customdata:.1f} KiB<extra></extra>`,
+      },
+      {
+        type: "bar", name: kind, legendgroup: kind, showlegend: false, x, y: points.map((p) => p.msPerToken.median), xaxis: "x2", yaxis: "y2", marker: { color },
+        error_y: errorBars(points.map((p) => p.msPerToken.median), points.map((p) => p.msPerToken.min), points.map((p) => p.msPerToken.max)),
+        hovertemplate: `${kind} %{x}<br>%{y:.3g} ms per token<extra></extra>`,
+      },
+    );
+  });
+  return {
+    id: "plot-strategies",
+    data,
+    layout: {
+      ...layout("4. Cache strategies: memory and time per token", { domain: [0, 0.44], title: { text: "tokens generated" } }, { title: { text: "cache memory allocated (KiB)" }, rangemode: "tozero" }),
+      xaxis2: { domain: [0.56, 1], anchor: "y2", title: { text: "tokens generated" } },
+      yaxis2: { anchor: "x2", ...LOG, title: { text: "mean time per token (ms, log)" } },
+      barmode: "group",
+      legend: { orientation: "h", x: 0, y: -0.2 },
+      margin: { l: 70, r: 20, t: 50, b: 90 },
+      height: 460,
+    },
+  };
+}
+
+/** A dotted vertical line at t*, where attention starts to cost more than the weights. */
+const crossoverMark = (t: number) => ({
+  shapes: [{ type: "line", x0: t, x1: t, yref: "paper", y0: 0, y1: 1, line: { color: "#aaa", dash: "dot", width: 1 } }],
+  annotations: [{ x: t, y: 1, yref: "paper", text: `t* ≈ ${sig3(t)}: attention = weights`, showarrow: false, yanchor: "bottom", font: { size: 11, color: "#777" } }],
+});
+
+/** Plot 5: the time of each decode step against its position, measured and predicted. */
+function positions(r: BenchResults, a: Analysis): Figure {
+  const line = (kind: "none" | "full") => ({
+    type: "scatter", mode: "lines", name: NAME[kind], x: r.positions[kind].position, y: r.positions[kind].medianMs, line: { color: COLOR[kind], width: 1 },
+  });
+  const model = (kind: "none" | "full") => ({
+    type: "scatter", mode: "lines", name: `cost model, ${kind}: a + k·MACs`, x: r.positions[kind].position, y: a.positionsPredictedMs[kind],
+    line: { color: COLOR[kind], dash: "dash", width: 1.5 }, opacity: 0.7,
+  });
+  const C = Number(r.config.context_length);
+  return {
+    id: "plot-positions",
+    data: [line("none"), model("none"), line("full"), model("full")],
+    layout: layout(
+      `5. Time per decode step vs position (context_length ${C})`,
+      { title: { text: "position of the generated token (keys attended)" } },
+      { ...LOG, title: { text: "step time (ms, log), median of repeats" } },
+      { ...LEGEND_BELOW, ...(Math.max(...r.positions.full.position) > a.crossover ? crossoverMark(a.crossover) : {}) },
+    ),
+  };
+}
+
+/** The five figures, in page order. */
+export function buildFigures(r: BenchResults, a: Analysis): Figure[] {
+  return [totalTime(r), logLog(r, a), speedup(r, a), strategies(r), positions(r, a)];
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { analyze } from "./analysis.js";
+import { generationMacs } from "./cost-model.js";
+import { explain } from "./explain.js";
+import { fitPowerLaw } from "./fit.js";
+import { formatMs } from "./format.js";
+import type { Figure } from "./figures.js";
+import { buildReport } from "./report.js";
+import { syntheticResults } from "./synthetic.test-utils.js";
+
+const PLOTLY = "/* plotly stub */ window.Plotly = { newPlot: function () { return Promise.resolve(); } };";
+
+/** The JSON text of <script type="application/json" id="...">, parsed. */
+function inlined(html: string, id: string): unknown {
+  const m = html.match(new RegExp(`<script type="application/json" id="${id}">([^<]*)</script>`));
+  expect(m, `script #${id}`).not.toBeNull();
+  return JSON.parse(m![1]!);
+}
+
+describe("buildReport", () => {
+  const results = syntheticResults();
+  const html = buildReport(results, PLOTLY);
+
+  it("inlines the results as JSON, unchanged", () => {
+    expect(inlined(html, "bench-results")).toEqual(JSON.parse(JSON.stringify(results)));
+  });
+
+  it("plots both series, with and without the cache, on the same axes (plot 1)", () => {
+    const figures = inlined(html, "bench-figures") as Figure[];
+    expect(figures.map((f) => f.id)).toEqual(["plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]);
+    const time = figures[0]!;
+    expect(time.data.map((t) => t.name)).toEqual(["no cache (none)", "KV cache (full)"]);
+    expect(time.data[0]!.x).toEqual([10, 20, 40]);
+    (time.data[0]!.y as number[]).forEach((y, i) => expect(y).toBeCloseTo([0.01, 0.04, 0.4936][i]!, 12)); // seconds
+    expect(time.data[1]!.y).toEqual([0.001, 0.002, 0.004]);
+    expect(time.layout).toMatchObject({ xaxis: { title: { text: "generated tokens n" } }, yaxis: { title: { text: "total time (s), median of repeats" } } });
+    expect((time.data[0]!.error_y as { array: number[] }).array[2]).toBeCloseTo(0.4936 * 0.2, 10); // max − median
+    for (const id of ["plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]) expect(html).toContain(`<div class="plot" id="${id}">`);
+  });
+
+  it("prints each fitted exponent on the log–log plot", () => {
+    const figures = inlined(html, "bench-figures") as Figure[];
+    const b = fitPowerLaw([10, 20, 40], [10, 40, 493.6]).exponent.toFixed(2);
+    const names = figures[1]!.data.map((t) => t.name);
+    expect(names).toContain(`fit: ∝ n^${b}`);
+    expect(JSON.stringify(figures[1]!.layout)).toContain(`n^${b}`);
+  });
+
+  it("inlines Plotly and references nothing outside the file", () => {
+    expect(html).toContain(`<script>${PLOTLY}</script>`);
+    expect(html).not.toMatch(/<script[^>]+src=|<link|<img|<iframe|url\(/i);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it("starts with the summary line and names the machine", () => {
+    expect(html).toContain('<p class="summary" id="summary">At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it.</p>');
+    expect(html).toContain("Test CPU 9000");
+  });
+
+  it("escapes text so the inlined JSON cannot end its script element", () => {
+    const evil = buildReport(syntheticResults({ sampleText: "</script><b>x</b>" }), PLOTLY);
+    expect(evil).toContain("&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;");
+    expect(evil).toContain("\\u003c/script>\\u003cb>x\\u003c/b>");
+    expect(evil.match(/<\/script>/g)).toHaveLength(4); // results, figures, plotly, page script
+  });
+
+  it("refuses a Plotly bundle it cannot inline", () => {
+    expect(() => buildReport(results, "var s = '</script>';")).toThrow(/buildReport: the Plotly bundle contains "<\/script"/);
+  });
+});
+
+describe("explain: the prose quotes this run's numbers", () => {
+  const results = syntheticResults();
+  const a = analyze(results);
+  const text = explain(results, a);
+  const all = Object.values(text).flat().join("\n");
+
+  it("summary: the speedup and both totals at the largest n", () => {
+    expect(text.summary).toBe("At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it.");
+  });
+
+  it("power laws: the fitted exponents of both curves", () => {
+    const bNone = fitPowerLaw([10, 20, 40], [10, 40, 493.6]).exponent;
+    const bFull = fitPowerLaw([10, 20, 40], [1, 2, 4]).exponent;
+    expect(bFull).toBeCloseTo(1, 12);
+    expect(text.powerLaws.join(" ")).toContain(`without the cache <i>b</i> = ${bNone.toFixed(2)}`);
+    expect(text.powerLaws.join(" ")).toContain(`with it <i>b</i> = 1.00`);
+  });
+
+  it("rate: the predicted speedup is the ratio of multiply-adds, and the measured one is quoted", () => {
+    const config = a.config;
+    const none = generationMacs(config, "none", 3, [40], "dense")[0]!;
+    const full = generationMacs(config, "cache", 3, [40], "dense")[0]!;
+    const predicted = none / full;
+    expect(a.speedup.predicted[2]).toBeCloseTo(predicted, 10);
+    const fmt = predicted >= 100 ? String(Math.round(predicted)) : String(Number(predicted.toPrecision(3)));
+    expect(text.rate.join(" ")).toContain(`the multiply-add counts predict ${fmt}×`);
+    expect(text.rate.join(" ")).toContain(`the model gives ${String(Number(a.speedup.modelled[2]!.toPrecision(3)))}×`);
+    expect(text.rate.join(" ")).toContain("measured: 123× (3.08·<i>n</i>; across repeats 92.6×–165×)"); // 493.6/4; ×0.9/1.2 and ×1.2/0.9
+  });
+
+  it("the model's weights cost and crossover come from the config: 99,584 MACs per token, t* ≈ 259", () => {
+    expect(all).toContain("<i>W</i> = 99,584 multiply-adds");
+    expect(all).toContain("≈ 259");
+  });
+
+  it("names the limit of the kernels that ran: 2n/3 for dense attention, n/3 for causal", () => {
+    expect(text.rate.join(" ")).toContain("= 2<i>n</i>/3.");
+    const causal = syntheticResults({ attentionCount: "causal" });
+    const rate = explain(causal, analyze(causal)).rate.join(" ");
+    expect(rate).toContain("= <i>n</i>/3.");
+    expect(rate).toContain("skip the keys hidden by the causal mask");
+  });
+
+  it("departures: the per-step cost, the speedup at the smallest n, the misses at the largest", () => {
+    expect(text.departures[0]).toContain(`at <i>n</i> = 10 the measured speedup is 10× where the multiply-adds alone predict ${String(Number(a.speedup.predicted[0]!.toPrecision(3)))}×`);
+    expect(text.departures[1]).toContain(`the no-cache run took 494 ms against the model's ${formatMs(a.predictedMs.none[2]!)} (×${(493.6 / a.predictedMs.none[2]!).toFixed(2)})`);
+    expect(text.departures[1]).toContain(`the cached run 4 ms against ${formatMs(a.predictedMs.full[2]!)}`);
+    expect(text.powerLaws.join(" ")).toContain(`<i>k</i> = ${Number((a.msPerMac * 1e6).toPrecision(3))} ns,`);
+    expect(text.departures[0]).toContain(`The per-step cost <i>a</i> = ${Number((a.msPerStep * 1000).toPrecision(3))} µs`);
+  });
+
+  it("strategies: every strategy at the largest length, with its memory", () => {
+    expect(text.strategies.join(" ")).toContain("<b>full</b>");
+    expect(text.strategies.join(" ")).toContain("96 KiB allocated (63 KiB in use)");
+    expect(text.strategies.join(" ")).not.toContain("smallest cache"); // one caching strategy: nothing to rank
+    expect(text.strategies.join(" ")).toContain("<b>none</b> keeps nothing and recomputes every key and value each step: 12.3 ms per token, 0 B allocated");
+  });
+});

@@ -1,0 +1,99 @@
+// buildReport: results -> one self-contained HTML page (Plotly inlined, results and figures inlined as
+// JSON, no network request). Pure: the caller reads the Plotly bundle and passes it in.
+import { analyze } from "./analysis.js";
+import { explain, type Explanation } from "./explain.js";
+import { buildFigures, type Figure } from "./figures.js";
+import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
+import type { BenchResults } from "./results.js";
+
+/** JSON that is safe inside <script>: "<" is escaped, so no "</script>" can end the element early. */
+export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
+
+const STYLE = `
+:root { color-scheme: light; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #fafafa; }
+main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 24px; margin: 0 0 8px; }
+h2 { font-size: 18px; margin: 0 0 8px; }
+.summary { font-size: 22px; font-weight: 600; margin: 8px 0 4px; color: #14532d; }
+.meta { color: #666; font-size: 13px; margin: 0 0 20px; }
+.row { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start;
+  background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 16px; margin: 0 0 18px; }
+.prose p { margin: 0 0 10px; } .prose ul { margin: 0 0 10px; padding-left: 20px; }
+.wide { grid-column: 1 / -1; overflow-x: auto; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 10px; text-align: right; white-space: nowrap; } th:first-child, td:first-child { text-align: left; }
+.method { background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 16px; font-size: 14px; }
+code { font-size: 13px; background: #f2f2f2; padding: 0 3px; border-radius: 3px; }
+@media (max-width: 900px) { .row { grid-template-columns: 1fr; } }
+`;
+
+// Draws every figure; body[data-plots] says when it is done (the number drawn) or "error".
+const PAGE_SCRIPT = `
+(function () {
+  var figures = JSON.parse(document.getElementById("bench-figures").textContent);
+  var config = { displaylogo: false, displayModeBar: false, responsive: true };
+  Promise.all(figures.map(function (f) { return Plotly.newPlot(f.id, f.data, f.layout, config); }))
+    .then(function () { document.body.dataset.plots = String(figures.length); })
+    .catch(function (e) { document.body.dataset.plots = "error"; console.error(e); });
+})();
+`;
+
+/** Strategies down, lengths across: mean time per token and memory allocated / in use at each length. */
+function strategyTable(r: BenchResults): string {
+  const lengths = r.settings.strategyLengths;
+  const kinds = [...new Set(r.strategies.map((s) => s.kind))];
+  const head = `<tr><th>strategy</th><th>keeps (positions)</th>${lengths.map((L) => `<th>n = ${formatInt(L)}: time / token, memory</th>`).join("")}</tr>`;
+  const rows = kinds.map((kind) => {
+    const points = lengths.map((L) => r.strategies.find((s) => s.kind === kind && s.length === L));
+    const capacity = points[0]?.capacity;
+    const cells = points.map((s) => (s ? `<td>${formatMs(s.msPerToken.median)} · ${formatBytes(s.bytes.allocated)} <small>(${formatBytes(s.bytes.used)} used)</small></td>` : "<td></td>"));
+    return `<tr><td>${escapeHtml(kind)}</td><td>${capacity === null || capacity === undefined ? "all" : formatInt(capacity)}</td>${cells.join("")}</tr>`;
+  });
+  return `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** One plot with its explanation beside it; `wide` goes under both, full width. */
+function row(figure: Figure, title: string, paragraphs: readonly string[], wide = ""): string {
+  const prose = paragraphs.map((p) => (p.startsWith("<ul>") ? p : `<p>${p}</p>`)).join("\n");
+  return `<section class="row"><div class="plot" id="${figure.id}"></div><div class="prose"><h2>${title}</h2>\n${prose}</div>${wide ? `<div class="wide">${wide}</div>` : ""}</section>`;
+}
+
+/** The whole page. `plotlyJs` is the text of plotly.js-dist-min's bundle. */
+export function buildReport(results: BenchResults, plotlyJs: string): string {
+  if (/<\/script/i.test(plotlyJs)) throw new Error("buildReport: the Plotly bundle contains \"</script\", so it cannot be inlined; expected plotly.js-dist-min's plotly.min.js");
+  const analysis = analyze(results);
+  const figures = buildFigures(results, analysis);
+  const text: Explanation = explain(results, analysis);
+  const [time, logLog, speedup, strategies, positions] = figures as [Figure, Figure, Figure, Figure, Figure];
+  const m = results.machine;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tinylm: generation with and without the KV cache</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>tinylm: generation time with and without the KV cache</h1>
+<p class="summary" id="summary">${escapeHtml(text.summary)}</p>
+<p class="meta">${escapeHtml(m.cpu)} · ${m.cores} cores · Node ${escapeHtml(m.node)} · ${escapeHtml(results.date)} · d_model ${results.config.d_model}, ${results.config.n_layers} layers, context_length ${results.config.context_length} · ${escapeHtml(results.settings.backend)} kernels · ${results.settings.repeats} repeat(s)${results.settings.quick ? " · quick run" : ""}</p>
+${row(time, "Why the no-cache curve grows much faster", text.growth)}
+${row(logLog, "Power laws", text.powerLaws)}
+${row(speedup, "The rate improvement", text.rate)}
+${row(strategies, "Cache strategies", text.strategies, strategyTable(results))}
+${row(positions, "Where the measurements depart from the model", text.departures)}
+<section class="method"><h2>How this was measured</h2>
+${text.method.map((p) => `<p>${p}</p>`).join("\n")}
+</section>
+</main>
+<script type="application/json" id="bench-results">${scriptJson(results)}</script>
+<script type="application/json" id="bench-figures">${scriptJson(figures)}</script>
+<script>${plotlyJs}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,154 @@
+// `pnpm --filter @tinylm/bench run speed`: the issue-6 speed targets, measured and printed (never asserted).
+//   node dist/speed.js [--backend wasm|js|both] [--quick]
+// Prints, per backend: cached decode ms/token at t = 32, 1,000 and ~9,900 (context_length 10,000), the
+// exercise's sweep at 1,000 generated tokens with and without the cache, a 1,000-token prefill, heap bytes
+// allocated per decoded token, memory while generating 2,000 tokens, and a per-kernel breakdown of one
+// decode step at t = 32 and t = 10,000.
+import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
+import {
+  argmax, attention, backendInfo, copyRows, embedding, kernelZeros, layerNorm, linear, setBackend, type BackendName, type Tensor,
+} from "@tinylm/tensor";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import { describeMachine } from "./machine.js";
+
+const args = process.argv.slice(2);
+const which = args.includes("--backend") ? args[args.indexOf("--backend") + 1]! : "wasm";
+const quick = args.includes("--quick");
+const backends: BackendName[] = which === "both" ? ["wasm", "js"] : [which as BackendName];
+
+const config = makeConfig({ contextLength: 10_000 });
+const model = TinyLM.init(config, { seed: 1 });
+const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 7 + 3) % 20);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
+
+/** Median ms per cached decode step at positions t..t+batch-1 (the cache is refilled to t before each batch). */
+function decodeAt(t: number, batches: number, batch: number): number {
+  const cache = new FullCache(config);
+  const prompt = ids(t);
+  let id = 1;
+  const times: number[] = [];
+  for (let s = 0; s < batches; s++) {
+    cache.reset();
+    model.forward(prompt, { cache });
+    const t0 = performance.now();
+    for (let b = 0; b < batch; b++) {
+      const logits = model.forward([id], { cache });
+      id = argmax(logits.pick(0, null));
+    }
+    times.push((performance.now() - t0) / batch);
+  }
+  return median(times);
+}
+
+function best<T>(n: number, f: () => T): number {
+  let b = Infinity;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f();
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b;
+}
+
+/** ns per call of f, best of 5 runs of `reps` calls. */
+function nsPerCall(reps: number, f: () => void): number {
+  return (best(5, () => {
+    for (let i = 0; i < reps; i++) f();
+  }) * 1e6) / reps;
+}
+
+function breakdown(t: number): [string, number, number][] {
+  const { dModel: d, dFF: F, vocabSize: V } = config;
+  const w = model.weights, blk = w.blocks[0]!;
+  const x = kernelZeros([1, d]), h = kernelZeros([1, d]), hid = kernelZeros([1, F]), logits = kernelZeros([1, V]);
+  for (let i = 0; i < d; i++) x.data[i] = Math.sin(i);
+  const K = kernelZeros([t, d]), Vv = kernelZeros([t, d]);
+  for (let i = 0; i < K.data.length; i++) {
+    K.data[i] = Math.sin(i * 0.37);
+    Vv.data[i] = Math.cos(i * 0.11);
+  }
+  const positions = Int32Array.from({ length: t }, (_, i) => i);
+  const y = kernelZeros([1, d]);
+  const reps = t > 1000 ? 200 : 20_000;
+  const L = config.nLayers;
+  const rows: [string, number, number][] = [
+    ["embedding + position", nsPerCall(20_000, () => embedding(w.tokEmb.weight, [3])), 1],
+    ["layerNorm [1, 64]", nsPerCall(20_000, () => layerNorm(x, blk.ln1.weight, blk.ln1.bias, 1e-5, h)), 2 * L + 1],
+    ["linear q/k/v [1,64]x[64,64]", nsPerCall(20_000, () => linear(x, blk.attn.q.weight, blk.attn.q.bias, y)), 3 * L],
+    ["cache append k, v (copyRows)", nsPerCall(20_000, () => copyRows(x, K, t - 1)), 2 * L],
+    [`attention over S=${t}`, nsPerCall(reps, () => attention(x, K, Vv, { queryStart: t - 1, keyPositions: positions, out: y })), L],
+    ["linear o + residual", nsPerCall(20_000, () => linear(x, blk.attn.o.weight, blk.attn.o.bias, h, { accumulate: true })), L],
+    ["linear fc1 + relu [64->128]", nsPerCall(20_000, () => linear(x, blk.mlp.fc1.weight, blk.mlp.fc1.bias, hid, { relu: true })), L],
+    ["linear fc2 + residual [128->64]", nsPerCall(20_000, () => linear(hid, blk.mlp.fc2.weight, blk.mlp.fc2.bias, h, { accumulate: true })), L],
+    ["lm_head [64->20]", nsPerCall(20_000, () => linear(x, w.lmHead.weight, w.lmHead.bias, logits)), 1],
+  ];
+  return rows;
+}
+
+function heapBytesPerToken(t: number, steps: number): number {
+  const cache = new FullCache(config);
+  model.forward(ids(t), { cache });
+  for (let i = 0; i < 50; i++) model.forward([1], { cache }); // warm up
+  const before = v8.getHeapStatistics();
+  const used0 = process.memoryUsage().heapUsed;
+  let id = 1;
+  for (let i = 0; i < steps; i++) id = argmax(model.forward([id], { cache }).pick(0, null));
+  const used1 = process.memoryUsage().heapUsed;
+  const after = v8.getHeapStatistics();
+  // heapUsed only grows between collections; a collection in between makes the estimate meaningless
+  return after.total_heap_size === before.total_heap_size && used1 >= used0 ? (used1 - used0) / steps : NaN;
+}
+
+function memoryRun(): void {
+  const long = generateSync(model, "the cat sat", { maxNewTokens: 2000, cache: "full" });
+  const formula = 2 * config.nLayers * config.dModel * 4 * config.contextLength;
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  console.log(
+    `2,000 tokens at context 10,000 (fresh process): cache allocated ${long.cacheBytes.allocated} B (formula 2·L·d·4·C = ${formula}), ` +
+      `used ${long.cacheBytes.used} B; RSS ${rss.toFixed(0)} MB (target < 150)`,
+  );
+}
+
+if (args.includes("--memory")) {
+  setBackend(backends[0]!);
+  memoryRun();
+  process.exit(0);
+}
+
+const m = describeMachine();
+console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}, one thread; context_length 10,000, d=64, 3 blocks`);
+for (const name of backends) {
+  setBackend(name);
+  const info = backendInfo();
+  console.log(`\n== backend: ${info.name}${info.reason ? ` (${info.reason})` : ""}`);
+  decodeAt(64, 50, 16); // warm up the JIT
+  const d32 = decodeAt(32, quick ? 50 : 300, 16);
+  const d1k = decodeAt(1000, quick ? 10 : 40, 16);
+  const d10k = decodeAt(9_900, quick ? 3 : 9, 10);
+  console.log(`cached decode, ms/token:   t=32 ${fmt(d32)}   t=1,000 ${fmt(d1k)}   t=9,900 ${fmt(d10k)}   (targets 0.012 / 0.065 / 0.55)`);
+  const prefill = best(quick ? 2 : 5, () => model.forward(ids(1000), { cache: new FullCache(config) }));
+  console.log(`prefill of a 1,000-token prompt: ${fmt(prefill)} ms   (target 20)`);
+  const cached = best(quick ? 1 : 3, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "full" }));
+  console.log(`sweep, 1,000 generated tokens with the cache: ${fmt(cached)} ms   (target 40)`);
+  if (!quick || name === "wasm") {
+    const none = best(1, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }));
+    console.log(`sweep, 1,000 generated tokens without the cache: ${fmt(none)} ms   (target 2,000)`);
+  }
+  const perTok32 = heapBytesPerToken(32, 2000), perTok1k = heapBytesPerToken(1000, 500);
+  console.log(`JS heap allocated per decoded token (full cache): t=32 ≈ ${Math.round(perTok32)} B, t=1,000 ≈ ${Math.round(perTok1k)} B`);
+  // in a fresh process, so the caches of the runs above do not count
+  const self = fileURLToPath(import.meta.url);
+  process.stdout.write(execFileSync(process.execPath, [self, "--memory", "--backend", name], { encoding: "utf8" }));
+  for (const t of [32, 10_000]) {
+    console.log(`\nbreakdown of one decode step at t=${t} (ns per call × calls per token):`);
+    let total = 0;
+    for (const [label, ns, calls] of breakdown(t)) {
+      total += ns * calls;
+      console.log(`  ${label.padEnd(34)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
+    }
+    console.log(`  ${"sum of kernels".padEnd(34)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+  }
+}

@@ -1,0 +1,40 @@
+// Small synthetic BenchResults for the report and explanation tests: numbers chosen so the expected text
+// can be computed by hand (at n = 40: 493.6 ms without the cache, 4 ms with it -> 123.4×).
+import { configToJson, makeConfig } from "@tinylm/model";
+import type { AttentionCount } from "./cost-model.js";
+import { RESULTS_SCHEMA, type BenchResults, type SweepSeries } from "./results.js";
+
+const series = (medianMs: number[]): SweepSeries => ({
+  medianMs,
+  minMs: medianMs.map((m) => m * 0.9),
+  maxMs: medianMs.map((m) => m * 1.2),
+  samplesMs: [medianMs.map((m) => m * 0.9), medianMs, medianMs.map((m) => m * 1.2)],
+});
+
+export function syntheticResults(overrides: { attentionCount?: AttentionCount; sampleText?: string } = {}): BenchResults {
+  const positions = [4, 5, 6, 7, 8];
+  return {
+    schema: RESULTS_SCHEMA,
+    date: "2026-01-02T03:04:05.000Z",
+    durationMs: 65_000,
+    machine: { cpu: "Test CPU 9000", cores: 4, memoryGiB: 16, platform: "linux 6.1 x64", node: "v20.20.2", v8: "11.3" },
+    config: configToJson(makeConfig({ contextLength: 64 })),
+    settings: {
+      prompt: "the cat sat", promptTokens: 3, tokens: [10, 20, 40], repeats: 3, warmupTokens: 10, quick: false, seed: 0, weights: null,
+      strategyLengths: [10, 40], cacheOptions: {}, backend: "test", attentionCount: overrides.attentionCount ?? "dense", timing: "One run per repeat (synthetic).",
+    },
+    sweep: { n: [10, 20, 40], none: series([10, 40, 493.6]), full: series([1, 2, 4]) },
+    positions: {
+      none: { position: positions, medianMs: [1, 1.5, 2, 2.5, 3] },
+      full: { position: positions, medianMs: [0.1, 0.1, 0.11, 0.11, 0.12] },
+    },
+    strategies: [
+      { kind: "none", length: 10, capacity: null, msPerToken: { median: 1, min: 0.9, max: 1.2 }, stepMs: 1.5, bytes: { allocated: 0, used: 0 } },
+      { kind: "none", length: 40, capacity: null, msPerToken: { median: 12.34, min: 12, max: 13 }, stepMs: 30, bytes: { allocated: 0, used: 0 } },
+      { kind: "full", length: 10, capacity: 64, msPerToken: { median: 0.1, min: 0.09, max: 0.12 }, stepMs: 0.1, bytes: { allocated: 98_304, used: 19_968 } },
+      { kind: "full", length: 40, capacity: 64, msPerToken: { median: 0.1, min: 0.09, max: 0.12 }, stepMs: 0.12, bytes: { allocated: 98_304, used: 64_512 } },
+    ],
+    sameTokens: true,
+    sampleText: overrides.sampleText ?? "the cat sat on the mat …",
+  };
+}
