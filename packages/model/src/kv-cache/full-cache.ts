@@ -2,7 +2,7 @@
 // key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token.
 import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
-import { ContextError } from "../errors.js";
+import { checkCapacity } from "./capacity.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
 export class FullCache implements KVCache {
@@ -32,14 +32,7 @@ export class FullCache implements KVCache {
 
   append(layer: number, k: Tensor, v: Tensor): KVView {
     const T = k.shape[0]!;
-    const end = this.filled + T;
-    if (end > this.capacity) {
-      throw new ContextError(
-        `full cache: ${T} new positions at position ${this.filled} exceed its capacity of ${this.capacity} (context_length). Use a shorter prompt or --cache sliding-window.`,
-        this.filled,
-        this.capacity,
-      );
-    }
+    const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const K = this.keys[layer]!, V = this.values[layer]!;
     copyRows(k, K, this.filled);
     copyRows(v, V, this.filled);

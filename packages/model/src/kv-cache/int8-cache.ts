@@ -10,7 +10,7 @@
 // scratch (L = 3). The logit error against `full` is bounded and measured in int8-cache.test.ts.
 import { CAUSAL, kernelZeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
-import { ContextError } from "../errors.js";
+import { checkCapacity } from "./capacity.js";
 import { dequantizeRows, quantizeRow } from "./quantize.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -50,14 +50,7 @@ export class Int8Cache implements KVCache {
 
   append(layer: number, k: Tensor, v: Tensor): KVView {
     const T = k.shape[0]!;
-    const end = this.filled + T;
-    if (end > this.capacity) {
-      throw new ContextError(
-        `int8 cache: ${T} new positions at position ${this.filled} exceed its capacity of ${this.capacity} (context_length). Use a shorter prompt or --cache sliding-window.`,
-        this.filled,
-        this.capacity,
-      );
-    }
+    const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const d = this.config.dModel;
     const K = this.keys[layer]!, V = this.values[layer]!;
     for (let i = 0; i < T; i++) {

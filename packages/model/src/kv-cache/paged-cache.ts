@@ -14,7 +14,7 @@
 // place); used = the positions held, 2·L·d floats each.
 import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
-import { ContextError } from "../errors.js";
+import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
 import { DEFAULT_BLOCK_SIZE, validateCacheOptions, type CacheOptions } from "./options.js";
 import { Scratch } from "./scratch.js";
@@ -57,14 +57,7 @@ export class PagedCache implements KVCache {
 
   append(layer: number, k: Tensor, v: Tensor): KVView {
     const T = k.shape[0]!;
-    const end = this.filled + T;
-    if (end > this.capacity) {
-      throw new ContextError(
-        `paged cache: ${T} new positions at position ${this.filled} exceed its capacity of ${this.capacity} (context_length). Use a shorter prompt or --cache sliding-window.`,
-        this.filled,
-        this.capacity,
-      );
-    }
+    const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const B = this.blockSize, d = this.config.dModel;
     const table = this.tables[layer]!;
     // write the new rows block by block, taking a block from the pool when one fills up
