@@ -1,0 +1,93 @@
+// The score pass of the fused attention: s_j = (q · k_j) · scale for the keys of one index range, -inf for
+// the hidden ones, eight keys at a time. Each key's dot product is simd.ts's order (4-lane partial sums over
+// whole chunks, (l0+l1)+(l2+l3), then the scalar tail), whether a block of eight or the one-key tail
+// computed it, so a key's score has the same bits in every call.
+import { visible, visible4 } from "./attention-mask";
+import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
+
+// The running max of the scores written since the row began (NaN once one is NaN).
+let rowMax: f32 = -Infinity;
+
+/** Starts a query row: no score seen yet. */
+export function resetRowMax(): void {
+  rowMax = -Infinity;
+}
+
+/** The max of the row's scores so far: -inf when every key was hidden, NaN when a score is NaN. */
+export function rowMaxScore(): f32 {
+  return rowMax;
+}
+
+/**
+ * Scores of keys [start, end) (start 8-aligned) of the query row qr at position qpos into scores [S + 7];
+ * folds them into rowMax. k [S, dh] has rows kRow bytes apart; key j is at p0 + j when consec, else pos[j]. Returns where the
+ * written scores stop: end rounded up to 8, or to 4 when the last keys were done one at a time (padded
+ * with -inf either way).
+ */
+export function scoreRange(
+  qr: usize, k: usize, kRow: usize, dh: i32, S: i32, scale: f32,
+  consec: bool, p0: i32, pos: usize, qpos: i32, lowWin: i32, sinkEnd: i32, scores: usize, start: i32, end: i32,
+): i32 {
+  const NEG_INF = f32x4.splat(-Infinity);
+  const d4 = dh & ~3;
+  const qp = i32x4.splat(qpos), lowW = i32x4.splat(lowWin), sinks = i32x4.splat(sinkEnd), sc = f32x4.splat(scale);
+  const iota = i32x4(0, 1, 2, 3);
+  let mx = f32x4.splat(rowMax);
+  let j = start;
+  for (; j < end && j + 8 <= S; j += 8) {
+    const dst = scores + (<usize>j << 2);
+    const kp0 = consec ? i32x4.add(i32x4.splat(p0 + j), iota) : v128.load(pos + (<usize>j << 2));
+    const kp1 = consec ? i32x4.add(i32x4.splat(p0 + j + 4), iota) : v128.load(pos + (<usize>j << 2), 16);
+    const m0 = visible4(kp0, qp, lowW, sinks);
+    const m1 = visible4(kp1, qp, lowW, sinks);
+    if (!v128.any_true(v128.or(m0, m1))) {
+      v128.store(dst, NEG_INF);
+      v128.store(dst, NEG_INF, 16);
+      continue;
+    }
+    const k0 = k + <usize>j * kRow, k1 = k0 + kRow, k2 = k1 + kRow, k3 = k2 + kRow;
+    const k4 = k3 + kRow, k5 = k4 + kRow, k6 = k5 + kRow, k7 = k6 + kRow;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+    for (let p = 0; p < d4; p += 4) {
+      const o = <usize>p << 2;
+      const x = v128.load(qr + o);
+      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(k0 + o))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(k1 + o)));
+      a2 = f32x4.add(a2, f32x4.mul(x, v128.load(k2 + o))); a3 = f32x4.add(a3, f32x4.mul(x, v128.load(k3 + o)));
+      a4 = f32x4.add(a4, f32x4.mul(x, v128.load(k4 + o))); a5 = f32x4.add(a5, f32x4.mul(x, v128.load(k5 + o)));
+      a6 = f32x4.add(a6, f32x4.mul(x, v128.load(k6 + o))); a7 = f32x4.add(a7, f32x4.mul(x, v128.load(k7 + o)));
+    }
+    let s0 = hsum4(a0, a1, a2, a3), s1 = hsum4(a4, a5, a6, a7);
+    if (d4 < dh) {
+      s0 = dotTail4(s0, qr, k0, k1, k2, k3, d4, dh);
+      s1 = dotTail4(s1, qr, k4, k5, k6, k7, d4, dh);
+    }
+    s0 = v128.bitselect(f32x4.mul(s0, sc), NEG_INF, m0); // hidden keys: -inf, whatever their dot
+    s1 = v128.bitselect(f32x4.mul(s1, sc), NEG_INF, m1);
+    v128.store(dst, s0);
+    v128.store(dst, s1, 16);
+    mx = f32x4.max(mx, f32x4.max(s0, s1));
+  }
+  let top = hmax(mx);
+  for (; j < end; j++) { // the last S % 8 keys, one at a time
+    const dst = scores + (<usize>j << 2);
+    const kp = consec ? p0 + j : load<i32>(pos + (<usize>j << 2));
+    if (!visible(kp, qpos, lowWin, sinkEnd)) {
+      store<f32>(dst, -Infinity);
+      continue;
+    }
+    const kj = k + <usize>j * kRow;
+    let acc = f32x4.splat(0);
+    for (let p = 0; p < d4; p += 4) {
+      const o = <usize>p << 2;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(qr + o), v128.load(kj + o)));
+    }
+    const s = dotTail(hsum(acc), qr, kj, d4, dh) * scale;
+    store<f32>(dst, s);
+    top = max(top, s);
+  }
+  rowMax = top;
+  const padded = (j + 3) & ~3;
+  for (; j < padded; j++) store<f32>(scores + (<usize>j << 2), -Infinity);
+  return padded;
+}
