@@ -2,6 +2,7 @@
 // window (attention-mask.ts), with any other positions every key. Both must agree with the JS composition,
 // and give a row the same bits whichever way its keys were found and however many hidden keys it has.
 import { describe, expect, it } from "vitest";
+import { NumericError } from "../errors.js";
 import { attention } from "../ops/attention.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
@@ -78,6 +79,18 @@ describe("wasm attention over consecutive key positions", () => {
       const opts = { queryStart: 100 + S - T, keyPositions: positions, span };
       const expected = under("js", () => attention(q, k, v, opts));
       expect(maxAbsDiff(attention(q, k, v, opts), expected)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("reports a NaN score as a typed error, in the block path and the one-key tail", () => {
+    const rng = new Rng(37);
+    for (const S of [16, 19]) {
+      const q = randomMatrix(rng, 1, 8, "kernel"), k = randomMatrix(rng, S, 8, "kernel"), v = randomMatrix(rng, S, 8, "kernel");
+      k.set(S - 1, 3, NaN); // the last key: in a block of 8 when S = 16, in the tail when S = 19
+      expect(() => attention(q, k, v, { queryStart: S - 1, keyPositions: range(S) })).toThrow(NumericError);
+      k.set(S - 1, 3, 0);
+      k.set(2, 5, NaN);
+      expect(() => attention(q, k, v, { queryStart: S - 1, keyPositions: range(S) })).toThrow(NumericError);
     }
   });
 });
