@@ -1,9 +1,11 @@
 // The value pass of the fused attention: acc += Σ_j e_j · v_j over one index range of keys, in ascending
-// key order with the keys whose weight is +0 (hidden, or exp underflowed; weights are never -0) skipped, one running sum per
-// output column. Keys go in chunks of CHUNK: every column block of a chunk's value rows is read while the
-// rows are in L1, so V is swept once, sequentially; each column's sum still sees the keys in order.
+// key order with the keys whose weight is +0 (hidden, or exp underflowed; weights are never -0) skipped,
+// one running sum per output column. Keys go in chunks of CHUNK: every column block of a chunk's value
+// rows is read while the rows are in L1, so V is swept once, sequentially; each column's sum still sees
+// the keys in order. Column blocks of 24 then 16 (6 or 4 accumulators) keep accumulators, loads and the
+// weight within V8's 15 usable xmm registers: at 8 accumulators it spills one to the stack every key.
 
-const CHUNK = 64;
+const CHUNK = 32;
 
 /**
  * acc [dh] += Σ_{start <= j < end} w[j] · v_j, v [S, dh] with rows vRow bytes apart, w the row's weights.
@@ -13,6 +15,22 @@ export function accumulateValues(acc: usize, v: usize, vRow: usize, dh: i32, w: 
   for (let j0 = start; j0 < end; j0 += CHUNK) {
     const j1 = min(j0 + CHUNK, end);
     let c = 0;
+    for (; c + 24 <= dh; c += 24) { // six accumulators: with the six loads and the weight, 13 registers
+      const oc = acc + (<usize>c << 2), vc = v + (<usize>c << 2);
+      let b0 = v128.load(oc), b1 = v128.load(oc, 16), b2 = v128.load(oc, 32), b3 = v128.load(oc, 48);
+      let b4 = v128.load(oc, 64), b5 = v128.load(oc, 80);
+      for (let j = j0; j < j1; j++) {
+        const at = w + (<usize>j << 2);
+        if (load<i32>(at) == 0) continue;
+        const e4 = v128.load32_splat(at);
+        const vr = vc + <usize>j * vRow;
+        b0 = f32x4.add(b0, f32x4.mul(e4, v128.load(vr))); b1 = f32x4.add(b1, f32x4.mul(e4, v128.load(vr, 16)));
+        b2 = f32x4.add(b2, f32x4.mul(e4, v128.load(vr, 32))); b3 = f32x4.add(b3, f32x4.mul(e4, v128.load(vr, 48)));
+        b4 = f32x4.add(b4, f32x4.mul(e4, v128.load(vr, 64))); b5 = f32x4.add(b5, f32x4.mul(e4, v128.load(vr, 80)));
+      }
+      v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
+      v128.store(oc, b4, 64); v128.store(oc, b5, 80);
+    }
     for (; c + 16 <= dh; c += 16) { // four accumulators: with the four rows' loads, all in registers
       const oc = acc + (<usize>c << 2), vc = v + (<usize>c << 2);
       let b0 = v128.load(oc), b1 = v128.load(oc, 16), b2 = v128.load(oc, 32), b3 = v128.load(oc, 48);
