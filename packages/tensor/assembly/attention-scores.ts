@@ -76,20 +76,26 @@ export function scoreRange(
   let j = start;
   for (; j < end && j + 8 <= S; j += 8) {
     const dst = scores + (<usize>j << 2);
-    const kp0 = consec ? i32x4.add(i32x4.splat(p0 + j), iota) : v128.load(pos + (<usize>j << 2));
-    const kp1 = consec ? i32x4.add(i32x4.splat(p0 + j + 4), iota) : v128.load(pos + (<usize>j << 2), 16);
-    const m0 = visible4(kp0, qp, lowW, sinks);
-    const m1 = visible4(kp1, qp, lowW, sinks);
-    if (!v128.any_true(v128.or(m0, m1))) {
-      v128.store(dst, NEG_INF);
-      v128.store(dst, NEG_INF, 16);
-      continue;
-    }
     const k0 = k + <usize>j * kRow, k4 = k0 + (kRow << 2);
-    const s0 = v128.any_true(m0) ? dot4(qr, k0, kRow, d4, dh) : NEG_INF;
-    const s1 = v128.any_true(m1) ? dot4(qr, k4, kRow, d4, dh) : NEG_INF;
-    const t0 = v128.bitselect(f32x4.mul(s0, sc), NEG_INF, m0); // hidden keys: -inf, whatever their dot
-    const t1 = v128.bitselect(f32x4.mul(s1, sc), NEG_INF, m1);
+    let t0: v128, t1: v128;
+    if (consec && p0 + j >= lowWin && p0 + j + 7 <= qpos) { // all eight inside the window: no mask
+      t0 = f32x4.mul(dot4(qr, k0, kRow, d4, dh), sc);
+      t1 = f32x4.mul(dot4(qr, k4, kRow, d4, dh), sc);
+    } else {
+      const kp0 = consec ? i32x4.add(i32x4.splat(p0 + j), iota) : v128.load(pos + (<usize>j << 2));
+      const kp1 = consec ? i32x4.add(i32x4.splat(p0 + j + 4), iota) : v128.load(pos + (<usize>j << 2), 16);
+      const m0 = visible4(kp0, qp, lowW, sinks);
+      const m1 = visible4(kp1, qp, lowW, sinks);
+      if (!v128.any_true(v128.or(m0, m1))) {
+        v128.store(dst, NEG_INF);
+        v128.store(dst, NEG_INF, 16);
+        continue;
+      }
+      const s0 = v128.any_true(m0) ? dot4(qr, k0, kRow, d4, dh) : NEG_INF;
+      const s1 = v128.any_true(m1) ? dot4(qr, k4, kRow, d4, dh) : NEG_INF;
+      t0 = v128.bitselect(f32x4.mul(s0, sc), NEG_INF, m0); // hidden keys: -inf, whatever their dot
+      t1 = v128.bitselect(f32x4.mul(s1, sc), NEG_INF, m1);
+    }
     v128.store(dst, t0);
     v128.store(dst, t1, 16);
     mx = f32x4.pmax(mx, f32x4.pmax(t0, t1)); // one instruction each; NaN is tracked apart
