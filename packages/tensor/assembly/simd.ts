@@ -31,3 +31,26 @@
   for (let p = n4; p < n; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
   return s;
 }
+
+/**
+ * [hsum(a0), hsum(a1), hsum(a2), hsum(a3)] in one vector, each lane in hsum's order (l0+l1)+(l2+l3):
+ * four horizontal sums for four shuffles and three adds.
+ */
+@inline export function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const s01 = f32x4.add(f32x4.shuffle(a0, a1, 0, 2, 4, 6), f32x4.shuffle(a0, a1, 1, 3, 5, 7)); // [a0.0+a0.1, a0.2+a0.3, a1.., a1..]
+  const s23 = f32x4.add(f32x4.shuffle(a2, a3, 0, 2, 4, 6), f32x4.shuffle(a2, a3, 1, 3, 5, 7));
+  return f32x4.add(f32x4.shuffle(s01, s23, 0, 2, 4, 6), f32x4.shuffle(s01, s23, 1, 3, 5, 7));
+}
+
+/** lane u of s plus the scalar tail of `dot`(a, b_u) from n4 to n, in dotTail's order, for four rows b_u. */
+@inline export function dotTail4(s: v128, a: usize, b0: usize, b1: usize, b2: usize, b3: usize, n4: i32, n: i32): v128 {
+  for (let p = n4; p < n; p++) {
+    const o = <usize>p << 2;
+    let b = f32x4.splat(load<f32>(b0 + o));
+    b = f32x4.replace_lane(b, 1, load<f32>(b1 + o));
+    b = f32x4.replace_lane(b, 2, load<f32>(b2 + o));
+    b = f32x4.replace_lane(b, 3, load<f32>(b3 + o));
+    s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(a + o)), b));
+  }
+  return s;
+}

@@ -7,7 +7,8 @@ import { activeWasm } from "./backend.js";
 import { beginCall, rowsContiguous, stageBytes, stageIn, stageOut, take } from "./operands.js";
 
 const I32_MAX = 0x7fffffff;
-const clampI32 = (x: number): number => (x >= I32_MAX ? I32_MAX : x <= -I32_MAX ? -I32_MAX : Math.floor(x));
+// window and sinks are compared with integer differences and positions, so x < w is x < ceil(w)
+const clampI32 = (x: number): number => (x >= I32_MAX ? I32_MAX : x <= -I32_MAX ? -I32_MAX : Math.ceil(x));
 
 /**
  * q [T, dh], k [S, dh], v [S, dh], out [T, dh]; query row i is at position queryStart + i, key j at
@@ -22,7 +23,7 @@ export function wasmAttention(
   const [T, dh] = q.shape as [number, number];
   const S = k.shape[0]!;
   if (T === 0 || dh === 0) return true;
-  const rowBytes = Math.ceil(((S + 3) & ~3) * 4 / 64) * 64;
+  const rowBytes = Math.ceil(((S + 7) & ~7) * 4 / 64) * 64; // the kernel's scores [S rounded up to 8]
   const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + 2 * rowBytes;
   if (!beginCall(state, need)) return false;
   const [qp, qs] = stageIn(state, q, T, dh);
