@@ -3,7 +3,7 @@
 import { NumericError } from "../errors.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
-import { activeWasm } from "./backend.js";
+import { activeWasm, type WasmState } from "./backend.js";
 import { beginCall, rowsContiguous, stageBytes, stageIn, stageOut, take } from "./operands.js";
 
 const I32_MAX = 0x7fffffff;
@@ -23,21 +23,46 @@ export function wasmAttention(
   const [T, dh] = q.shape as [number, number];
   const S = k.shape[0]!;
   if (T === 0 || dh === 0) return true;
-  const rowBytes = Math.ceil(((S + 7) & ~7) * 4 / 64) * 64; // the kernel's scores [S rounded up to 8]
-  const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + 2 * rowBytes;
+  const rowBytes = scoreRowBytes(S);
+  const positionsInPlace = kernelPositions(state, keyPositions, S);
+  const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + (positionsInPlace ? 1 : 2) * rowBytes;
   if (!beginCall(state, need)) return false;
   const [qp, qs] = stageIn(state, q, T, dh);
   const [kp, ks] = stageIn(state, k, S, dh);
   const [vp, vs] = stageIn(state, v, S, dh);
   const [op, os] = stageIn(state, out, T, dh, false);
+  const pos = positionsInPlace || stagePositions(state, keyPositions, S, rowBytes);
+  const scores = take(rowBytes);
+  runAttention(state, qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, span, scores);
+  stageOut(state, out, op, T, dh);
+  return true;
+}
+
+/** Bytes of the kernel's scores row (and of a staged positions row): S rounded up to 8, 64-byte aligned. */
+export function scoreRowBytes(S: number): number {
+  return Math.ceil(((S + 7) & ~7) * 4 / 64) * 64;
+}
+
+/** Address of keyPositions when it is an Int32Array of >= S entries in kernel memory (read in place), else 0. */
+export function kernelPositions(state: WasmState, keyPositions: ArrayLike<number>, S: number): number {
+  return keyPositions instanceof Int32Array && keyPositions.buffer === state.buffer && keyPositions.length >= S ? keyPositions.byteOffset : 0;
+}
+
+/** Copies the first S key positions into this call's scratch (after beginCall); returns the address. */
+export function stagePositions(state: WasmState, keyPositions: ArrayLike<number>, S: number, rowBytes: number): number {
   const pos = take(rowBytes);
   const positions = state.i32.subarray(pos >> 2, (pos >> 2) + S);
   if (keyPositions instanceof Int32Array) positions.set(keyPositions.subarray(0, S));
   else for (let j = 0; j < S; j++) positions[j] = keyPositions[j]!;
-  const scores = take(rowBytes);
+  return pos;
+}
+
+/** One kernel call on resolved addresses (strides in elements); throws the NumericErrors of `attention`. */
+export function runAttention(
+  state: WasmState, qp: number, qs: number, kp: number, ks: number, vp: number, vs: number, op: number, os: number,
+  T: number, S: number, dh: number, scale: number, queryStart: number, pos: number, span: AttentionSpan, scores: number,
+): void {
   const r = state.kernels.attention(qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, clampI32(span.window), clampI32(span.sinks), scores);
   if (r > 0) throw new NumericError("attention", `query row ${r - 1} (position ${queryStart + r - 1}) sees no key: every score is masked, so no probability is defined. Check the attention mask.`);
   if (r < 0) throw new NumericError("attention", `query row ${-r - 1} has a NaN score`);
-  stageOut(state, out, op, T, dh);
-  return true;
 }
