@@ -6,11 +6,11 @@
 // decode step at t = 32 and t = 10,000.
 import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import {
-  argmax, attention, backendInfo, copyRows, embedding, kernelZeros, layerNorm, linear, setBackend, type BackendName, type Tensor,
+  argmax, attention, backendInfo, copyRows, embedding, kernelZeros, layerNorm, linear, setBackend, zeros, type BackendName, type Tensor,
 } from "@tinylm/tensor";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import v8 from "node:v8";
+import { heapBytesPerStep } from "./heap-per-step.js";
 import { describeMachine } from "./machine.js";
 
 const args = process.argv.slice(2);
@@ -88,18 +88,35 @@ function breakdown(t: number): [string, number, number][] {
   return rows;
 }
 
-function heapBytesPerToken(t: number, steps: number): number {
+/**
+ * Heap bytes per decoded token at t (full cache), through forward(…, { cache, out }) with a reused token
+ * array and logits tensor (the allocation-free path), and through plain forward(…, { cache }), which returns
+ * a new logits tensor each call. See heap-per-step.ts for how collections are kept out of the count.
+ */
+async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: number; fresh: number }> {
   const cache = new FullCache(config);
-  model.forward(ids(t), { cache });
-  for (let i = 0; i < 50; i++) model.forward([1], { cache }); // warm up
-  const before = v8.getHeapStatistics();
-  const used0 = process.memoryUsage().heapUsed;
+  const tokens = [1];
+  const out = zeros([1, config.vocabSize]);
+  const row = out.pick(0, null);
+  const options = { cache, out };
   let id = 1;
-  for (let i = 0; i < steps; i++) id = argmax(model.forward([id], { cache }).pick(0, null));
-  const used1 = process.memoryUsage().heapUsed;
-  const after = v8.getHeapStatistics();
-  // heapUsed only grows between collections; a collection in between makes the estimate meaningless
-  return after.total_heap_size === before.total_heap_size && used1 >= used0 ? (used1 - used0) / steps : NaN;
+  const reusedStep = (): void => {
+    tokens[0] = id;
+    model.forward(tokens, options);
+    id = argmax(row);
+  };
+  const freshStep = (): void => {
+    id = argmax(model.forward([id], { cache }).pick(0, null));
+  };
+  const prompt = ids(t);
+  const setup = (): void => {
+    cache.reset();
+    model.forward(prompt, { cache });
+    for (let i = 0; i < 100; i++) reusedStep(); // JIT warm-up
+    for (let i = 0; i < 100; i++) freshStep();
+  };
+  const measure = (step: () => void): Promise<number> => heapBytesPerStep(step, steps, setup);
+  return { reused: await measure(reusedStep), fresh: await measure(freshStep) };
 }
 
 function memoryRun(): void {
@@ -137,8 +154,10 @@ for (const name of backends) {
     const none = best(1, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }));
     console.log(`sweep, 1,000 generated tokens without the cache: ${fmt(none)} ms   (target 2,000)`);
   }
-  const perTok32 = heapBytesPerToken(32, 2000), perTok1k = heapBytesPerToken(1000, 500);
-  console.log(`JS heap allocated per decoded token (full cache): t=32 ≈ ${Math.round(perTok32)} B, t=1,000 ≈ ${Math.round(perTok1k)} B`);
+  const heap32 = await heapBytesPerToken(32, 2000), heap1k = await heapBytesPerToken(1000, 2000);
+  const b = (x: number): string => (Number.isNaN(x) ? "n/a (a collection in every trial)" : `${x.toFixed(1)} B`);
+  console.log(`JS heap allocated per decoded token (full cache), forward(…, { cache, out }): t=32 ${b(heap32.reused)}, t=1,000 ${b(heap1k.reused)}   (target 0)`);
+  console.log(`  forward(…, { cache }) returning a new logits tensor: t=32 ${b(heap32.fresh)}, t=1,000 ${b(heap1k.fresh)}`);
   // in a fresh process, so the caches of the runs above do not count
   const self = fileURLToPath(import.meta.url);
   process.stdout.write(execFileSync(process.execPath, [self, "--memory", "--backend", name], { encoding: "utf8" }));

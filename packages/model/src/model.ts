@@ -76,7 +76,7 @@ export class TinyLM {
         ops.ln1(); // x = ln1(h)
         ops.qkv(); // q, k, v = x · Wqkvᵀ + b
         const seen = cache.append(layer, ws.k, ws.v); // keys, values [S, d]: cached rows then this step's
-        ops.attend(seen.keys, seen.values, seen.positions, start, span, observe && ((head, probs) => observe(layer, head, probs, seen.positions)));
+        ops.attend(seen.keys, seen.values, seen.positions, start, span, observe && headObserver(observe, layer, seen.positions));
         ops.o(); // h += o(y)
         ops.ln2(); // x = ln2(h)
         ops.fc1(); // hidden = relu(fc1(x))
@@ -141,4 +141,9 @@ export class TinyLM {
       for (let j = 0; j < d; j++) H[hr + j * hs1] = E[e + j * es]! + P[p + j * ps]!; // float32 sum, as add(embedding, pos)
     }
   }
+}
+
+/** The per-head observer for one layer (a function of its own, so forward's locals are not captured). */
+function headObserver(observe: AttentionObserver, layer: number, positions: ArrayLike<number>): (head: number, probs: Tensor) => void {
+  return (head, probs) => observe(layer, head, probs, positions);
 }

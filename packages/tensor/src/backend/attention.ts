@@ -8,7 +8,7 @@ import { beginCall, rowsContiguous, stageBytes, stageIn, stageOut, take } from "
 
 const I32_MAX = 0x7fffffff;
 // window and sinks are compared with integer differences and positions, so x < w is x < ceil(w)
-const clampI32 = (x: number): number => (x >= I32_MAX ? I32_MAX : x <= -I32_MAX ? -I32_MAX : Math.ceil(x));
+export const clampI32 = (x: number): number => (x >= I32_MAX ? I32_MAX : x <= -I32_MAX ? -I32_MAX : Math.ceil(x));
 
 /**
  * q [T, dh], k [S, dh], v [S, dh], out [T, dh]; query row i is at position queryStart + i, key j at
@@ -33,7 +33,8 @@ export function wasmAttention(
   const [op, os] = stageIn(state, out, T, dh, false);
   const pos = positionsInPlace || stagePositions(state, keyPositions, S, rowBytes);
   const scores = take(rowBytes);
-  runAttention(state, qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, span, scores);
+  const r = state.kernels.attention(qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, clampI32(span.window), clampI32(span.sinks), scores);
+  if (r !== 0) attentionFailed(r, queryStart);
   stageOut(state, out, op, T, dh);
   return true;
 }
@@ -57,12 +58,8 @@ export function stagePositions(state: WasmState, keyPositions: ArrayLike<number>
   return pos;
 }
 
-/** One kernel call on resolved addresses (strides in elements); throws the NumericErrors of `attention`. */
-export function runAttention(
-  state: WasmState, qp: number, qs: number, kp: number, ks: number, vp: number, vs: number, op: number, os: number,
-  T: number, S: number, dh: number, scale: number, queryStart: number, pos: number, span: AttentionSpan, scores: number,
-): void {
-  const r = state.kernels.attention(qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, clampI32(span.window), clampI32(span.sinks), scores);
+/** Throws the NumericError for a nonzero result `r` of the attention kernel. */
+export function attentionFailed(r: number, queryStart: number): never {
   if (r > 0) throw new NumericError("attention", `query row ${r - 1} (position ${queryStart + r - 1}) sees no key: every score is masked, so no probability is defined. Check the attention mask.`);
-  if (r < 0) throw new NumericError("attention", `query row ${-r - 1} has a NaN score`);
+  throw new NumericError("attention", `query row ${-r - 1} has a NaN score`);
 }

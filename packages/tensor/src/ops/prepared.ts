@@ -12,7 +12,7 @@ import { assert2d, assertShape, formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { activeWasm, loadedWasm, type WasmState } from "../backend/backend.js";
 import { ACCUMULATE, RELU } from "../backend/linear.js";
-import { kernelPositions, runAttention, scoreRowBytes, stagePositions } from "../backend/attention.js";
+import { attentionFailed, clampI32, kernelPositions, scoreRowBytes, stagePositions } from "../backend/attention.js";
 import { beginCall, rowsContiguous, rowStride, take } from "../backend/operands.js";
 import { attention } from "./attention.js";
 import { layerNorm } from "./layer-norm.js";
@@ -118,9 +118,12 @@ export function prepareAttention(q: Tensor, out: Tensor, nHeads: number): Prepar
     const pos = positionsAt || stagePositions(active, keyPositions, S, rowBytes);
     const scores = take(rowBytes);
     const kp = address(keys), ks = rowStride(keys), vp = address(values), vs = rowStride(values);
+    const window = clampI32(span.window), sinks = clampI32(span.sinks);
     for (let head = 0; head < nHeads; head++) {
       const c = 4 * head * dh; // byte offset of the head's columns
-      runAttention(active, qp + c, qs, kp + c, ks, vp + c, vs, op + c, os, T, S, dh, scale, queryStart, pos, span, scores);
+      // the kernel is called from here, not through a helper: a float argument to a JS call is boxed
+      const r = active.kernels.attention(qp + c, qs, kp + c, ks, vp + c, vs, op + c, os, T, S, dh, scale, queryStart, pos, window, sinks, scores);
+      if (r !== 0) attentionFailed(r, queryStart);
     }
   };
 }

@@ -41,13 +41,12 @@ export function concatRows(a: Tensor, b: Tensor): Tensor {
 export function copyRows(src: Tensor, dst: Tensor, at: number): void {
   assert2d("copyRows", "src", src);
   assert2d("copyRows", "dst", dst);
-  const [T, d] = src.shape as [number, number];
+  const T = src.shape[0]!, d = src.shape[1]!; // (no array destructuring: it can allocate an iterator per call)
   if (dst.shape[1] !== d || !Number.isInteger(at) || at < 0 || at + T > dst.shape[0]!) {
     throw new ShapeError("copyRows", "rows do not fit", `src ${formatShape(src.shape)} at row ${at} of dst ${formatShape(dst.shape)}`, `dst [>= ${at + T}, ${d}]`);
   }
   const S = src.data, D = dst.data;
-  const [ss0, ss1] = src.stride as [number, number];
-  const [ds0, ds1] = dst.stride as [number, number];
+  const ss0 = src.stride[0]!, ss1 = src.stride[1]!, ds0 = dst.stride[0]!, ds1 = dst.stride[1]!;
   for (let i = 0; i < T; i++) {
     const sr = src.offset + i * ss0, dr = dst.offset + (at + i) * ds0;
     for (let j = 0; j < d; j++) D[dr + j * ds1] = S[sr + j * ss1]!;
