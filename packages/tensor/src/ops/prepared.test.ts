@@ -24,7 +24,7 @@ describe.each(["wasm", "js"] as const)("prepared ops under the %s backend", (bac
   it.each(["kernel", "js", "strided"] as const)("prepareLinear matches linear (%s operands), fused and not, run after run", (p) => {
     under(backend, () => {
       const rng = new Rng(7);
-      for (const [T, n, m] of [[1, 64, 192], [3, 64, 128], [2, 13, 7], [0, 8, 4]] as const) {
+      for (const [T, n, m] of [[1, 64, 192], [1, 64, 20], [1, 128, 64], [1, 13, 7], [1, 6, 19], [1, 3, 0], [3, 64, 128], [2, 13, 7], [0, 8, 4]] as const) {
         const x = randomMatrix(rng, T, n, p), w = randomMatrix(rng, m, n, "kernel"), b = randomVector(rng, m, p !== "js");
         for (const fuse of [{}, { relu: true }, { accumulate: true }]) {
           const init = randomMatrix(rng, T, m, "js");

@@ -47,6 +47,7 @@ export function prepareLinear(x: Tensor, weight: Tensor, bias: Tensor | undefine
   const kernels = state.kernels;
   return () => {
     if (activeWasm() === null) viaOp();
+    else if (T === 1) kernels.matvec(xp, wp, ws, bp, op, n, m, flags); // a decode step: the one-row kernel
     else if (T !== 0 && m !== 0) kernels.linear(xp, xs, wp, ws, bp, op, os, T, n, m, flags);
   };
 }
