@@ -6,7 +6,8 @@
 // decode step at t = 32 and t = 10,000.
 import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import {
-  argmax, attention, backendInfo, copyRows, embedding, kernelZeros, layerNorm, linear, setBackend, zeros, type BackendName, type Tensor,
+  allocInt32, argmax, attention, backendInfo, CAUSAL, copyRows, embedding, kernelZeros, layerNorm, linear, prepareAttention,
+  prepareLayerNorm, prepareLinear, setBackend, zeros, type BackendName, type Tensor,
 } from "@tinylm/tensor";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -60,32 +61,61 @@ function nsPerCall(reps: number, f: () => void): number {
   }) * 1e6) / reps;
 }
 
+/** h[0] = table[id] + pos[p] (the model's embedding of one token; contiguous rows). */
+function embedRow(table: Tensor, pos: Tensor, id: number, p: number, h: Tensor): void {
+  const E = table.data, P = pos.data, H = h.data, d = h.shape[1]!;
+  const e = table.offset + id * table.stride[0]!, q = pos.offset + p * pos.stride[0]!;
+  for (let j = 0; j < d; j++) H[h.offset + j] = E[e + j]! + P[q + j]!;
+}
+
+/**
+ * One decode step's kernels as the model runs them (prepared ops over kernel-memory buffers, q/k/v packed
+ * into one [3d, d] linear), timed one at a time: [label, ns per call, calls per token]. Rows with 0 calls are
+ * for reference only (the public ops, with their per-call checks and staging).
+ */
 function breakdown(t: number): [string, number, number][] {
-  const { dModel: d, dFF: F, vocabSize: V } = config;
+  const { dModel: d, dFF: F, vocabSize: V, nHeads, normEps: eps } = config;
   const w = model.weights, blk = w.blocks[0]!;
-  const x = kernelZeros([1, d]), h = kernelZeros([1, d]), hid = kernelZeros([1, F]), logits = kernelZeros([1, V]);
+  const x = kernelZeros([1, d]), h = kernelZeros([1, d]), hid = kernelZeros([1, F]), logits = kernelZeros([1, V]), qkv = kernelZeros([1, 3 * d]);
   for (let i = 0; i < d; i++) x.data[i] = Math.sin(i);
+  const Wqkv = kernelZeros([3 * d, d]), bqkv = kernelZeros([3 * d]);
+  [blk.attn.q, blk.attn.k, blk.attn.v].forEach((p, i) => {
+    copyRows(p.weight, Wqkv, i * d);
+    for (let j = 0; j < d; j++) bqkv.data[i * d + j] = p.bias.get(j);
+  });
   const K = kernelZeros([t, d]), Vv = kernelZeros([t, d]);
   for (let i = 0; i < K.data.length; i++) {
     K.data[i] = Math.sin(i * 0.37);
     Vv.data[i] = Math.cos(i * 0.11);
   }
-  const positions = Int32Array.from({ length: t }, (_, i) => i);
+  const positions = allocInt32(t);
+  for (let i = 0; i < t; i++) positions[i] = i;
   const y = kernelZeros([1, d]);
   const reps = t > 1000 ? 200 : 20_000;
   const L = config.nLayers;
-  const rows: [string, number, number][] = [
-    ["embedding + position", nsPerCall(20_000, () => embedding(w.tokEmb.weight, [3])), 1],
-    ["layerNorm [1, 64]", nsPerCall(20_000, () => layerNorm(x, blk.ln1.weight, blk.ln1.bias, 1e-5, h)), 2 * L + 1],
-    ["linear q/k/v [1,64]x[64,64]", nsPerCall(20_000, () => linear(x, blk.attn.q.weight, blk.attn.q.bias, y)), 3 * L],
-    ["cache append k, v (copyRows)", nsPerCall(20_000, () => copyRows(x, K, t - 1)), 2 * L],
-    [`attention over S=${t}`, nsPerCall(reps, () => attention(x, K, Vv, { queryStart: t - 1, keyPositions: positions, out: y })), L],
-    ["linear o + residual", nsPerCall(20_000, () => linear(x, blk.attn.o.weight, blk.attn.o.bias, h, { accumulate: true })), L],
-    ["linear fc1 + relu [64->128]", nsPerCall(20_000, () => linear(x, blk.mlp.fc1.weight, blk.mlp.fc1.bias, hid, { relu: true })), L],
-    ["linear fc2 + residual [128->64]", nsPerCall(20_000, () => linear(hid, blk.mlp.fc2.weight, blk.mlp.fc2.bias, h, { accumulate: true })), L],
-    ["lm_head [64->20]", nsPerCall(20_000, () => linear(x, w.lmHead.weight, w.lmHead.bias, logits)), 1],
+  const ln = prepareLayerNorm(x, blk.ln1.weight, blk.ln1.bias, eps, h);
+  const qkvOp = prepareLinear(x, Wqkv, bqkv, qkv);
+  const attend = prepareAttention(x, y, nHeads);
+  const o = prepareLinear(x, blk.attn.o.weight, blk.attn.o.bias, h, { accumulate: true });
+  const fc1 = prepareLinear(x, blk.mlp.fc1.weight, blk.mlp.fc1.bias, hid, { relu: true });
+  const fc2 = prepareLinear(hid, blk.mlp.fc2.weight, blk.mlp.fc2.bias, h, { accumulate: true });
+  const head = prepareLinear(x, w.lmHead.weight, w.lmHead.bias, logits);
+  const k = qkv.lo(0, d).hi(1, d);
+  return [
+    ["embedding + position (row gather + add)", nsPerCall(20_000, () => embedRow(w.tokEmb.weight, w.posEmb!.weight, 3, t - 1, h)), 1],
+    ["layerNorm [1, 64]", nsPerCall(20_000, ln), 2 * L + 1],
+    ["linear q|k|v packed [1,64]x[192,64]", nsPerCall(20_000, qkvOp), L],
+    ["cache append k, v (copyRows)", nsPerCall(20_000, () => copyRows(k, K, t - 1)), 2 * L],
+    [`attention over S=${t}`, nsPerCall(reps, () => attend(K, Vv, positions, t - 1, CAUSAL)), L],
+    ["linear o + residual", nsPerCall(20_000, o), L],
+    ["linear fc1 + relu [64->128]", nsPerCall(20_000, fc1), L],
+    ["linear fc2 + residual [128->64]", nsPerCall(20_000, fc2), L],
+    ["lm_head [64->20]", nsPerCall(20_000, head), 1],
+    ["(public ops) embedding [1, 64]", nsPerCall(20_000, () => embedding(w.tokEmb.weight, [3])), 0],
+    ["(public ops) linear [1,64]x[64,64]", nsPerCall(20_000, () => linear(x, blk.attn.o.weight, blk.attn.o.bias, y)), 0],
+    ["(public ops) layerNorm [1, 64]", nsPerCall(20_000, () => layerNorm(x, blk.ln1.weight, blk.ln1.bias, eps, h)), 0],
+    [`(public ops) attention over S=${t}`, nsPerCall(reps, () => attention(x, K, Vv, { queryStart: t - 1, keyPositions: positions, out: y })), 0],
   ];
-  return rows;
 }
 
 /**
@@ -109,13 +139,14 @@ async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: nu
     id = argmax(model.forward([id], { cache }).pick(0, null));
   };
   const prompt = ids(t);
-  const setup = (): void => {
-    cache.reset();
-    model.forward(prompt, { cache });
-    for (let i = 0; i < 100; i++) reusedStep(); // JIT warm-up
-    for (let i = 0; i < 100; i++) freshStep();
+  const measure = (step: () => void): Promise<number> => {
+    const setup = (): void => {
+      cache.reset();
+      model.forward(prompt, { cache });
+      for (let i = 0; i < 300; i++) step(); // JIT warm-up (compiling allocates too; keep it out of the count)
+    };
+    return heapBytesPerStep(step, steps, setup);
   };
-  const measure = (step: () => void): Promise<number> => heapBytesPerStep(step, steps, setup);
   return { reused: await measure(reusedStep), fresh: await measure(freshStep) };
 }
 
@@ -164,10 +195,12 @@ for (const name of backends) {
   for (const t of [32, 10_000]) {
     console.log(`\nbreakdown of one decode step at t=${t} (ns per call × calls per token):`);
     let total = 0;
-    for (const [label, ns, calls] of breakdown(t)) {
+    const rows = breakdown(t);
+    for (const [label, ns, calls] of rows.filter((r) => r[2] > 0)) {
       total += ns * calls;
-      console.log(`  ${label.padEnd(34)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
+      console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
     }
-    console.log(`  ${"sum of kernels".padEnd(34)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+    console.log(`  ${"sum of kernels".padEnd(38)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+    for (const [label, ns] of rows.filter((r) => r[2] === 0)) console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns per call`);
   }
 }
