@@ -98,9 +98,9 @@ export class TinyLM {
   private workspace(T: number): Workspace {
     if (T === 1) return (this.decode ??= this.workspaceOf(1, new Storage(this.config, 1)));
     if (this.last?.T === T) return this.last;
-    const rows = this.storage?.rows ?? 0;
-    if (rows < T) this.storage = new Storage(this.config, Math.max(T, 2 * rows)); // doubling: few reallocations as T grows
-    return (this.last = this.workspaceOf(T, this.storage!));
+    let storage = this.storage;
+    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    return (this.last = this.workspaceOf(T, storage));
   }
 
   private workspaceOf(T: number, storage: Storage): Workspace {

@@ -83,6 +83,16 @@ describe.each(["wasm", "js"] as BackendName[])("the workspace under the %s backe
     expect(() => model.forward([1, 2], { out })).toThrow(/forward: out has the wrong shape/);
   });
 
+  it("returns [0, V] logits for no tokens, with and without a cache", () => {
+    setBackend(backend);
+    const model = TinyLM.init(makeConfig({ contextLength: 16 }), { seed: 8 });
+    expect(model.forward([]).shape).toEqual([0, model.config.vocabSize]);
+    const cache = new FullCache(model.config);
+    expect(model.forward([], { cache }).shape).toEqual([0, model.config.vocabSize]);
+    expect(cache.length).toBe(0);
+    expect(model.forward([3], { cache }).shape).toEqual([1, model.config.vocabSize]);
+  });
+
   it("serves a forward called from an attention observer without disturbing the outer pass", () => {
     setBackend(backend);
     const model = TinyLM.init(makeConfig({ contextLength: 32, nHeads: 2 }), { seed: 7, std: 0.3 });
