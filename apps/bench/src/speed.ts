@@ -143,9 +143,9 @@ async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: nu
     const setup = (): void => {
       cache.reset();
       model.forward(prompt, { cache });
-      for (let i = 0; i < 300; i++) step(); // JIT warm-up (compiling allocates too; keep it out of the count)
+      for (let i = 0; i < 1000; i++) step(); // JIT warm-up (compiling allocates too; keep it out of the count)
     };
-    return heapBytesPerStep(step, steps, setup);
+    return heapBytesPerStep(step, steps, setup, 7);
   };
   return { reused: await measure(reusedStep), fresh: await measure(freshStep) };
 }
