@@ -15,11 +15,58 @@ const ACCUMULATE: i32 = 2;
   v128.store(dst, s);
 }
 
+/** Eight outputs of a row of n = 64 over contiguous weight rows (256 B apart): loads at constant offsets. */
+function block8x64(x: usize, w0: usize, dst: usize, b: usize, flags: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const end = x + 256;
+  for (let xp = x, wp = w0; xp < end; xp += 16, wp += 16) {
+    const u = v128.load(xp);
+    a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 256)));
+    a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 512)));
+    a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 768)));
+    a4 = f32x4.add(a4, f32x4.mul(u, v128.load(wp, 1024)));
+    a5 = f32x4.add(a5, f32x4.mul(u, v128.load(wp, 1280)));
+    a6 = f32x4.add(a6, f32x4.mul(u, v128.load(wp, 1536)));
+    a7 = f32x4.add(a7, f32x4.mul(u, v128.load(wp, 1792)));
+  }
+  finish4(hsum4(a0, a1, a2, a3), b, dst, flags);
+  finish4(hsum4(a4, a5, a6, a7), b ? b + 16 : 0, dst + 16, flags);
+}
+
+/** Eight outputs of a row of n = 128 over contiguous weight rows (512 B apart): loads at constant offsets. */
+function block8x128(x: usize, w0: usize, dst: usize, b: usize, flags: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  const end = x + 512;
+  for (let xp = x, wp = w0; xp < end; xp += 16, wp += 16) {
+    const u = v128.load(xp);
+    a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 512)));
+    a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 1024)));
+    a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 1536)));
+    a4 = f32x4.add(a4, f32x4.mul(u, v128.load(wp, 2048)));
+    a5 = f32x4.add(a5, f32x4.mul(u, v128.load(wp, 2560)));
+    a6 = f32x4.add(a6, f32x4.mul(u, v128.load(wp, 3072)));
+    a7 = f32x4.add(a7, f32x4.mul(u, v128.load(wp, 3584)));
+  }
+  finish4(hsum4(a0, a1, a2, a3), b, dst, flags);
+  finish4(hsum4(a4, a5, a6, a7), b ? b + 16 : 0, dst + 16, flags);
+}
+
 /** x [n] · w [m, n]ᵀ (row stride ws, elements) + bias [m] (0 for none) -> out [m]; flags as linear's. */
 export function matvec(x: usize, w: usize, ws: i32, bias: usize, out: usize, n: i32, m: i32, flags: i32): void {
   const n4 = n & ~3;
   const wRow = (<usize>ws) << 2;
   let j = 0;
+  if (ws == n && (n == 64 || n == 128)) { // the model's widths, weights packed: constant-offset loads
+    for (; j + 8 <= m; j += 8) {
+      const w0 = w + <usize>j * wRow, dst = out + (<usize>j << 2), b = bias ? bias + (<usize>j << 2) : 0;
+      if (n == 64) block8x64(x, w0, dst, b, flags);
+      else block8x128(x, w0, dst, b, flags);
+    }
+  }
   for (; j + 8 <= m; j += 8) {
     const w0 = w + <usize>j * wRow, w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
     const w4 = w3 + wRow, w5 = w4 + wRow, w6 = w5 + wRow, w7 = w6 + wRow;
