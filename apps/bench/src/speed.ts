@@ -6,11 +6,12 @@
 // decode step at t = 32 and t = 10,000.
 import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import {
-  argmax, attention, backendInfo, copyRows, embedding, kernelZeros, layerNorm, linear, setBackend, type BackendName, type Tensor,
+  allocInt32, argmax, attention, backendInfo, CAUSAL, copyRows, embedding, kernelZeros, layerNorm, linear, prepareAttention,
+  prepareLayerNorm, prepareLinear, setBackend, zeros, type BackendName, type Tensor,
 } from "@tinylm/tensor";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import v8 from "node:v8";
+import { heapBytesPerStep } from "./heap-per-step.js";
 import { describeMachine } from "./machine.js";
 
 const args = process.argv.slice(2);
@@ -60,46 +61,93 @@ function nsPerCall(reps: number, f: () => void): number {
   }) * 1e6) / reps;
 }
 
+/** h[0] = table[id] + pos[p] (the model's embedding of one token; contiguous rows). */
+function embedRow(table: Tensor, pos: Tensor, id: number, p: number, h: Tensor): void {
+  const E = table.data, P = pos.data, H = h.data, d = h.shape[1]!;
+  const e = table.offset + id * table.stride[0]!, q = pos.offset + p * pos.stride[0]!;
+  for (let j = 0; j < d; j++) H[h.offset + j] = E[e + j]! + P[q + j]!;
+}
+
+/**
+ * One decode step's kernels as the model runs them (prepared ops over kernel-memory buffers, q/k/v packed
+ * into one [3d, d] linear), timed one at a time: [label, ns per call, calls per token]. Rows with 0 calls are
+ * for reference only (the public ops, with their per-call checks and staging).
+ */
 function breakdown(t: number): [string, number, number][] {
-  const { dModel: d, dFF: F, vocabSize: V } = config;
+  const { dModel: d, dFF: F, vocabSize: V, nHeads, normEps: eps } = config;
   const w = model.weights, blk = w.blocks[0]!;
-  const x = kernelZeros([1, d]), h = kernelZeros([1, d]), hid = kernelZeros([1, F]), logits = kernelZeros([1, V]);
+  const x = kernelZeros([1, d]), h = kernelZeros([1, d]), hid = kernelZeros([1, F]), logits = kernelZeros([1, V]), qkv = kernelZeros([1, 3 * d]);
   for (let i = 0; i < d; i++) x.data[i] = Math.sin(i);
+  const Wqkv = kernelZeros([3 * d, d]), bqkv = kernelZeros([3 * d]);
+  [blk.attn.q, blk.attn.k, blk.attn.v].forEach((p, i) => {
+    copyRows(p.weight, Wqkv, i * d);
+    for (let j = 0; j < d; j++) bqkv.data[i * d + j] = p.bias.get(j);
+  });
   const K = kernelZeros([t, d]), Vv = kernelZeros([t, d]);
   for (let i = 0; i < K.data.length; i++) {
     K.data[i] = Math.sin(i * 0.37);
     Vv.data[i] = Math.cos(i * 0.11);
   }
-  const positions = Int32Array.from({ length: t }, (_, i) => i);
+  const positions = allocInt32(t);
+  for (let i = 0; i < t; i++) positions[i] = i;
   const y = kernelZeros([1, d]);
   const reps = t > 1000 ? 200 : 20_000;
   const L = config.nLayers;
-  const rows: [string, number, number][] = [
-    ["embedding + position", nsPerCall(20_000, () => embedding(w.tokEmb.weight, [3])), 1],
-    ["layerNorm [1, 64]", nsPerCall(20_000, () => layerNorm(x, blk.ln1.weight, blk.ln1.bias, 1e-5, h)), 2 * L + 1],
-    ["linear q/k/v [1,64]x[64,64]", nsPerCall(20_000, () => linear(x, blk.attn.q.weight, blk.attn.q.bias, y)), 3 * L],
-    ["cache append k, v (copyRows)", nsPerCall(20_000, () => copyRows(x, K, t - 1)), 2 * L],
-    [`attention over S=${t}`, nsPerCall(reps, () => attention(x, K, Vv, { queryStart: t - 1, keyPositions: positions, out: y })), L],
-    ["linear o + residual", nsPerCall(20_000, () => linear(x, blk.attn.o.weight, blk.attn.o.bias, h, { accumulate: true })), L],
-    ["linear fc1 + relu [64->128]", nsPerCall(20_000, () => linear(x, blk.mlp.fc1.weight, blk.mlp.fc1.bias, hid, { relu: true })), L],
-    ["linear fc2 + residual [128->64]", nsPerCall(20_000, () => linear(hid, blk.mlp.fc2.weight, blk.mlp.fc2.bias, h, { accumulate: true })), L],
-    ["lm_head [64->20]", nsPerCall(20_000, () => linear(x, w.lmHead.weight, w.lmHead.bias, logits)), 1],
+  const ln = prepareLayerNorm(x, blk.ln1.weight, blk.ln1.bias, eps, h);
+  const qkvOp = prepareLinear(x, Wqkv, bqkv, qkv);
+  const attend = prepareAttention(x, y, nHeads);
+  const o = prepareLinear(x, blk.attn.o.weight, blk.attn.o.bias, h, { accumulate: true });
+  const fc1 = prepareLinear(x, blk.mlp.fc1.weight, blk.mlp.fc1.bias, hid, { relu: true });
+  const fc2 = prepareLinear(hid, blk.mlp.fc2.weight, blk.mlp.fc2.bias, h, { accumulate: true });
+  const head = prepareLinear(x, w.lmHead.weight, w.lmHead.bias, logits);
+  const k = qkv.lo(0, d).hi(1, d);
+  return [
+    ["embedding + position (row gather + add)", nsPerCall(20_000, () => embedRow(w.tokEmb.weight, w.posEmb!.weight, 3, t - 1, h)), 1],
+    ["layerNorm [1, 64]", nsPerCall(20_000, ln), 2 * L + 1],
+    ["linear q|k|v packed [1,64]x[192,64]", nsPerCall(20_000, qkvOp), L],
+    ["cache append k, v (copyRows)", nsPerCall(20_000, () => copyRows(k, K, t - 1)), 2 * L],
+    [`attention over S=${t}`, nsPerCall(reps, () => attend(K, Vv, positions, t - 1, CAUSAL)), L],
+    ["linear o + residual", nsPerCall(20_000, o), L],
+    ["linear fc1 + relu [64->128]", nsPerCall(20_000, fc1), L],
+    ["linear fc2 + residual [128->64]", nsPerCall(20_000, fc2), L],
+    ["lm_head [64->20]", nsPerCall(20_000, head), 1],
+    ["(public ops) embedding [1, 64]", nsPerCall(20_000, () => embedding(w.tokEmb.weight, [3])), 0],
+    ["(public ops) linear [1,64]x[64,64]", nsPerCall(20_000, () => linear(x, blk.attn.o.weight, blk.attn.o.bias, y)), 0],
+    ["(public ops) layerNorm [1, 64]", nsPerCall(20_000, () => layerNorm(x, blk.ln1.weight, blk.ln1.bias, eps, h)), 0],
+    [`(public ops) attention over S=${t}`, nsPerCall(reps, () => attention(x, K, Vv, { queryStart: t - 1, keyPositions: positions, out: y })), 0],
   ];
-  return rows;
 }
 
-function heapBytesPerToken(t: number, steps: number): number {
+/**
+ * Heap bytes per decoded token at t (full cache), through forward(…, { cache, out }) with a reused token
+ * array and logits tensor (the allocation-free path), and through plain forward(…, { cache }), which returns
+ * a new logits tensor each call. See heap-per-step.ts for how collections are kept out of the count.
+ */
+async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: number; fresh: number }> {
   const cache = new FullCache(config);
-  model.forward(ids(t), { cache });
-  for (let i = 0; i < 50; i++) model.forward([1], { cache }); // warm up
-  const before = v8.getHeapStatistics();
-  const used0 = process.memoryUsage().heapUsed;
+  const tokens = [1];
+  const out = zeros([1, config.vocabSize]);
+  const row = out.pick(0, null);
+  const options = { cache, out };
   let id = 1;
-  for (let i = 0; i < steps; i++) id = argmax(model.forward([id], { cache }).pick(0, null));
-  const used1 = process.memoryUsage().heapUsed;
-  const after = v8.getHeapStatistics();
-  // heapUsed only grows between collections; a collection in between makes the estimate meaningless
-  return after.total_heap_size === before.total_heap_size && used1 >= used0 ? (used1 - used0) / steps : NaN;
+  const reusedStep = (): void => {
+    tokens[0] = id;
+    model.forward(tokens, options);
+    id = argmax(row);
+  };
+  const freshStep = (): void => {
+    id = argmax(model.forward([id], { cache }).pick(0, null));
+  };
+  const prompt = ids(t);
+  const measure = (step: () => void): Promise<number> => {
+    const setup = (): void => {
+      cache.reset();
+      model.forward(prompt, { cache });
+      for (let i = 0; i < 1000; i++) step(); // JIT warm-up (compiling allocates too; keep it out of the count)
+    };
+    return heapBytesPerStep(step, steps, setup, 7);
+  };
+  return { reused: await measure(reusedStep), fresh: await measure(freshStep) };
 }
 
 function memoryRun(): void {
@@ -137,18 +185,22 @@ for (const name of backends) {
     const none = best(1, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }));
     console.log(`sweep, 1,000 generated tokens without the cache: ${fmt(none)} ms   (target 2,000)`);
   }
-  const perTok32 = heapBytesPerToken(32, 2000), perTok1k = heapBytesPerToken(1000, 500);
-  console.log(`JS heap allocated per decoded token (full cache): t=32 ≈ ${Math.round(perTok32)} B, t=1,000 ≈ ${Math.round(perTok1k)} B`);
+  const heap32 = await heapBytesPerToken(32, 2000), heap1k = await heapBytesPerToken(1000, 2000);
+  const b = (x: number): string => (Number.isNaN(x) ? "n/a (a collection in every trial)" : `${x.toFixed(1)} B`);
+  console.log(`JS heap allocated per decoded token (full cache), forward(…, { cache, out }): t=32 ${b(heap32.reused)}, t=1,000 ${b(heap1k.reused)}   (target 0)`);
+  console.log(`  forward(…, { cache }) returning a new logits tensor: t=32 ${b(heap32.fresh)}, t=1,000 ${b(heap1k.fresh)}`);
   // in a fresh process, so the caches of the runs above do not count
   const self = fileURLToPath(import.meta.url);
   process.stdout.write(execFileSync(process.execPath, [self, "--memory", "--backend", name], { encoding: "utf8" }));
   for (const t of [32, 10_000]) {
     console.log(`\nbreakdown of one decode step at t=${t} (ns per call × calls per token):`);
     let total = 0;
-    for (const [label, ns, calls] of breakdown(t)) {
+    const rows = breakdown(t);
+    for (const [label, ns, calls] of rows.filter((r) => r[2] > 0)) {
       total += ns * calls;
-      console.log(`  ${label.padEnd(34)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
+      console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
     }
-    console.log(`  ${"sum of kernels".padEnd(34)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+    console.log(`  ${"sum of kernels".padEnd(38)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+    for (const [label, ns] of rows.filter((r) => r[2] === 0)) console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns per call`);
   }
 }

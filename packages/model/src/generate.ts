@@ -5,7 +5,7 @@
 // Length rule: the sequence (prompt + generated) never exceeds the limit, min(context_length for learned
 // positions, the cache's positionLimit). A prompt longer than the limit is a ContextError before any work;
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
-import { sliceRows } from "@tinylm/tensor";
+import { sliceRows, zeros, type Tensor } from "@tinylm/tensor";
 import { ContextError, VocabularyError } from "./errors.js";
 import { createCache, type CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
@@ -77,6 +77,7 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt or raise --context-length.`, promptIds.length, limit);
   }
   const tokens = [...promptIds];
+  let decodeLogits: Tensor | undefined;
   const stepMs: number[] = [];
   let prefillMs = 0;
   let stopReason: StopReason = "max_new_tokens";
@@ -92,7 +93,10 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
     }
     // feed what the cache has not seen: the whole sequence for `none`, the new token otherwise
     const start = performance.now();
-    const logits = model.forward(tokens.slice(cache.length), { cache, onAttention: options.onAttention }); // [T, V]
+    const fed = tokens.slice(cache.length);
+    // a decode step writes into one reused [1, V] tensor: read (sampled) here, before the next step
+    const out = fed.length === 1 ? (decodeLogits ??= zeros([1, model.config.vocabSize])) : undefined;
+    const logits = model.forward(fed, { cache, onAttention: options.onAttention, out }); // [T, V]
     const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
     const id = sampler.pick(last);
     const ms = performance.now() - start;

@@ -4,16 +4,15 @@
 // Attention is the hand-written composition scores = q·kᵀ/√dh, causal mask, softmax, times v (the
 // `attention` op of @tinylm/tensor; the wasm backend fuses it into one kernel call per head). The
 // residual adds are fused into the output projections (linear(..., h, { accumulate: true })).
-import {
-  add, attention, backendInfo, embedding, inKernelMemory, layerNorm, linear, toKernelMemory, zeros,
-  type AttentionSpan, type Tensor,
-} from "@tinylm/tensor";
+import { assertShape, copyRows, embedding, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
+import { placeWeights } from "./place-weights.js";
 import { writeSinusoid } from "./positional.js";
-import { initWeights, type Block, type InitOptions, type Weights } from "./weights.js";
+import { initWeights, type InitOptions, type Linear, type Weights } from "./weights.js";
+import { Storage, Workspace } from "./workspace.js";
 
 /** Called per layer and head with the attention probabilities, for visualisation. */
 export type AttentionObserver = (layer: number, head: number, probs: Tensor, keyPositions: ArrayLike<number>) => void;
@@ -27,15 +26,24 @@ export interface ForwardOptions {
   readonly span?: AttentionSpan;
   /** Receives each layer's attention probabilities [T, S] per head. */
   readonly onAttention?: AttentionObserver;
+  /** Where the logits go ([T, V]; returned). Without it a new tensor is returned (one allocation per call). */
+  readonly out?: Tensor;
 }
 
 export class TinyLM {
   readonly config: ModelConfig;
   readonly weights: Weights;
+  private readonly qkv: readonly Linear[]; // per block: q, k, v packed, [3d, d] and [3d]
+  private decode: Workspace | undefined; // T = 1, kept for every decode step
+  private last: Workspace | undefined; // the last other T, over `storage`
+  private storage: Storage | undefined;
+  private busy = false; // a forward pass is running (an observer may call forward again)
 
   constructor(config: ModelConfig, weights: Weights) {
     this.config = validateConfig(config);
-    this.weights = placeWeights(weights);
+    const placed = placeWeights(weights);
+    this.weights = placed.weights;
+    this.qkv = placed.qkv;
   }
 
   /** A model with deterministic seeded weights. TinyLM.init(makeConfig(), { seed: 42 }) */
@@ -46,25 +54,62 @@ export class TinyLM {
   /**
    * tokens (T ids) -> logits [T, V]. With a cache, the tokens continue the cached sequence at position
    * cache.length and their keys and values are appended to it (prefill: the whole prompt; decode: 1 token).
+   * The logits are the caller's: a new tensor, or options.out (then nothing is allocated on a decode step).
    */
   forward(tokens: ArrayLike<number>, options: ForwardOptions = {}): Tensor {
-    const { config, weights } = this;
+    const T = tokens.length;
+    const V = this.config.vocabSize;
+    const out = options.out;
+    if (out && (out.shape.length !== 2 || out.shape[0] !== T || out.shape[1] !== V)) assertShape("forward", "out", out, [T, V]);
     const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
     const span = options.span ?? cache.span;
     const start = cache.length;
-    let h = this.embed(tokens, start); // [T, d]
-    weights.blocks.forEach((block, layer) => {
-      h = this.block(block, layer, h, cache, start, span, options.onAttention);
-    });
-    const x = layerNorm(h, weights.lnF.weight, weights.lnF.bias, config.normEps); // [T, d]
-    return linear(x, weights.lmHead.weight, weights.lmHead.bias); // [T, d] -> [T, V]
+    this.checkPositions(T, start);
+    const reentrant = this.busy;
+    this.busy = true;
+    try {
+      const ws = reentrant ? this.workspaceOf(T, new Storage(this.config, T)) : this.workspace(T);
+      this.embed(tokens, start, ws);
+      const observe = options.onAttention;
+      for (let layer = 0; layer < ws.layers.length; layer++) {
+        const ops = ws.layers[layer]!;
+        ops.ln1(); // x = ln1(h)
+        ops.qkv(); // q, k, v = x · Wqkvᵀ + b
+        const seen = cache.append(layer, ws.k, ws.v); // keys, values [S, d]: cached rows then this step's
+        ops.attend(seen.keys, seen.values, seen.positions, start, span, observe && headObserver(observe, layer, seen.positions));
+        ops.o(); // h += o(y)
+        ops.ln2(); // x = ln2(h)
+        ops.fc1(); // hidden = relu(fc1(x))
+        ops.fc2(); // h += fc2(hidden)
+      }
+      ws.lnF();
+      ws.lmHead(); // [T, V], in the workspace
+      const logits = out ?? zeros([T, V]);
+      copyRows(ws.logits, logits, 0);
+      return logits;
+    } finally {
+      this.busy = reentrant;
+    }
+  }
+
+  // ---- workspaces ----
+
+  /** The reused workspace for T tokens: one kept for decode (T = 1), one for the last other T. */
+  private workspace(T: number): Workspace {
+    if (T === 1) return (this.decode ??= this.workspaceOf(1, new Storage(this.config, 1)));
+    if (this.last?.T === T) return this.last;
+    let storage = this.storage;
+    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    return (this.last = this.workspaceOf(T, storage));
+  }
+
+  private workspaceOf(T: number, storage: Storage): Workspace {
+    return new Workspace(this.config, this.weights, this.qkv, T, storage);
   }
 
   // ---- embeddings ----
 
-  /** ids at absolute positions start.. -> h [T, d] = tok_emb[ids] + pos(positions). */
-  private embed(tokens: ArrayLike<number>, start: number): Tensor {
-    const T = tokens.length;
+  private checkPositions(T: number, start: number): void {
     const { contextLength: C, positional } = this.config;
     if (positional === "learned" && start + T > C) {
       throw new ContextError(
@@ -73,84 +118,32 @@ export class TinyLM {
         C,
       );
     }
-    const h = embedding(this.weights.tokEmb.weight, tokens); // [T, d]
-    if (this.weights.posEmb) {
-      const pos = this.weights.posEmb.weight.lo(start, 0).hi(T, this.config.dModel); // [T, d] view
-      return add(h, pos, h);
+  }
+
+  /** ids at absolute positions start.. -> ws.h [T, d] = tok_emb[ids] + pos(positions). */
+  private embed(tokens: ArrayLike<number>, start: number, ws: Workspace): void {
+    const T = tokens.length, d = this.config.dModel;
+    const table = this.weights.tokEmb.weight; // [V, d]
+    const rowsOk = table.shape[1] === d;
+    for (let t = 0; t < T; t++) {
+      const id = tokens[t]!;
+      if (!rowsOk || !Number.isInteger(id) || id < 0 || id >= table.shape[0]!) embedding(table, tokens); // throws the IndexError/ShapeError
     }
-    const pe = zeros(h.shape); // [T, d]
-    for (let t = 0; t < T; t++) writeSinusoid(start + t, pe, t);
-    return add(h, pe, h);
-  }
-
-  // ---- transformer block ----
-
-  private block(block: Block, layer: number, h: Tensor, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): Tensor {
-    const eps = this.config.normEps;
-    const a = layerNorm(h, block.ln1.weight, block.ln1.bias, eps); // [T, d]
-    this.attention(block, layer, a, h, cache, start, span, observe); // h += o(attn(ln1(h)))
-    const m = layerNorm(h, block.ln2.weight, block.ln2.bias, eps); // [T, d]
-    this.mlp(block, m, h); // h += fc2(relu(fc1(ln2(h))))
-    return h;
-  }
-
-  /** h [T, d] += o(softmax(mask(q·kᵀ/√dh))·v) of x [T, d], heads split along d. */
-  private attention(block: Block, layer: number, x: Tensor, h: Tensor, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): void {
-    const { q: Wq, k: Wk, v: Wv, o: Wo } = block.attn;
-    const T = x.shape[0]!;
-    const { dModel: d, nHeads } = this.config;
-    const dh = d / nHeads;
-    const q = linear(x, Wq.weight, Wq.bias); // [T, d]
-    const k = linear(x, Wk.weight, Wk.bias); // [T, d]
-    const v = linear(x, Wv.weight, Wv.bias); // [T, d]
-    const seen = cache.append(layer, k, v); // keys, values [S, d]: cached rows then this step's
-    const S = seen.keys.shape[0]!;
-    const y = zeros([T, d]); // heads concatenated
-    for (let head = 0; head < nHeads; head++) {
-      const cols = head * dh;
-      attention(
-        q.lo(0, cols).hi(T, dh), // [T, dh] view
-        seen.keys.lo(0, cols).hi(S, dh), // [S, dh] view
-        seen.values.lo(0, cols).hi(S, dh), // [S, dh] view
-        {
-          queryStart: start,
-          keyPositions: seen.positions,
-          span,
-          out: y.lo(0, cols).hi(T, dh), // this head's columns of y
-          observe: observe && ((probs) => observe(layer, head, probs, seen.positions)),
-        },
-      );
+    const posEmb = this.weights.posEmb?.weight; // [C, d]
+    const pos = posEmb ?? ws.pe; // the sinusoids go to ws.pe, rows 0..T-1
+    if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(start + t, ws.pe, t);
+    const p0 = posEmb ? start : 0;
+    const H = ws.h.data, E = table.data, P = pos.data;
+    const hs0 = ws.h.stride[0]!, hs1 = ws.h.stride[1]!;
+    for (let t = 0; t < T; t++) {
+      const e = table.offset + tokens[t]! * table.stride[0]!, p = pos.offset + (p0 + t) * pos.stride[0]!, hr = ws.h.offset + t * hs0;
+      const es = table.stride[1]!, ps = pos.stride[1]!;
+      for (let j = 0; j < d; j++) H[hr + j * hs1] = E[e + j * es]! + P[p + j * ps]!; // float32 sum, as add(embedding, pos)
     }
-    linear(y, Wo.weight, Wo.bias, h, { accumulate: true }); // h += y·Woᵀ + bo
-  }
-
-  /** h [T, d] += fc2(relu(fc1(x))) of x [T, d]. */
-  private mlp(block: Block, x: Tensor, h: Tensor): void {
-    const { fc1, fc2 } = block.mlp;
-    const hidden = linear(x, fc1.weight, fc1.bias, undefined, { relu: true }); // [T, F]
-    linear(hidden, fc2.weight, fc2.bias, h, { accumulate: true }); // [T, F] -> h [T, d]
   }
 }
 
-/**
- * The same weights with every tensor in kernel memory (copied once, here), so the wasm kernels read them
- * in place. Tensors already there are kept as they are; without the wasm module nothing is copied.
- */
-function placeWeights(w: Weights): Weights {
-  if (backendInfo().memoryBytes === 0) return w;
-  const place = (t: Tensor): Tensor => (inKernelMemory(t) ? t : toKernelMemory(t));
-  const pair = <P extends { readonly weight: Tensor; readonly bias: Tensor }>(p: P): P => ({ ...p, weight: place(p.weight), bias: place(p.bias) });
-  return {
-    ...w,
-    tokEmb: { weight: place(w.tokEmb.weight) },
-    ...(w.posEmb ? { posEmb: { weight: place(w.posEmb.weight) } } : {}),
-    blocks: w.blocks.map((b) => ({
-      ln1: pair(b.ln1),
-      attn: { q: pair(b.attn.q), k: pair(b.attn.k), v: pair(b.attn.v), o: pair(b.attn.o) },
-      ln2: pair(b.ln2),
-      mlp: { fc1: pair(b.mlp.fc1), fc2: pair(b.mlp.fc2) },
-    })),
-    lnF: pair(w.lnF),
-    lmHead: pair(w.lmHead),
-  };
+/** The per-head observer for one layer (a function of its own, so forward's locals are not captured). */
+function headObserver(observe: AttentionObserver, layer: number, positions: ArrayLike<number>): (head: number, probs: Tensor) => void {
+  return (head, probs) => observe(layer, head, probs, positions);
 }

@@ -3,4 +3,5 @@
 export { linear } from "./linear";
 export { attention } from "./attention";
 export { layer_norm } from "./layer-norm";
+export { matvec } from "./matvec";
 export { exp_f32 } from "./exp";

@@ -1,6 +1,8 @@
 // `full`: contiguous K and V buffers of context_length rows per layer, allocated once (llama2.c's
-// key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token.
-import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
+// key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token: each
+// layer's KVView is one object whose keys/values views are re-cut to the filled rows on every append (a view
+// is only valid until the next append, see KVView), and the positions live in kernel memory with the rows.
+import { allocInt32, CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -12,6 +14,7 @@ export class FullCache implements KVCache {
   private readonly keys: Tensor[]; // per layer [C, d]
   private readonly values: Tensor[]; // per layer [C, d]
   private readonly positions: Int32Array; // [C]: row i holds position i
+  private readonly views: { readonly keys: Tensor; readonly values: Tensor; readonly positions: Int32Array; readonly offset: 0 }[]; // per layer, [filled, d] views
   private filled = 0;
 
   constructor(private readonly config: ModelConfig) {
@@ -19,7 +22,9 @@ export class FullCache implements KVCache {
     this.capacity = C;
     this.keys = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
     this.values = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
-    this.positions = Int32Array.from({ length: C }, (_, i) => i);
+    this.positions = allocInt32(C); // attention reads it in place
+    for (let i = 0; i < C; i++) this.positions[i] = i;
+    this.views = this.keys.map((K, l) => ({ keys: K.hi(C, d), values: this.values[l]!.hi(C, d), positions: this.positions, offset: 0 }));
   }
 
   get length(): number {
@@ -37,8 +42,10 @@ export class FullCache implements KVCache {
     copyRows(k, K, this.filled);
     copyRows(v, V, this.filled);
     if (layer === this.config.nLayers - 1) this.filled = end;
-    const d = K.shape[1]!;
-    return { keys: K.hi(end, d), values: V.hi(end, d), positions: this.positions, offset: 0 };
+    const view = this.views[layer]!;
+    view.keys.shape[0] = end; // [end, d]: re-cut in place (ndarray views read their shape on every use)
+    view.values.shape[0] = end;
+    return view;
   }
 
   bytes(): CacheBytes {

@@ -41,6 +41,8 @@ export interface KVCache {
   /**
    * Stores this step's keys and values for `layer` (k, v [T, d]: T is the prompt length on prefill, 1 on
    * decode) and returns everything attention must see. The call on the last layer advances `length` by T.
+   * k and v are views of the model's reused activation buffers, valid during this call only: copy the rows
+   * you keep (never keep k or v themselves).
    */
   append(layer: number, k: Tensor, v: Tensor): KVView;
   /** Memory held now. */

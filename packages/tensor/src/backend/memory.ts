@@ -23,6 +23,20 @@ export function allocFloat32(n: number): Float32Array {
   return data;
 }
 
+/**
+ * n zero int32s in kernel memory when the wasm module is loaded and has room, else a plain Int32Array
+ * (positions the attention kernel reads in place). const positions = allocInt32(C)
+ */
+export function allocInt32(n: number): Int32Array {
+  const state = loadedWasm();
+  const at = state && n > 0 ? state.heap.alloc(n * 4) : 0;
+  if (!state || at === 0) return new Int32Array(n);
+  const data = new Int32Array(state.buffer, at, n);
+  data.fill(0); // blocks are reused
+  blocks.register(data, { state, at });
+  return data;
+}
+
 /** A zero tensor in kernel memory (see allocFloat32). const K = kernelZeros([C, d]) */
 export function kernelZeros(shape: readonly number[]): Tensor {
   return ndarray(allocFloat32(sizeOf(shape)), [...shape]);

@@ -11,6 +11,8 @@ export interface WasmKernels {
     q: number, qs: number, k: number, ks: number, v: number, vs: number, out: number, os: number,
     T: number, S: number, dh: number, scale: number, qStart: number, pos: number, window: number, sinks: number, scores: number,
   ): number;
+  /** One row of linear (same bits): x [n] · w [m, n]ᵀ (row stride ws) + bias -> out [m]. */
+  matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void;
   layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void;
   exp_f32(x: number, out: number, n: number): void;
 }

@@ -92,6 +92,22 @@ export interface LinearFusion {
  * linear(y, o.weight, o.bias, h, { accumulate: true }) // h += o(y), the residual in one pass
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor, out?: Tensor, fuse?: LinearFusion): Tensor {
+  checkLinear(x, weight, bias, out, fuse);
+  const [T, inX] = x.shape as [number, number];
+  const outF = weight.shape[0]!;
+  const c = outFor("linear", out, [T, outF]);
+  const flags = (fuse?.relu ? RELU : 0) | (fuse?.accumulate ? ACCUMULATE : 0);
+  if (wasmLinear(x, weight, bias, c, flags)) return c;
+  const target = fuse?.accumulate ? zeros([T, outF]) : c;
+  const wT = { data: weight.data, offset: weight.offset, s0: weight.stride[1]!, s1: weight.stride[0]! };
+  const b = bias ? { data: bias.data, offset: bias.offset, s0: bias.stride[0]!, s1: 0 } : undefined;
+  gemm(T, inX, outF, view(x), wT, view(target), b);
+  if (fuse) applyFusion(target, c, flags);
+  return c;
+}
+
+/** The shape checks of `linear` (ShapeError naming the operand), without running it. */
+export function checkLinear(x: Tensor, weight: Tensor, bias?: Tensor, out?: Tensor, fuse?: LinearFusion): void {
   assert2d("linear", "x", x);
   assert2d("linear", "weight", weight);
   const [T, inX] = x.shape as [number, number];
@@ -103,15 +119,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, out?: Tensor, f
   if (fuse?.accumulate && !out) {
     throw new ShapeError("linear", "accumulate needs an out tensor to add into", "no out", `out [${T}, ${outF}]`);
   }
-  const c = outFor("linear", out, [T, outF]);
-  const flags = (fuse?.relu ? RELU : 0) | (fuse?.accumulate ? ACCUMULATE : 0);
-  if (wasmLinear(x, weight, bias, c, flags)) return c;
-  const target = fuse?.accumulate ? zeros([T, outF]) : c;
-  const wT = { data: weight.data, offset: weight.offset, s0: weight.stride[1]!, s1: weight.stride[0]! };
-  const b = bias ? { data: bias.data, offset: bias.offset, s0: bias.stride[0]!, s1: 0 } : undefined;
-  gemm(T, inX, outF, view(x), wT, view(target), b);
-  if (fuse) applyFusion(target, c, flags);
-  return c;
+  if (out) assertShape("linear", "out", out, [T, outF]);
 }
 
 /** The JS fusion epilogue: relu in place on `y`, then c += y when accumulating (y is then a temporary). */

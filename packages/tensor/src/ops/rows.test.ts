@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { concatRows, copyRows, fromArray, Rng, ShapeError, sliceRows, toArray, zeros } from "../index.js";
+import { concatRows, copyRows, fromArray, kernelZeros, Rng, ShapeError, sliceRows, toArray, zeros } from "../index.js";
 import { expectError, expectOnlyViewWritten, LAYOUTS_2D, OUT_LAYOUTS, randInt, randomMatrix, read2d } from "../reference.test-utils.js";
 
 describe("sliceRows", () => {
@@ -67,6 +67,18 @@ describe("copyRows", () => {
       expect(read2d(dst)).toEqual([...before.slice(0, at), ...src, ...before.slice(at + T)]);
       expectOnlyViewWritten(dst);
     });
+  });
+
+  it("copies between kernel-memory views (the native path), and overlapping rows of one matrix as the loop does", () => {
+    const qkv = kernelZeros([3, 12]); // [T, 3d] with d = 4: k is columns 4..7
+    qkv.data.forEach((_, i) => (qkv.data[i] = i));
+    const cache = kernelZeros([6, 4]);
+    copyRows(qkv.lo(0, 4).hi(3, 4), cache, 2);
+    expect(read2d(cache)).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [4, 5, 6, 7], [16, 17, 18, 19], [28, 29, 30, 31], [0, 0, 0, 0]]);
+    const m = kernelZeros([4, 2]);
+    m.data.set([1, 2, 3, 4, 5, 6, 7, 8]);
+    copyRows(m.hi(3, 2), m, 1); // overlapping, forward: each row copied in turn, as always
+    expect(read2d(m)).toEqual([[1, 2], [1, 2], [1, 2], [1, 2]]);
   });
 
   it("rejects rows that do not fit, a fractional row and operands that are not 2-D", () => {
