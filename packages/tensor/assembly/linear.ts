@@ -1,7 +1,7 @@
 // linear: out[i, j] = act(Σ_p x[i, p]·w[j, p] + bias[j]), optionally added to what out holds (a residual).
 // Every element is one `dot` (simd.ts order) plus the bias, whatever block computed it, so a row's result
 // does not depend on how many rows share the call.
-import { dotTail, hsum } from "./simd";
+import { dotTail, dotTail4, hsum, hsum4 } from "./simd";
 
 export const RELU: i32 = 1; // max(·, 0) after the bias
 export const ACCUMULATE: i32 = 2; // out += result (residual connection)
@@ -13,6 +13,14 @@ export const ACCUMULATE: i32 = 2; // out += result (residual connection)
   store<f32>(dst, s);
 }
 
+/** finish for four consecutive outputs at once (bias byte offset c), lane by lane the same operations. */
+@inline function finish4(s: v128, bias: usize, c: usize, dst: usize, flags: i32): void {
+  if (bias) s = f32x4.add(s, v128.load(bias + c));
+  if (flags & RELU) s = f32x4.max(s, f32x4.splat(0));
+  if (flags & ACCUMULATE) s = f32x4.add(v128.load(dst), s);
+  v128.store(dst, s);
+}
+
 /**
  * x [T, n] (row stride xs) · w [m, n]ᵀ (row stride ws) + bias [m] (0 for none) -> out [T, m] (row stride os).
  * Strides are in elements; the last axis of every operand is contiguous.
@@ -22,7 +30,9 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
   const m4 = m & ~3;
   const wRow = (<usize>ws) << 2;
   let i = 0;
-  // two rows at a time, four outputs at a time: 8 accumulators, 6 loads per 8 multiply-adds
+  // two rows at a time, four outputs at a time: 8 accumulators, 6 loads per 8 multiply-adds; chunks two at a
+  // time through immediate load offsets (half the address arithmetic), each accumulator still summing its
+  // chunks in ascending order; the four outputs of a row finish together (hsum4, vector bias/ReLU/residual).
   for (; i + 2 <= T; i += 2) {
     const x0 = x + ((<usize>i * <usize>xs) << 2), x1 = x0 + ((<usize>xs) << 2);
     const o0 = out + ((<usize>i * <usize>os) << 2), o1 = o0 + ((<usize>os) << 2);
@@ -30,7 +40,8 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
       const w0 = w + <usize>j * wRow, w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
       let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
       let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
-      for (let p = 0; p < n4; p += 4) {
+      let p = 0;
+      for (; p < n4; p += 4) {
         const o = <usize>p << 2;
         const u = v128.load(x0 + o), v = v128.load(x1 + o);
         const b0 = v128.load(w0 + o), b1 = v128.load(w1 + o), b2 = v128.load(w2 + o), b3 = v128.load(w3 + o);
@@ -40,14 +51,13 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
         a12 = f32x4.add(a12, f32x4.mul(v, b2)); a13 = f32x4.add(a13, f32x4.mul(v, b3));
       }
       const c = <usize>j << 2;
-      finish(dotTail(hsum(a00), x0, w0, n4, n), bias, j, o0 + c, flags);
-      finish(dotTail(hsum(a01), x0, w1, n4, n), bias, j + 1, o0 + c + 4, flags);
-      finish(dotTail(hsum(a02), x0, w2, n4, n), bias, j + 2, o0 + c + 8, flags);
-      finish(dotTail(hsum(a03), x0, w3, n4, n), bias, j + 3, o0 + c + 12, flags);
-      finish(dotTail(hsum(a10), x1, w0, n4, n), bias, j, o1 + c, flags);
-      finish(dotTail(hsum(a11), x1, w1, n4, n), bias, j + 1, o1 + c + 4, flags);
-      finish(dotTail(hsum(a12), x1, w2, n4, n), bias, j + 2, o1 + c + 8, flags);
-      finish(dotTail(hsum(a13), x1, w3, n4, n), bias, j + 3, o1 + c + 12, flags);
+      let s0 = hsum4(a00, a01, a02, a03), s1 = hsum4(a10, a11, a12, a13);
+      if (n4 < n) {
+        s0 = dotTail4(s0, x0, w0, w1, w2, w3, n4, n);
+        s1 = dotTail4(s1, x1, w0, w1, w2, w3, n4, n);
+      }
+      finish4(s0, bias, c, o0 + c, flags);
+      finish4(s1, bias, c, o1 + c, flags);
     }
     for (let j = m4; j < m; j++) {
       const wj = w + <usize>j * wRow;

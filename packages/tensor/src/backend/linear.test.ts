@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { linear } from "../ops/matmul.js";
 import { Rng } from "../rng.js";
-import { fromArray, zeros } from "../tensor.js";
+import { fromArray, zeros, type Tensor } from "../tensor.js";
 import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./test-utils.js";
 
 const SHAPES: [number, number, number][] = [
@@ -40,6 +40,35 @@ describe("wasm linear vs the JS kernel", () => {
     for (let i = 0; i < 9; i++) {
       const one = linear(x.lo(i, 0).hi(1, 64), w, b);
       expect(rowOf(one, 0)).toEqual(rowOf(all, i));
+    }
+  });
+
+  it("gives every row of a batched call the bits of its own single-row call (random shapes, layouts, fusions)", () => {
+    const rng = new Rng(2024);
+    const pick = (xs: readonly number[]): number => xs[Math.floor(rng.uniform() * xs.length)]!;
+    const fusions = [undefined, { relu: true }, { accumulate: true }, { relu: true, accumulate: true }] as const;
+    const bits = (t: Tensor, i: number): number[] => Array.from(new Uint32Array(new Float32Array(rowOf(t, i)).buffer));
+    for (let trial = 0; trial < 60; trial++) {
+      // T around and past the row tile (2), n and m around multiples of 4 and the model's sizes
+      const T = pick([2, 3, 4, 5, 7, 8, 9, 13, 31]);
+      const n = pick([1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 128]);
+      const m = pick([1, 2, 3, 4, 5, 6, 7, 9, 12, 20, 64, 67, 128]);
+      const placement = pick([0, 1, 2]);
+      const place = PLACEMENTS[placement]!;
+      const x = randomMatrix(rng, T, n, place);
+      const w = randomMatrix(rng, m, n, PLACEMENTS[pick([0, 1, 2])]!);
+      const b = rng.uniform() < 0.5 ? randomVector(rng, m, rng.uniform() < 0.5) : undefined;
+      const fuse = fusions[trial % fusions.length];
+      const start = randomMatrix(rng, T, m, "kernel");
+      const all = zeros([T, m]);
+      for (let i = 0; i < T; i++) for (let j = 0; j < m; j++) all.set(i, j, start.get(i, j));
+      under("wasm", () => linear(x, w, b, all, fuse));
+      for (let i = 0; i < T; i++) {
+        const one = zeros([1, m]);
+        for (let j = 0; j < m; j++) one.set(0, j, start.get(i, j));
+        under("wasm", () => linear(x.lo(i, 0).hi(1, n), w, b, one, fuse));
+        expect(bits(all, i), `trial ${trial}: T=${T} n=${n} m=${m} ${place} row ${i}`).toEqual(bits(one, 0));
+      }
     }
   });
 
