@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import { backendInfo, getBackend, loadedWasm, setBackend } from "./backend.js";
-import { allocFloat32, inKernelMemory, kernelZeros, toKernelMemory } from "./memory.js";
+import { allocFloat32, allocInt32, inKernelMemory, kernelZeros, toKernelMemory } from "./memory.js";
 import { fromArray } from "../tensor.js";
 import { under } from "./test-utils.js";
 
@@ -25,6 +25,8 @@ describe("backend selection", () => {
   });
 });
 
+const keepAlive: unknown[] = [];
+
 describe("kernel memory", () => {
   it("allocates zeroed float32 blocks inside the wasm memory, and reuses freed ones zeroed", () => {
     const a = allocFloat32(100);
@@ -35,6 +37,22 @@ describe("kernel memory", () => {
     const b = allocFloat32(100);
     expect(backendInfo().memoryUsed).toBe(before + 448);
     expect(Array.from(b)).toEqual(new Array(100).fill(0));
+  });
+
+  it("clears a reused block (pristine blocks are left as they are: still zero)", () => {
+    const heap = loadedWasm()!.heap;
+    const a = allocFloat32(1000);
+    a.fill(7);
+    keepAlive.push(a); // its finalizer must not release the address again once `b` holds it
+    heap.release(a.byteOffset); // what the finalizer does once `a` is collected
+    const b = allocFloat32(1000);
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect(b.every((x) => x === 0)).toBe(true);
+    const c = allocInt32(1000);
+    c.fill(-1);
+    keepAlive.push(c);
+    heap.release(c.byteOffset);
+    expect(allocInt32(1000).every((x) => x === 0)).toBe(true);
   });
 
   it("falls back to a plain Float32Array when the request does not fit", () => {

@@ -35,3 +35,19 @@ describe("Heap", () => {
     expect(heap.largestFree).toBe(960);
   });
 });
+
+describe("Heap.allocBlock: pristine memory", () => {
+  it("marks blocks above every earlier block pristine, and reused or overlapping ones not", () => {
+    const heap = new Heap(64 + 4 * 256);
+    const a = heap.allocBlock(256), b = heap.allocBlock(256);
+    expect([a, b]).toEqual([{ at: 64, pristine: true }, { at: 320, pristine: true }]);
+    heap.release(a.at);
+    expect(heap.allocBlock(128)).toEqual({ at: 64, pristine: false }); // where a was
+    expect(heap.allocBlock(256)).toEqual({ at: 576, pristine: true }); // beyond b
+    heap.release(b.at);
+    heap.release(576);
+    expect(heap.allocBlock(512)).toEqual({ at: 192, pristine: false }); // a's tail and b
+    expect(heap.allocBlock(384)).toEqual({ at: 704, pristine: false }); // overlaps the block at 576
+    expect(heap.allocBlock(1)).toEqual({ at: 0, pristine: false }); // full
+  });
+});

@@ -1,6 +1,8 @@
 // A first-fit allocator over the kernels' linear memory, kept on the JavaScript side (the kernels never
 // allocate). Blocks are 64-byte aligned (a cache line, and whole SIMD vectors); freed neighbours merge.
-// Address 0 is never handed out, so 0 can mean "none" (e.g. no bias).
+// Address 0 is never handed out, so 0 can mean "none" (e.g. no bias). The heap also remembers the highest
+// address it ever handed out: memory above it has never been written (a fresh wasm memory is zero), so a
+// block there needs no clearing, and its pages are not even touched until the kernels write them.
 
 const ALIGN = 64;
 
@@ -8,6 +10,7 @@ export class Heap {
   private readonly free: { at: number; size: number }[]; // sorted by address, never adjacent
   private readonly used = new Map<number, number>(); // address -> size
   private inUse = 0;
+  private highWater = ALIGN; // every byte at or above this address is still as the memory was created
 
   constructor(readonly bytes: number) {
     this.free = [{ at: ALIGN, size: bytes - ALIGN }];
@@ -15,9 +18,17 @@ export class Heap {
 
   /** Address of a new block of at least `size` bytes, or 0 when no free block is large enough. */
   alloc(size: number): number {
+    return this.allocBlock(size).at;
+  }
+
+  /**
+   * A new block of at least `size` bytes (`at` 0 when none is large enough), and whether it lies wholly in
+   * memory no block has ever occupied (`pristine`: still zero if the memory started zeroed).
+   */
+  allocBlock(size: number): { at: number; pristine: boolean } {
     const need = Math.max(ALIGN, Math.ceil(size / ALIGN) * ALIGN);
     const i = this.free.findIndex((b) => b.size >= need);
-    if (i < 0) return 0;
+    if (i < 0) return { at: 0, pristine: false };
     const block = this.free[i]!;
     const at = block.at;
     if (block.size === need) this.free.splice(i, 1);
@@ -27,7 +38,9 @@ export class Heap {
     }
     this.used.set(at, need);
     this.inUse += need;
-    return at;
+    const pristine = at >= this.highWater;
+    this.highWater = Math.max(this.highWater, at + need);
+    return { at, pristine };
   }
 
   /** Returns a block to the free list (a no-op for an address it did not hand out). */

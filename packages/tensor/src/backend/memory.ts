@@ -7,6 +7,7 @@ import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { loadedWasm, type WasmState } from "./backend.js";
 
+const NO_BLOCK = { at: 0, pristine: false };
 const blocks = new FinalizationRegistry<{ state: WasmState; at: number }>(({ state, at }) => state.heap.release(at));
 
 /**
@@ -15,10 +16,10 @@ const blocks = new FinalizationRegistry<{ state: WasmState; at: number }>(({ sta
  */
 export function allocFloat32(n: number): Float32Array {
   const state = loadedWasm();
-  const at = state && n > 0 ? state.heap.alloc(n * 4) : 0;
+  const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * 4) : NO_BLOCK;
   if (!state || at === 0) return new Float32Array(n);
   const data = new Float32Array(state.buffer, at, n);
-  data.fill(0); // blocks are reused
+  if (!pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
   blocks.register(data, { state, at });
   return data;
 }
@@ -29,10 +30,10 @@ export function allocFloat32(n: number): Float32Array {
  */
 export function allocInt32(n: number): Int32Array {
   const state = loadedWasm();
-  const at = state && n > 0 ? state.heap.alloc(n * 4) : 0;
+  const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * 4) : NO_BLOCK;
   if (!state || at === 0) return new Int32Array(n);
   const data = new Int32Array(state.buffer, at, n);
-  data.fill(0); // blocks are reused
+  if (!pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
   blocks.register(data, { state, at });
   return data;
 }
