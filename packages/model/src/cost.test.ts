@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, makeConfig } from "./config.js";
+import { cacheBytesHeld, cachedStepFlops, costConstants, formatCostTables, generationFlops, recomputeStepFlops } from "./cost.js";
+import { createCache } from "./kv-cache/index.js";
+import { TinyLM } from "./model.js";
+import { parameterSpecs } from "./weights.js";
+
+describe("cost formulas", () => {
+  it("give the issue's numbers for the default model", () => {
+    expect(costConstants(DEFAULT_CONFIG)).toEqual({
+      weightFlopsPerToken: 196_608,
+      headFlopsPerToken: 2_560,
+      attentionFlopsPerKey: 768,
+      cacheBytesPerToken: 1_536,
+    });
+  });
+
+  it("count the weight matrices the model really has (2 FLOPs per matrix entry per token)", () => {
+    for (const config of [DEFAULT_CONFIG, makeConfig({ dModel: 48, nLayers: 2, dFF: 80, nHeads: 4 })]) {
+      const matrices = parameterSpecs(config).filter((s) => s.shape.length === 2);
+      const entries = (prefix: string): number =>
+        matrices.filter((s) => s.name.startsWith(prefix)).reduce((n, s) => n + s.shape[0]! * s.shape[1]!, 0);
+      const k = costConstants(config);
+      expect(k.weightFlopsPerToken).toBe(2 * entries("blocks."));
+      expect(k.headFlopsPerToken).toBe(2 * entries("lm_head."));
+    }
+  });
+
+  it("make a recompute of t tokens cost what t cached steps at lengths 1..t cost", () => {
+    for (const t of [1, 2, 7, 100, 999]) {
+      let sum = 0;
+      for (let s = 1; s <= t; s++) sum += cachedStepFlops(DEFAULT_CONFIG, s);
+      expect(recomputeStepFlops(DEFAULT_CONFIG, t)).toBe(sum);
+    }
+  });
+
+  it("give a ratio near n/2 for short runs and tending to n/3 for long ones", () => {
+    const ratio = (n: number): number => generationFlops(DEFAULT_CONFIG, 1, n, false) / generationFlops(DEFAULT_CONFIG, 1, n, true);
+    expect(generationFlops(DEFAULT_CONFIG, 3, 1, true)).toBe(generationFlops(DEFAULT_CONFIG, 3, 1, false)); // both: the prefill
+    expect(ratio(20) / (20 / 2)).toBeGreaterThan(0.95);
+    expect(ratio(20) / (20 / 2)).toBeLessThan(1.1);
+    expect(ratio(100_000) / (100_000 / 3)).toBeGreaterThan(1);
+    expect(ratio(100_000) / (100_000 / 3)).toBeLessThan(1.01);
+  });
+
+  it("match the bytes every cache strategy reports holding", () => {
+    const config = makeConfig({ contextLength: 64, positional: "sinusoidal" });
+    const model = TinyLM.init(config, { seed: 3 });
+    const tokens = Array.from({ length: 40 }, (_, i) => (i * 7) % 20);
+    const cases = [
+      { kind: "full", stored: 40 },
+      { kind: "paged", stored: 40 },
+      { kind: "sliding-window", stored: 16, options: { window: 16 } },
+      { kind: "sinks", stored: 4 + 12, options: { window: 12, sinks: 4 } },
+      { kind: "int8", stored: 40 },
+    ] as const;
+    for (const { kind, stored, ...rest } of cases) {
+      const cache = createCache(kind, config, "options" in rest ? rest.options : {});
+      model.forward(tokens.slice(0, 30), { cache });
+      for (const token of tokens.slice(30)) model.forward([token], { cache });
+      expect(cache.bytes().used, kind).toBe(cacheBytesHeld(config, kind, stored));
+    }
+  });
+});
+
+describe("docs/kv-cache.md", () => {
+  const page = readFileSync(new URL("../../../docs/kv-cache.md", import.meta.url), "utf8");
+
+  it("prints the tables the formulas give for the default model", () => {
+    expect(page).toContain(formatCostTables(DEFAULT_CONFIG));
+  });
+
+  it("quotes the per-step costs the formulas give", () => {
+    const k = costConstants(DEFAULT_CONFIG);
+    const n = (x: number): string => x.toLocaleString("en-US");
+    expect(page).toContain(`${n(k.weightFlopsPerToken)} + ${n(k.attentionFlopsPerKey)}·t`);
+    expect(page).toContain(`${n(k.weightFlopsPerToken)}·t + ${n(k.attentionFlopsPerKey / 2)}·t²`);
+    expect(page).toContain(`${n(k.cacheBytesPerToken)} bytes`);
+  });
+});
