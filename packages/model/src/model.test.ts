@@ -41,6 +41,14 @@ describe("TinyLM.forward", () => {
     expect(maxAbsDiff(got, naiveForward(model.config, model.weights, [1, 2, 3], 40))).toBeLessThan(1e-4);
   });
 
+  it("takes the start position as a number too: forward(ids, 40) is forward(ids, { start: 40 })", () => {
+    const model = sharp({ positional: "sinusoidal", contextLength: 16 });
+    const got = Array.from(model.forward([1, 2, 3], 40).data);
+    expect(got).toEqual(Array.from(model.forward([1, 2, 3], { start: 40 }).data));
+    expect(maxAbsDiff(logitsOf(model, [1, 2, 3], 40), naiveForward(model.config, model.weights, [1, 2, 3], 40))).toBeLessThan(1e-4);
+    expect(() => sharp({ contextLength: 8 }).forward([0, 1, 2], 6)).toThrow(ContextError);
+  });
+
   it("is causal: logits at position t do not depend on later tokens", () => {
     const model = sharp({});
     const a = logitsOf(model, [0, 1, 3, 4, 5]);

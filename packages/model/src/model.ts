@@ -55,8 +55,10 @@ export class TinyLM {
    * tokens (T ids) -> logits [T, V]. With a cache, the tokens continue the cached sequence at position
    * cache.length and their keys and values are appended to it (prefill: the whole prompt; decode: 1 token).
    * The logits are the caller's: a new tensor, or options.out (then nothing is allocated on a decode step).
+   * A number for `options` is the start position: forward(ids, 5) is forward(ids, { start: 5 }).
    */
-  forward(tokens: ArrayLike<number>, options: ForwardOptions = {}): Tensor {
+  forward(tokens: ArrayLike<number>, startOrOptions: ForwardOptions | number = {}): Tensor {
+    const options: ForwardOptions = typeof startOrOptions === "number" ? { start: startOrOptions } : startOrOptions;
     const T = tokens.length;
     const V = this.config.vocabSize;
     const out = options.out;

@@ -103,3 +103,22 @@ describe("loadModel / saveModel", () => {
     expect(() => loadModel(join(dir, "bad.safetensors"))).toThrow(/safetensors: .* \(in ".*bad.safetensors"\)/);
   });
 });
+
+describe("seeded init is pinned", () => {
+  // The committed fixtures were written by earlier builds: the same seed must give the same bytes on every
+  // machine and every version, or weights saved by one build stop matching a seed in another.
+  const fixture = (name: string): Uint8Array => readFileSync(new URL(`../fixtures/pytorch/${name}.safetensors`, import.meta.url));
+
+  it("gives the committed default weights byte for byte (seed 0: std 0.02 matrices, zero biases, unit norms)", () => {
+    const model = TinyLM.init(makeConfig(), { seed: 0 });
+    expect(Buffer.from(serializeSafetensors(model.config, model.weights)).equals(Buffer.from(fixture("default-learned-1h")))).toBe(true);
+    expect(getParameter(model.weights, "blocks.0.attn.q.bias").data.every((x) => x === 0)).toBe(true);
+    expect(getParameter(model.weights, "blocks.2.ln2.weight").data.every((x) => x === 1)).toBe(true);
+    expect(getParameter(model.weights, "ln_f.bias").data.every((x) => x === 0)).toBe(true);
+  });
+
+  it("gives the committed sharp weights byte for byte (seed 3, std 0.3, perturb 0.2, 4 heads)", () => {
+    const model = TinyLM.init(makeConfig({ nHeads: 4 }), { seed: 3, std: 0.3, perturb: 0.2 });
+    expect(Buffer.from(serializeSafetensors(model.config, model.weights)).equals(Buffer.from(fixture("sharp-learned-4h")))).toBe(true);
+  });
+});
