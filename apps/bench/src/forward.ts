@@ -1,6 +1,8 @@
 // `pnpm --filter @tinylm/bench run forward`: the foundation's two numbers, printed (never asserted):
 // one forward over T = 32 tokens at the default config, and the time per token of a 29-token greedy
-// generation from "the cat sat" (prompt 3 + 29 = the 32-position context), with and without the cache.
+// generation from "the cat sat" (prompt 3 + 29 = the 32-position context), with and without the cache;
+// and a 1-token generation (n = 1: the prefill alone) with each, at context 32 and 10,000 — where the cache
+// can only cost, never save, so `full` should match `none` (the KV-cache issue's "even at n = 1").
 //   node dist/forward.js [--backend wasm|js|both] [--runs N]
 import { TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import { backendInfo, setBackend, type BackendName } from "@tinylm/tensor";
@@ -25,6 +27,13 @@ function timeForward(): number {
     times.push(performance.now() - t0);
   }
   return median(times);
+}
+
+/** Median wall time of generateSync(prompt "the cat sat", 1 token) with `cache`, calls alternating by caller. */
+function timeFirstToken(m: TinyLM, cache: string, times: number[]): void {
+  const t0 = performance.now();
+  generateSync(m, "the cat sat", { maxNewTokens: 1, cache });
+  times.push(performance.now() - t0);
 }
 
 /** Median over runs of (total generation time / 29), and of the decode steps alone. */
@@ -54,4 +63,10 @@ for (const name of backends) {
     console.log(`29-token generation, cache ${cache.padEnd(4)}:     ${ms(g.perToken)} per token (decode steps alone: ${ms(g.decode)})`);
   }
   console.log(`text: ${timeGeneration("full").text}`);
+  for (const contextLength of [32, 10_000]) {
+    const m = contextLength === 32 ? model : TinyLM.init(makeConfig({ contextLength }), { seed: 0 });
+    const times: Record<string, number[]> = { none: [], full: [] };
+    for (let r = 0; r < runs * 2; r++) for (const cache of ["none", "full"]) timeFirstToken(m, cache, times[cache]!);
+    console.log(`n = 1 (prefill only), context ${contextLength.toLocaleString("en-US").padEnd(6)}: none ${ms(median(times.none!))}, full ${ms(median(times.full!))}`);
+  }
 }

@@ -7,7 +7,8 @@
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
 import { sliceRows, zeros, type Tensor } from "@tinylm/tensor";
 import { ContextError, VocabularyError } from "./errors.js";
-import { createCache, type CacheOptions } from "./kv-cache/index.js";
+import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
+import type { CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
 import type { AttentionObserver, TinyLM } from "./model.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
@@ -68,7 +69,17 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
   if (promptIds.length === 0) throw new VocabularyError("generate: the prompt is empty; expected at least one token");
   const maxNew = options.maxNewTokens ?? 10;
   if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
-  const cache = typeof options.cache === "object" ? options.cache : createCache(options.cache ?? "full", model.config, options);
+  const t0 = performance.now(); // the total counts setting the cache up too
+  const named = typeof options.cache === "object" ? null : options.cache ?? "full";
+  const cache = named === null ? (options.cache as KVCache) : takeCache(model, model.config, named, options);
+  try {
+    return yield* run(model, promptIds, maxNew, cache, options, t0);
+  } finally {
+    if (named !== null) returnCache(model, named, options, cache);
+  }
+}
+
+function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache, options: GenerateOptions, t0: number): Generator<TokenEvent, GenerateResult> {
   cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
@@ -81,7 +92,6 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
   const stepMs: number[] = [];
   let prefillMs = 0;
   let stopReason: StopReason = "max_new_tokens";
-  const t0 = performance.now();
   for (let index = 0; index < maxNew; index++) {
     if (options.signal?.aborted) {
       stopReason = "aborted";

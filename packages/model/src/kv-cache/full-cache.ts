@@ -2,7 +2,7 @@
 // key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token: each
 // layer's KVView is one object whose keys/values views are re-cut to the filled rows on every append (a view
 // is only valid until the next append, see KVView), and the positions live in kernel memory with the rows.
-import { allocInt32, CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
+import { allocInt32, CAUSAL, copyRows, kernelUninitialized, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -20,8 +20,10 @@ export class FullCache implements KVCache {
   constructor(private readonly config: ModelConfig) {
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
-    this.keys = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
-    this.values = Array.from({ length: nLayers }, () => kernelZeros([C, d])); // in the wasm kernels' memory when loaded: attention reads it in place
+    // In the wasm kernels' memory when loaded (attention reads them in place), and not cleared: row i is
+    // written by its append before any view reaches it, so creating even a 15 MB cache costs nothing.
+    this.keys = Array.from({ length: nLayers }, () => kernelUninitialized([C, d]));
+    this.values = Array.from({ length: nLayers }, () => kernelUninitialized([C, d]));
     this.positions = allocInt32(C); // attention reads it in place
     for (let i = 0; i < C; i++) this.positions[i] = i;
     this.views = this.keys.map((K, l) => ({ keys: K.hi(C, d), values: this.values[l]!.hi(C, d), positions: this.positions, offset: 0 }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import { backendInfo, getBackend, loadedWasm, setBackend } from "./backend.js";
-import { allocFloat32, allocInt32, inKernelMemory, kernelZeros, toKernelMemory } from "./memory.js";
+import { allocFloat32, allocInt32, inKernelMemory, kernelUninitialized, kernelZeros, toKernelMemory } from "./memory.js";
 import { fromArray } from "../tensor.js";
 import { under } from "./test-utils.js";
 
@@ -69,5 +69,20 @@ describe("kernel memory", () => {
     expect(copy.shape).toEqual([3, 2]);
     expect(Array.from(copy.data)).toEqual([1, 4, 2, 5, 3, 6]);
     expect(kernelZeros([2, 2]).shape).toEqual([2, 2]);
+  });
+});
+
+describe("kernelUninitialized", () => {
+  it("returns a tensor in kernel memory without clearing a reused block (for buffers written before read)", () => {
+    const heap = loadedWasm()!.heap;
+    const a = allocFloat32(256);
+    a.fill(7);
+    keepAlive.push(a);
+    heap.release(a.byteOffset);
+    const t = kernelUninitialized([16, 16]);
+    expect(t.shape).toEqual([16, 16]);
+    expect(inKernelMemory(t)).toBe(true);
+    expect(t.data.byteOffset).toBe(a.byteOffset);
+    expect(t.data[0]).toBe(7); // not cleared: that is the point
   });
 });

@@ -10,32 +10,38 @@ import { loadedWasm, type WasmState } from "./backend.js";
 const NO_BLOCK = { at: 0, pristine: false };
 const blocks = new FinalizationRegistry<{ state: WasmState; at: number }>(({ state, at }) => state.heap.release(at));
 
-/**
- * n zero floats, in kernel memory when the wasm module is loaded and has room, else a plain Float32Array.
- * const keys = allocFloat32(C * d)
- */
-export function allocFloat32(n: number): Float32Array {
+type Kind = Float32ArrayConstructor | Int32ArrayConstructor;
+
+/** n elements in kernel memory (cleared unless `zero` is false), else a plain zeroed array. */
+function alloc<K extends Kind>(Array: K, n: number, zero: boolean): InstanceType<K> {
   const state = loadedWasm();
   const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * 4) : NO_BLOCK;
-  if (!state || at === 0) return new Float32Array(n);
-  const data = new Float32Array(state.buffer, at, n);
-  if (!pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
+  if (!state || at === 0) return new Array(n) as InstanceType<K>;
+  const data = new Array(state.buffer, at, n) as InstanceType<K>;
+  if (zero && !pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
   blocks.register(data, { state, at });
   return data;
 }
 
 /**
+ * n zero floats, in kernel memory when the wasm module is loaded and has room, else a plain Float32Array.
+ * const keys = allocFloat32(C * d)
+ */
+export const allocFloat32 = (n: number): Float32Array => alloc(Float32Array, n, true);
+
+/**
  * n zero int32s in kernel memory when the wasm module is loaded and has room, else a plain Int32Array
  * (positions the attention kernel reads in place). const positions = allocInt32(C)
  */
-export function allocInt32(n: number): Int32Array {
-  const state = loadedWasm();
-  const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * 4) : NO_BLOCK;
-  if (!state || at === 0) return new Int32Array(n);
-  const data = new Int32Array(state.buffer, at, n);
-  if (!pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
-  blocks.register(data, { state, at });
-  return data;
+export const allocInt32 = (n: number): Int32Array => alloc(Int32Array, n, true);
+
+/**
+ * A tensor in kernel memory whose contents are unspecified: a reused block is not cleared, so even a 15 MB
+ * cache costs nothing to create. Only for buffers whose every element is written before it is read.
+ * const K = kernelUninitialized([C, d])
+ */
+export function kernelUninitialized(shape: readonly number[]): Tensor {
+  return ndarray(alloc(Float32Array, sizeOf(shape), false), [...shape]);
 }
 
 /** A zero tensor in kernel memory (see allocFloat32). const K = kernelZeros([C, d]) */

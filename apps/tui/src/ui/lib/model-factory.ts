@@ -22,6 +22,10 @@ export function settingsOfModel(model: TinyLM, base: ModelSettings): ModelSettin
  * before the user's first run, whose latencies would otherwise show compilation, not the cache.
  */
 export function warmUp(model: TinyLM): void {
-  const tokens = Math.max(0, Math.min(12, model.config.contextLength - 1));
-  for (const cache of ["none", "full"]) generateSync(model, [0], { maxNewTokens: tokens, cache });
+  const C = model.config.contextLength;
+  for (const prompt of [[0], [0, 1, 3], [0, 1, 3, 4, 0, 5]]) {
+    if (prompt.length >= C) continue;
+    const tokens = Math.min(12, C - prompt.length);
+    for (const cache of ["none", "full", "none", "full"]) generateSync(model, prompt, { maxNewTokens: tokens, cache });
+  }
 }

@@ -25,7 +25,10 @@ describe("RunRecorder", () => {
     expect(stats.recentMs).toBe(2.5);
     expect(stats.position).toBe(7); // the last token sat at position 6
     expect(stats.cacheBytes).toEqual({ allocated: 100, used: 70 });
-    expect(tokensPerSecond(stats)).toBe(400); // 4 tokens in 10 ms
+    expect(tokensPerSecond(stats)).toBe(500); // decode: 3 tokens in 6 ms, the 4 ms prefill left out
+    const first = new RunRecorder(2, ["the"], "full", 32, bytes);
+    first.onToken(token(0, 4));
+    expect(tokensPerSecond(first.snapshot().stats)).toBe(250); // only the prefill's token so far
   });
 
   it("averages the last 8 tokens for the time per token, and keeps every latency for the sparkline", () => {

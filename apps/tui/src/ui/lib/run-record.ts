@@ -29,8 +29,14 @@ export interface FinishedRun extends Run {
   readonly prefillMs: number;
 }
 
-/** Tokens per second of model time (UI time excluded); NaN before any token. */
+/**
+ * Decode speed: tokens per second of model time over the steps after the first (the first token comes
+ * from the prefill, which processes the whole prompt and would blur `none` against `full` on short runs).
+ * With only the first token, that token's rate. NaN before any token; UI time is never counted.
+ */
 export function tokensPerSecond(stats: RunStats): number {
+  const decodeMs = stats.latencies.reduce((a, b) => a + b, 0);
+  if (stats.latencies.length > 0 && decodeMs > 0) return stats.latencies.length / (decodeMs / 1000);
   return stats.count > 0 && stats.computeMs > 0 ? stats.count / (stats.computeMs / 1000) : NaN;
 }
 
