@@ -35,6 +35,14 @@ describe("cost formulas", () => {
     }
   });
 
+  it("sum to the closed forms docs/kv-cache.md gives (prompt of 1)", () => {
+    const { weightFlopsPerToken: W, headFlopsPerToken: H, attentionFlopsPerKey: A } = costConstants(DEFAULT_CONFIG);
+    for (const n of [1, 2, 10, 333]) {
+      expect(generationFlops(DEFAULT_CONFIG, 1, n, true)).toBe((W + H) * n + (A * n * (n + 1)) / 2);
+      expect(generationFlops(DEFAULT_CONFIG, 1, n, false)).toBe(((W + H) * n * (n + 1)) / 2 + (A * n * (n + 1) * (n + 2)) / 6);
+    }
+  });
+
   it("give a ratio near n/2 for short runs and tending to n/3 for long ones", () => {
     const ratio = (n: number): number => generationFlops(DEFAULT_CONFIG, 1, n, false) / generationFlops(DEFAULT_CONFIG, 1, n, true);
     expect(generationFlops(DEFAULT_CONFIG, 3, 1, true)).toBe(generationFlops(DEFAULT_CONFIG, 3, 1, false)); // both: the prefill

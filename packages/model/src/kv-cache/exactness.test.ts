@@ -1,15 +1,13 @@
 // Issue 3 §4: the exact strategies (`full`, `paged`) against `none`, the exercise's recompute loop.
 // Every combination of positions (learned, sinusoidal), heads (1, 2, 4) and prompt length (1, 17, 100)
-// generates to the end of a 256-position context. With 1 head the reference is the literal `none` loop (the
-// whole sequence through a NoCache every step, O(n³)); with 2 and 4 heads it is the same computation done
-// once: row t of a recompute of the final sequence is what `none` computes at step t (the model is causal
-// and a row's result does not depend on the rows computed with it, see model.test.ts), which keeps the
-// suite fast. Greedy tokens then equal `none`'s because each is the argmax of a reference row.
+// generates to the end of a 256-position context. The reference is the literal `none` loop every time (the
+// whole sequence through a NoCache every step, O(n³)), run once per combination and shared by the
+// strategies: same greedy tokens, and every step's logits within 1e-5.
 import { describe, expect, it } from "vitest";
 import { CAUSAL, type Tensor } from "@tinylm/tensor";
 import type { Positional } from "../config.js";
 import { generateSync } from "../generate.js";
-import { decode, greedy, maxAbsDiff, recompute, sharpModel, tokensOf, type Decoded } from "./drive.test-utils.js";
+import { decode, maxAbsDiff, sharpModel, tokensOf, type Decoded } from "./drive.test-utils.js";
 import { FullCache } from "./full-cache.js";
 import { createCache } from "./index.js";
 import type { KVCache, KVView } from "./types.js";
@@ -37,10 +35,8 @@ describe.each(grid)("exact strategies vs none (%s positions, %i heads, prompt of
   it.each(strategies)("%s: same greedy tokens and every step's logits within 1e-5 to position 255", (_, make) => {
     const got = decode(model, make(model), prompt, C);
     expect(got.tokens).toHaveLength(C);
-    const want = nHeads === 1 ? none().logits : recompute(model, got.tokens, promptLength - 1, C - 1);
-    if (nHeads === 1) expect(got.tokens).toEqual(none().tokens);
-    else expect(got.tokens.slice(promptLength)).toEqual(want.map(greedy));
-    expect(maxAbsDiff(got.logits, want)).toBeLessThan(TOLERANCE);
+    expect(got.tokens).toEqual(none().tokens);
+    expect(maxAbsDiff(got.logits, none().logits)).toBeLessThan(TOLERANCE);
   });
 });
 

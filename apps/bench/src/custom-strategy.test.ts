@@ -1,8 +1,9 @@
-// A strategy written the way a user in another package would: against the exported KVCache interface,
-// importing from the public index only (plus @tinylm/tensor for the rows), passed to generate() as an instance.
+// A strategy written in another package, as a user would write one: against the KVCache interface that
+// @tinylm/model exports (its published entry point and types, not its sources), with @tinylm/tensor for the
+// rows, passed to generate() as an instance. It lives in the bench package for that reason.
 import { describe, expect, it } from "vitest";
 import { CAUSAL, concatRows, zeros, type Tensor } from "@tinylm/tensor";
-import { generate, generateSync, makeConfig, TinyLM, type CacheBytes, type KVCache, type KVView } from "../index.js";
+import { generate, generateSync, makeConfig, TinyLM, type CacheBytes, type KVCache, type KVView } from "@tinylm/model";
 
 /** HF's DynamicCache: grow every layer's keys and values by concatenation (simple, allocates per token). */
 class ConcatCache implements KVCache {
