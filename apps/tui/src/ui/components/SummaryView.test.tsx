@@ -12,6 +12,7 @@ describe("<SummaryView />", () => {
     expect(frame).toMatch(/attn\.q\s+Linear\s+64×64 \+ 64\s+4,160/);
     expect(frame).toMatch(/blocks\.2\s+Block\s+same as blocks\.0\s+33,472/);
     expect(frame).toMatch(/total\s+105,172/);
+    expect(frame).toContain("params size 0.42 MB (float32)");
   });
 
   it("follows the config: sinusoidal positions have no table, more heads change nothing", () => {

@@ -1,5 +1,6 @@
 // The model summary: parameters per module and in total (105,172 at the defaults), with the first
-// block in full and the identical blocks after it on one line each, so the table fits a terminal.
+// block in full and the identical blocks after it on one line each, so the table fits a terminal (the
+// `tinylm summary` table, every block expanded, is 38 lines: taller than the UI's panel should be).
 import { summarize, type ModelConfig, type SummaryRow } from "@tinylm/model";
 import { Box, Text } from "ink";
 import { formatCount } from "../lib/format.js";
@@ -58,6 +59,7 @@ export function SummaryView({ config, source, columns }: Props) {
         );
       })}
       <Row name="total" type="" shape="" params={formatCount(summary.total)} narrow={narrow} bold />
+      <Text dimColor>params size {((summary.total * 4) / 1e6).toFixed(2)} MB (float32) · the full table: tinylm summary</Text>
     </Box>
   );
 }
