@@ -1,9 +1,11 @@
-// End to end: build the bench, run it as `pnpm bench --quick` does (node dist/main.js --quick --out DIR),
-// then open the report in headless Chromium: it must load with no console error and no network request,
-// and draw every plot. Chromium is required: without it this test fails (apt-get install -y chromium).
+// End to end: `pnpm bench --quick --out DIR` itself, from the repository root, with the pnpm of the root's
+// packageManager field through npx --offline (it must be in npx's cache already, as CI's own pnpm is; the
+// test makes no network request). pnpm runs the root package.json's "bench" script: build-quiet.mjs builds
+// the bench through turbo, then dist/main.js measures. Then
+// open the report in headless Chromium: it must load with no console error and no network request, and
+// draw every plot. Chromium is required: without it this test fails (apt-get install -y chromium).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +14,9 @@ import { openPage, type PageReport } from "./browser.js";
 import type { BenchResults } from "./results.js";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url))); // apps/bench
+const root = dirname(dirname(pkg));
+const rootPackage = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { packageManager: string; scripts: Record<string, string> };
+const benchScript = rootPackage.scripts.bench!;
 const out = mkdtempSync(join(tmpdir(), "tinylm-bench-e2e-"));
 let run: { status: number | null; stdout: string; stderr: string; ms: number };
 let page: PageReport;
@@ -19,11 +24,9 @@ let setupError: unknown; // reported by every test below (a failed beforeAll wou
 
 beforeAll(async () => {
   try {
-    const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
-    const build = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: pkg, encoding: "utf8" });
-    if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}${build.stderr}`);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["dist/main.js", "--quick", "--out", out], { cwd: pkg, encoding: "utf8", env: { ...process.env, INIT_CWD: pkg } });
+    const pnpm = ["npx", "-y", "--offline", rootPackage.packageManager]; // "pnpm@12.4.2"
+    const r = spawnSync(pnpm[0]!, [...pnpm.slice(1), "bench", "--quick", "--out", out], { cwd: root, encoding: "utf8", shell: process.platform === "win32" });
     run = { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
     if (run.status !== 0) throw new Error(`bench --quick exited ${run.status}:\n${run.stderr}`);
     page = await openPage(join(out, "index.html"));
@@ -38,6 +41,14 @@ function ready(): void {
 }
 
 describe("pnpm bench --quick, opened in headless Chromium", () => {
+  it("ran the root package.json's bench script: build-quiet, then the bench's dist/main.js", () => {
+    expect(benchScript).toBe("node scripts/build-quiet.mjs @tinylm/bench && node apps/bench/dist/main.js");
+    ready();
+    const lines = run.stderr.split("\n");
+    expect(lines[0]).toBe(`$ ${benchScript} --quick --out ${out}`); // pnpm echoes the script it runs
+    expect(lines[1]).toMatch(/^bench: \w+ kernels, \d+ runs .*quick$/); // nothing from the build: it succeeded quietly
+  });
+
   it("writes index.html and results.json and prints the summary line", () => {
     ready();
     expect(existsSync(join(out, "index.html"))).toBe(true);
@@ -49,7 +60,19 @@ describe("pnpm bench --quick, opened in headless Chromium", () => {
   it("results.json holds the raw numbers, the machine and the date", () => {
     ready();
     const r = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as BenchResults;
-    expect(r.schema).toBe("tinylm-bench/1");
+    expect(r.schema).toBe("tinylm-bench/2");
+    expect(r.settings.positionTokens).toBe(100); // --quick: the long runs stop at the largest n
+    expect(r.separateRuns.n).toBe(50);
+    for (const kind of ["none", "full"] as const) {
+      expect(r.separateRuns[kind].longRunMs).toBe(r.sweep[kind].medianMs[2]); // n = 50, one repeat
+      expect(r.separateRuns[kind].separateMs.median).toBeGreaterThan(0);
+      expect(r.separateRuns[kind].sameTokens).toBe(true);
+    }
+    expect(r.int8Error).toMatchObject({ kind: "int8", steps: 100 });
+    expect(r.int8Error!.maxAbs).toBeGreaterThan(0);
+    expect(r.int8Error!.maxAbs).toBeLessThan(0.05);
+    console.log(`separate runs at n = 50: none ${r.separateRuns.none.longRunMs} ms (long) vs ${r.separateRuns.none.separateMs.median} ms (separate); ` +
+      `full ${r.separateRuns.full.longRunMs} vs ${r.separateRuns.full.separateMs.median}; int8 max |Δlogit| ${r.int8Error!.maxAbs}`); // printed, never asserted
     expect(r.sweep.n).toEqual([10, 20, 50, 100]);
     expect(r.sweep.none.medianMs).toHaveLength(4);
     expect(r.sweep.full.medianMs).toHaveLength(4);
@@ -82,6 +105,8 @@ describe("pnpm bench --quick, opened in headless Chromium", () => {
   it("shows the summary and the explanation", () => {
     ready();
     expect(page.text).toMatch(/At 100 tokens the cache is [\d.,]+× faster/);
+    expect(page.text).toMatch(/Long run against separate runs, at n = 50: the long runs' clock read/);
+    expect(page.text).toMatch(/int8: max \|Δlogit\| vs full [\d.]+ over 100 steps/);
     for (const heading of ["Why the no-cache curve grows much faster", "Power laws", "The rate improvement", "Cache strategies", "Where the measurements depart from the model", "How this was measured"]) {
       expect(page.text).toContain(heading);
     }

@@ -1,9 +1,11 @@
 // The report's prose: why the curves look as they do, with every number taken from this run's results and
 // the cost model (analysis.ts), never typed in. Returns HTML fragments (the only inputs that are not
 // numbers, strategy names and the sample text, are escaped).
+import { parameterSpecs } from "@tinylm/model";
 import type { Analysis } from "./analysis.js";
 import { escapeHtml, formatBytes, formatCount, formatInt, formatMs, formatRatio, sig3 } from "./format.js";
-import type { BenchResults, StrategyPoint } from "./results.js";
+import type { CpuCache } from "./machine.js";
+import type { BenchResults, LogitError, SeparateRun, StrategyPoint } from "./results.js";
 
 export interface Explanation {
   readonly summary: string; // one line, plain text
@@ -26,6 +28,23 @@ const STRATEGY_NOTES: Record<string, string> = {
 };
 
 const f2 = (x: number): string => x.toFixed(2);
+
+/** A relative difference with its sign: 0.0123 -> "+1.23%", -0.004 -> "−0.4%". */
+export const signedPercent = (x: number): string => `${x < 0 ? "−" : "+"}${sig3(Math.abs(x) * 100)}%`;
+
+/** "max |Δlogit| vs full 0.012 over 1,000 steps" (plain text, for the prose and the table). */
+export const logitErrorNote = (e: LogitError): string => `max |Δlogit| vs full ${sig3(e.maxAbs)} over ${formatInt(e.steps)} steps`;
+
+const cacheName = (c: CpuCache): string => `L${c.level}${c.type === "Data" ? "d" : ""}`;
+
+/** Where `bytes` sits in the cache hierarchy: "fit in L2 (1 MiB) but not in L1d (32 KiB)". */
+function placeIn(bytes: number, caches: readonly CpuCache[]): string {
+  const i = caches.findIndex((c) => bytes <= c.bytes);
+  const at = (c: CpuCache) => `${cacheName(c)} (${formatBytes(c.bytes)})`;
+  if (i === 0) return `fit in ${at(caches[0]!)}`;
+  if (i > 0) return `fit in ${at(caches[i]!)} but not in ${at(caches[i - 1]!)}`;
+  return `are larger than ${at(caches[caches.length - 1]!)}, so they stream from memory`;
+}
 
 /** The one-line result: "At 1000 tokens the cache is 612× faster (352 s without, 0.575 s with)." */
 export function summaryLine(results: BenchResults, a: Analysis): string {
@@ -132,10 +151,42 @@ function departures(results: BenchResults, a: Analysis): string[] {
     `Per step (plot 5) the cached step grows linearly with the position (its query attends to every stored key) and the uncached one faster than linearly: ` +
       `steps take ${formatMs(ps.full.medianMs[0]!)} (cache) and ${formatMs(ps.none.medianMs[0]!)} (no cache) at position ${ps.full.position[0]}, ` +
       `${formatMs(ps.full.medianMs.at(-1)!)} and ${formatMs(ps.none.medianMs.at(-1)!)} at position ${ps.full.position.at(-1)}. ` +
-      `Isolated spikes are most likely garbage collection or the operating system taking the CPU away.`,
+      `${positionsExtent(results)} Isolated spikes are most likely garbage collection or the operating system taking the CPU away.`,
+    workingSet(results, a),
     `Repeats agreed within ${sig3(a.spreadRatio.none * 100)}% (no cache) and ${sig3(a.spreadRatio.full * 100)}% (cache) of the median at every point ` +
       `(the largest (max − min) ÷ median; ${results.settings.repeats} repeat${results.settings.repeats === 1 ? "" : "s"}).`,
   ];
+}
+
+/** Where plot 5's positions end, and why. */
+function positionsExtent(results: BenchResults): string {
+  const C = Number(results.config.context_length);
+  const last = results.positions.full.position.at(-1)!;
+  return last >= C - 1
+    ? `The long runs went on to position ${formatInt(last)}, the last of the context (context_length ${formatInt(C)}).`
+    : `The long runs stopped at position ${formatInt(last)}, the sweep's largest <i>n</i>: going on to context_length ${formatInt(C)} would have made this run much longer.`;
+}
+
+/** The working set of a step (weights, K/V at the largest n, the score matrix) against the CPU's caches. */
+function workingSet(results: BenchResults, a: Analysis): string {
+  const N = a.n[a.last]!, p = results.settings.promptTokens;
+  const { nLayers: L, dModel: d, dFF: F } = a.config;
+  const params = parameterSpecs(a.config).reduce((sum, spec) => sum + spec.shape.reduce((x, y) => x * y, 1), 0);
+  const weights = a.weightMacs.total * 4; // every weight-matrix entry is used once per token: W multiply-adds, W floats
+  const perPosition = 2 * L * d * 4;
+  const kv = results.strategies.find((s) => s.kind === "full" && s.length === N)?.bytes.used ?? perPosition * (p + N - 1);
+  const tMax = p + N - 1;
+  const caches = results.machine.caches;
+  const where = caches.length === 0
+    ? "This system did not report its CPU cache sizes, so they cannot be compared here."
+    : `This CPU's caches: ${caches.map((c) => `${cacheName(c)} ${formatBytes(c.bytes)}`).join(", ")}. The weights ${placeIn(weights, caches)}; weights and K/V together (${formatBytes(weights + kv)}) ${placeIn(weights + kv, caches)}.`;
+  const scores = formatBytes(tMax * tMax * 4);
+  const kernels = a.count === "dense"
+    ? `The ${escapeHtml(results.settings.backend)} kernels that ran here also write each uncached step's whole <i>t</i>×<i>t</i> score matrix per layer (${scores} at <i>t</i> = ${formatInt(tMax)}); the wasm kernels keep one row of scores at a time instead.`
+    : `The ${escapeHtml(results.settings.backend)} kernels that ran here keep one row of scores at a time (${formatBytes(tMax * 4)} at <i>t</i> = ${formatInt(tMax)}); the JS kernels would also write each uncached step's whole <i>t</i>×<i>t</i> score matrix per layer (${scores}).`;
+  return `Caches. Every step reads all the weight matrices, ${formatBytes(weights)} as float32 (the whole model is ${formatInt(params)} parameters, ${formatBytes(params * 4)}, but of the embedding tables a step reads one row), ` +
+    `and a cached step also reads K and V of every earlier position: ${formatBytes(perPosition)} per position, ${formatBytes(kv)} at <i>n</i> = ${formatInt(N)}. ` +
+    `An uncached step writes K and V of the same size afresh, plus its [<i>t</i>, ${F}] MLP activations (${formatBytes(tMax * F * 4)} at <i>t</i> = ${formatInt(tMax)}). ${where} ${kernels}`;
 }
 
 /** Which caching strategy used least memory and which was fastest at length L (from the data). */
@@ -154,9 +205,14 @@ function strategies(results: BenchResults): string[] {
   const lengths = results.settings.strategyLengths;
   const L = lengths[lengths.length - 1]!;
   const atL = results.strategies.filter((s) => s.length === L);
+  const e = results.int8Error;
+  const error = (s: StrategyPoint): string =>
+    e !== null && s.kind === e.kind
+      ? `; ${logitErrorNote(e)} (teacher-forced on full's tokens; rms ${sig3(e.rms)}, against logits up to ${sig3(e.maxAbsLogit)} in size)`
+      : "";
   const line = (s: StrategyPoint): string =>
     `<b>${escapeHtml(s.kind)}</b>${STRATEGY_NOTES[s.kind] ? ` ${STRATEGY_NOTES[s.kind]}` : ""}: ${formatMs(s.msPerToken.median)} per token, ` +
-    `${formatBytes(s.bytes.allocated)} allocated (${formatBytes(s.bytes.used)} in use)${s.capacity === null || s.capacity === 0 ? "" : `, keeps ${formatInt(s.capacity)} positions`}.`;
+    `${formatBytes(s.bytes.allocated)} allocated (${formatBytes(s.bytes.used)} in use)${s.capacity === null || s.capacity === 0 ? "" : `, keeps ${formatInt(s.capacity)} positions`}${error(s)}.`;
   return [
     `Every cache strategy at ${lengths.map(formatInt).join(", ")} generated tokens: the mean time per generated token (total ÷ <i>n</i>, prefill included) and the cache's memory at the end. At ${formatInt(L)} tokens:`,
     `<ul>${atL.map((s) => `<li>${line(s)}</li>`).join("")}</ul>`,
@@ -164,11 +220,26 @@ function strategies(results: BenchResults): string[] {
   ];
 }
 
+/** The long runs' clock against separate runs at one n, both numbers and the difference. */
+function separateRuns(results: BenchResults): string {
+  const { n, none, full } = results.separateRuns;
+  const R = results.settings.repeats;
+  const diff = (r: SeparateRun) => signedPercent(r.longRunMs / r.separateMs.median - 1);
+  const range = (r: SeparateRun) => (R > 1 ? ` (${formatMs(r.separateMs.min)}–${formatMs(r.separateMs.max)})` : "");
+  const same = none.sameTokens && full.sameTokens
+    ? "Both generated the long runs' first tokens."
+    : "<b>Warning:</b> a separate run generated different tokens from the long run's first ones.";
+  return `Long run against separate runs, at <i>n</i> = ${formatInt(n)}: the long runs' clock read ${formatMs(none.longRunMs)} without the cache and ${formatMs(full.longRunMs)} with it; ` +
+    `separate runs of exactly ${formatInt(n)} tokens took ${formatMs(none.separateMs.median)}${range(none)} and ${formatMs(full.separateMs.median)}${range(full)} ` +
+    `(median of ${R}). The long runs differ by ${diff(none)} (no cache) and ${diff(full)} (cache). ${same}`;
+}
+
 function method(results: BenchResults): string[] {
   const s = results.settings;
   const m = results.machine;
   return [
     s.timing,
+    separateRuns(results),
     `A warm-up run of ${s.warmupTokens} tokens per strategy came first (it lets V8 compile the hot loops). Each point is the median of ${s.repeats} repeat${s.repeats === 1 ? "" : "s"}; ` +
       `error bars show the fastest and slowest. Prompt “${escapeHtml(s.prompt)}” (${s.promptTokens} tokens), greedy decoding, ` +
       `${s.weights ? `weights from ${escapeHtml(s.weights)}` : `seeded weights (seed ${s.seed})`}, context_length ${results.config.context_length}.` +

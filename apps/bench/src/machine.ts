@@ -1,5 +1,14 @@
 // The machine a benchmark ran on, recorded next to the numbers (they mean little without it).
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
+
+/** One level of the CPU's cache hierarchy, as Linux reports it for cpu0. */
+export interface CpuCache {
+  readonly level: number; // 1, 2, 3
+  readonly type: string; // "Data", "Instruction", "Unified"
+  readonly bytes: number;
+}
 
 export interface Machine {
   readonly cpu: string; // model name of the first logical CPU
@@ -8,6 +17,37 @@ export interface Machine {
   readonly platform: string; // "linux 6.1.0 x64"
   readonly node: string; // "v20.20.2"
   readonly v8: string;
+  /** Data and unified caches seen by cpu0, smallest level first; [] where the OS does not say (non-Linux). */
+  readonly caches: CpuCache[];
+}
+
+/** "32K" -> 32768, "1024K" -> 1048576, "32M" -> 33554432; NaN if unreadable. */
+export function parseCacheSize(text: string): number {
+  const m = /^\s*(\d+)\s*([KMG]?)\s*$/i.exec(text);
+  if (!m) return NaN;
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as "" | "K" | "M" | "G"];
+  return Number(m[1]) * unit;
+}
+
+/** cpu0's data and unified caches from /sys (Linux); [] when that directory is missing. */
+export function readCpuCaches(dir = "/sys/devices/system/cpu/cpu0/cache"): CpuCache[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((e) => /^index\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const caches: CpuCache[] = [];
+  for (const e of entries) {
+    try {
+      const read = (f: string) => readFileSync(join(dir, e, f), "utf8").trim();
+      const cache = { level: Number(read("level")), type: read("type"), bytes: parseCacheSize(read("size")) };
+      if (cache.type !== "Instruction" && Number.isFinite(cache.bytes) && cache.level > 0) caches.push(cache);
+    } catch {
+      // an index without the files: skip it
+    }
+  }
+  return caches.sort((a, b) => a.level - b.level);
 }
 
 export function describeMachine(): Machine {
@@ -19,5 +59,6 @@ export function describeMachine(): Machine {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     v8: process.versions.v8,
+    caches: readCpuCaches(),
   };
 }

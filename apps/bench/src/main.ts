@@ -15,18 +15,11 @@ import { describeMachine } from "./machine.js";
 import { Progress, stepWork } from "./progress.js";
 import { buildReport } from "./report.js";
 import { RESULTS_SCHEMA, type BenchResults } from "./results.js";
-import { planRuns, runSweep, type BenchPlan } from "./sweep.js";
+import { logitError } from "./int8-error.js";
+import { checkLength, describeTiming, planRuns, positionRunLength, runSweep, type BenchPlan } from "./sweep.js";
 import { readPlotly, writeReport } from "./write-report.js";
 
 export const DEFAULT_CONTEXT_LENGTH = 1024;
-
-const TIMING =
-  "Each repeat is one generation to the largest n; the total time for every smaller n is read from the same run, " +
-  "at the moment its n-th token came out (the first n tokens are exactly those of a separate n-token run: greedy decoding, " +
-  "checked by a unit test). Clock: Node's process.hrtime.bigint(), from just before the first prompt token is fed to the moment " +
-  "the last token is chosen, prefill included. The cache is allocated, and a full garbage collection is run, before the clock starts " +
-  "(so one run's garbage is not collected on the next one's time); the bench's own per-token bookkeeping (and progress display) " +
-  "is timed and subtracted.";
 
 function loadBenchModel(o: BenchOptions): TinyLM {
   if (o.weights === null) return TinyLM.init(makeConfig({ contextLength: o.contextLength ?? DEFAULT_CONTEXT_LENGTH }), { seed: o.seed });
@@ -51,7 +44,10 @@ function makePlan(o: BenchOptions, model: TinyLM): BenchPlan {
   }
   const cacheOptions = { window: o.window, sinks: o.sinks, blockSize: o.blockSize };
   for (const kind of CACHE_KINDS) createCache(kind, model.config, cacheOptions); // bad --window etc. fail now, not in minute 5
-  return { prompt: o.prompt, tokens: o.tokens, repeats: o.repeats, warmupTokens: Math.min(maxN, 100), strategyLengths, kinds: CACHE_KINDS, cacheOptions };
+  return {
+    prompt: o.prompt, tokens: o.tokens, positionTokens: positionRunLength(maxN, p, C), checkTokens: checkLength(o.tokens),
+    repeats: o.repeats, warmupTokens: Math.min(maxN, 100), strategyLengths, kinds: CACHE_KINDS, cacheOptions,
+  };
 }
 
 /** Reads a results.json written by an earlier run (its "analysis" is recomputed, so it is dropped). */
@@ -103,6 +99,9 @@ async function run(argv: readonly string[]): Promise<number> {
     onRunStart: (s, i, count) => progress.begin(`${s.phase} ${s.kind} to n=${s.tokens}${s.phase === "warm-up" ? "" : ` (repeat ${s.repeat + 1}/${plan.repeats})`} · run ${i + 1}/${count}`),
     onToken: (_s, runIndex, index) => progress.advance(work[runIndex]![index]!),
   });
+  const maxL = Math.max(...plan.strategyLengths);
+  progress.begin(`int8 logits against full over ${maxL} steps`);
+  const int8Error = plan.kinds.includes("int8") ? logitError(model, plan.prompt, "int8", maxL, plan.cacheOptions) : null;
 
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
@@ -111,12 +110,14 @@ async function run(argv: readonly string[]): Promise<number> {
     machine: describeMachine(),
     config: configToJson(model.config),
     settings: {
-      prompt: plan.prompt, promptTokens, tokens: [...plan.tokens], repeats: plan.repeats, warmupTokens: plan.warmupTokens, quick: options.quick,
+      prompt: plan.prompt, promptTokens, tokens: [...plan.tokens], positionTokens: plan.positionTokens, repeats: plan.repeats, warmupTokens: plan.warmupTokens, quick: options.quick,
       seed: options.weights === null ? options.seed : null, weights: options.weights, strategyLengths: [...plan.strategyLengths],
-      cacheOptions: JSON.parse(JSON.stringify(plan.cacheOptions)), timing: TIMING,
+      cacheOptions: JSON.parse(JSON.stringify(plan.cacheOptions)),
+      timing: describeTiming(plan, promptTokens, model.config.contextLength),
       backend, attentionCount: backend === "wasm" ? "causal" : "dense",
     },
     ...out,
+    int8Error,
   };
   progress.end(`bench: measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   publish(results, outDir);

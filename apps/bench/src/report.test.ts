@@ -3,7 +3,7 @@ import { analyze } from "./analysis.js";
 import { generationMacs } from "./cost-model.js";
 import { explain } from "./explain.js";
 import { fitPowerLaw } from "./fit.js";
-import { formatMs } from "./format.js";
+import { formatBytes, formatMs } from "./format.js";
 import type { Figure } from "./figures.js";
 import { buildReport } from "./report.js";
 import { syntheticResults } from "./synthetic.test-utils.js";
@@ -125,5 +125,60 @@ describe("explain: the prose quotes this run's numbers", () => {
     expect(text.strategies.join(" ")).toContain("96 KiB allocated (63 KiB in use)");
     expect(text.strategies.join(" ")).not.toContain("smallest cache"); // one caching strategy: nothing to rank
     expect(text.strategies.join(" ")).toContain("<b>none</b> keeps nothing and recomputes every key and value each step: 12.3 ms per token, 0 B allocated");
+  });
+
+  it("how this was measured: the long runs' clock against separate runs, both numbers and the difference", () => {
+    const m = text.method.join(" ");
+    const { none, full } = results.separateRuns;
+    const pct = (long: number, sep: number) => Number((Math.abs(long / sep - 1) * 100).toPrecision(3));
+    expect(pct(none.longRunMs, none.separateMs.median)).toBe(5.26); // 40 / 38
+    expect(pct(full.longRunMs, full.separateMs.median)).toBe(2.44); // 2 / 2.05
+    expect(m).toContain("at <i>n</i> = 20: the long runs' clock read 40 ms without the cache and 2 ms with it");
+    expect(m).toContain("separate runs of exactly 20 tokens took 38 ms (37 ms–41 ms) and 2.05 ms (2 ms–2.2 ms) (median of 3)");
+    expect(m).toContain("The long runs differ by +5.26% (no cache) and −2.44% (cache). Both generated the long runs' first tokens.");
+    const other = syntheticResults();
+    const changed = { ...other, separateRuns: { ...other.separateRuns, none: { longRunMs: 40, separateMs: { median: 50, min: 50, max: 50 }, sameTokens: false } } };
+    const m2 = explain(changed, analyze(changed)).method.join(" ");
+    expect(m2).toContain("differ by −20% (no cache)");
+    expect(m2).toContain("<b>Warning:</b> a separate run generated different tokens");
+  });
+
+  it("departures: the working set (weights, K/V at the largest n) against this CPU's caches, from the data", () => {
+    const ws = text.departures.find((p) => p.startsWith("Caches."))!;
+    const weights = a.weightMacs.total * 4; // 99,584 floats
+    expect(ws).toContain(`Caches. Every step reads all the weight matrices, ${formatBytes(weights)} as float32 (the whole model is 107,220 parameters, 419 KiB,`);
+    expect(formatBytes(weights)).toBe("389 KiB");
+    expect(ws).toContain("1.5 KiB per position, 63 KiB at <i>n</i> = 40"); // full's bytes in use at 40 (the results)
+    expect(ws).toContain("This CPU's caches: L1d 32 KiB, L2 256 KiB, L3 8 MiB.");
+    expect(ws).toContain("The weights fit in L3 (8 MiB) but not in L2 (256 KiB); weights and K/V together (452 KiB) fit in L3 (8 MiB) but not in L2 (256 KiB).");
+    const big = syntheticResults({ caches: [{ level: 1, type: "Data", bytes: 48 * 1024 }, { level: 2, type: "Unified", bytes: 2 * 1024 ** 2 }] });
+    expect(explain(big, analyze(big)).departures.join(" ")).toContain("The weights fit in L2 (2 MiB) but not in L1d (48 KiB)");
+    const none = syntheticResults({ caches: [] });
+    expect(explain(none, analyze(none)).departures.join(" ")).toContain("did not report its CPU cache sizes");
+  });
+
+  it("departures: the working set names both kernel backends' score storage", () => {
+    const dense = text.departures.find((p) => p.startsWith("Caches."))!;
+    expect(dense).toContain(`whole <i>t</i>×<i>t</i> score matrix per layer (${formatBytes(42 * 42 * 4)} at <i>t</i> = 42); the wasm kernels keep one row`);
+    const causal = syntheticResults({ attentionCount: "causal" });
+    const c = explain(causal, analyze(causal)).departures.find((p) => p.startsWith("Caches."))!;
+    expect(c).toContain(`keep one row of scores at a time (168 B at <i>t</i> = 42); the JS kernels would also write`);
+  });
+
+  it("departures: says whether plot 5 reaches the end of the context", () => {
+    expect(text.departures.join(" ")).toContain("The long runs stopped at position 8");
+    const r = syntheticResults();
+    const to = (n: number) => Array.from({ length: n }, (_, i) => 4 + i);
+    const reach = { ...r, positions: { none: { position: to(60), medianMs: to(60) }, full: { position: to(60), medianMs: to(60) } } };
+    expect(explain(reach, analyze(reach)).departures.join(" ")).toContain("The long runs went on to position 63, the last of the context (context_length 64).");
+  });
+
+  it("strategies: int8's logit error against full, from the results", () => {
+    const withInt8 = { ...results, strategies: [...results.strategies, { ...results.strategies[3]!, kind: "int8" }] };
+    const s = explain(withInt8, analyze(withInt8)).strategies.join(" ");
+    expect(s).toContain("max |Δlogit| vs full 0.0123 over 40 steps (teacher-forced on full's tokens; rms 0.00234, against logits up to 1.5 in size)");
+    expect(buildReport(withInt8, PLOTLY)).toContain('<p class="note">int8: max |Δlogit| vs full 0.0123 over 40 steps, teacher-forced on full\'s tokens.</p>');
+    const without = syntheticResults({ int8Error: null });
+    expect(buildReport(without, PLOTLY)).not.toContain("Δlogit");
   });
 });

@@ -1,7 +1,7 @@
 // buildReport: results -> one self-contained HTML page (Plotly inlined, results and figures inlined as
 // JSON, no network request). Pure: the caller reads the Plotly bundle and passes it in.
 import { analyze } from "./analysis.js";
-import { explain, type Explanation } from "./explain.js";
+import { explain, logitErrorNote, type Explanation } from "./explain.js";
 import { buildFigures, type Figure } from "./figures.js";
 import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
 import type { BenchResults } from "./results.js";
@@ -24,6 +24,7 @@ h2 { font-size: 18px; margin: 0 0 8px; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { border-bottom: 1px solid #eee; padding: 3px 10px; text-align: right; white-space: nowrap; } th:first-child, td:first-child { text-align: left; }
 .method { background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 16px; font-size: 14px; }
+.note { font-size: 13px; color: #444; margin: 6px 0 0; }
 code { font-size: 13px; background: #f2f2f2; padding: 0 3px; border-radius: 3px; }
 @media (max-width: 900px) { .row { grid-template-columns: 1fr; } }
 `;
@@ -50,7 +51,9 @@ function strategyTable(r: BenchResults): string {
     const cells = points.map((s) => (s ? `<td>${formatMs(s.msPerToken.median)} · ${formatBytes(s.bytes.allocated)} <small>(${formatBytes(s.bytes.used)} used)</small></td>` : "<td></td>"));
     return `<tr><td>${escapeHtml(kind)}</td><td>${capacity === null || capacity === undefined ? "all" : formatInt(capacity)}</td>${cells.join("")}</tr>`;
   });
-  return `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
+  const e = r.int8Error;
+  const note = e === null ? "" : `<p class="note">${escapeHtml(e.kind)}: ${logitErrorNote(e)}, teacher-forced on full's tokens.</p>`;
+  return `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>${note}`;
 }
 
 /** One plot with its explanation beside it; `wide` goes under both, full width. */

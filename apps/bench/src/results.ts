@@ -4,7 +4,7 @@ import type { CacheBytes } from "@tinylm/model";
 import type { AttentionCount } from "./cost-model.js";
 import type { Machine } from "./machine.js";
 
-export const RESULTS_SCHEMA = "tinylm-bench/1";
+export const RESULTS_SCHEMA = "tinylm-bench/2";
 
 /** One point's repeats reduced to the median, with the spread kept for error bars. */
 export interface Spread {
@@ -37,10 +37,37 @@ export interface StrategyPoint {
   readonly bytes: CacheBytes; // at `length`
 }
 
+/**
+ * One n timed two ways, for one strategy: read off the long sweep runs' clock at n, and as separate runs of
+ * exactly n tokens (one per repeat, interleaved with the long runs), so the report can show the two agree.
+ */
+export interface SeparateRun {
+  readonly longRunMs: number; // median over repeats of the long runs' elapsed time at n (the sweep's median at n)
+  readonly separateMs: Spread; // the separate n-token runs
+  readonly sameTokens: boolean; // the separate runs generated the long runs' first n tokens
+}
+
+export interface SeparateRunCheck {
+  readonly n: number;
+  readonly none: SeparateRun;
+  readonly full: SeparateRun;
+}
+
+/** Logit error of a lossy cache against `full`, teacher-forced on full's greedy tokens (int8-error.ts). */
+export interface LogitError {
+  readonly kind: string; // the lossy strategy, "int8"
+  readonly steps: number; // logit rows compared: the prefill's last row, then one per decode step
+  readonly maxAbs: number; // largest |logit(kind) − logit(full)| over every step and vocabulary entry
+  readonly rms: number; // root mean square of the same differences
+  readonly maxAbsLogit: number; // largest |logit(full)|, for scale
+}
+
 export interface BenchSettings {
   readonly prompt: string;
   readonly promptTokens: number;
   readonly tokens: number[]; // the sweep's n values, ascending
+  /** Tokens each long none/full run generates: context_length − prompt (plot 5 reaches the end of the context), or max(tokens) when that would cost much more. */
+  readonly positionTokens: number;
   readonly repeats: number;
   readonly warmupTokens: number;
   readonly quick: boolean;
@@ -66,6 +93,10 @@ export interface BenchResults {
   readonly sweep: { readonly n: number[]; readonly none: SweepSeries; readonly full: SweepSeries };
   readonly positions: { readonly none: PositionSeries; readonly full: PositionSeries };
   readonly strategies: StrategyPoint[];
+  /** The long runs' clock against separate runs at one n (issue: "gives the same numbers as separate runs"). */
+  readonly separateRuns: SeparateRunCheck;
+  /** int8's logits against full's over the largest strategy length (null when int8 was not measured). */
+  readonly int8Error: LogitError | null;
   /** Did `none` and `full` generate the same greedy tokens (they must: the cache changes speed, not results)? */
   readonly sameTokens: boolean;
   readonly sampleText: string; // the prompt and the first generated words

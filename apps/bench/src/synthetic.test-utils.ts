@@ -2,7 +2,8 @@
 // can be computed by hand (at n = 40: 493.6 ms without the cache, 4 ms with it -> 123.4×).
 import { configToJson, makeConfig } from "@tinylm/model";
 import type { AttentionCount } from "./cost-model.js";
-import { RESULTS_SCHEMA, type BenchResults, type SweepSeries } from "./results.js";
+import type { CpuCache } from "./machine.js";
+import { RESULTS_SCHEMA, type BenchResults, type LogitError, type SweepSeries } from "./results.js";
 
 const series = (medianMs: number[]): SweepSeries => ({
   medianMs,
@@ -11,16 +12,25 @@ const series = (medianMs: number[]): SweepSeries => ({
   samplesMs: [medianMs.map((m) => m * 0.9), medianMs, medianMs.map((m) => m * 1.2)],
 });
 
-export function syntheticResults(overrides: { attentionCount?: AttentionCount; sampleText?: string } = {}): BenchResults {
+export interface SyntheticOverrides {
+  attentionCount?: AttentionCount;
+  sampleText?: string;
+  caches?: CpuCache[];
+  positionTokens?: number;
+  int8Error?: LogitError | null;
+}
+
+export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResults {
   const positions = [4, 5, 6, 7, 8];
   return {
     schema: RESULTS_SCHEMA,
     date: "2026-01-02T03:04:05.000Z",
     durationMs: 65_000,
-    machine: { cpu: "Test CPU 9000", cores: 4, memoryGiB: 16, platform: "linux 6.1 x64", node: "v20.20.2", v8: "11.3" },
+    machine: { cpu: "Test CPU 9000", cores: 4, memoryGiB: 16, platform: "linux 6.1 x64", node: "v20.20.2", v8: "11.3",
+      caches: overrides.caches ?? [{ level: 1, type: "Data", bytes: 32 * 1024 }, { level: 2, type: "Unified", bytes: 256 * 1024 }, { level: 3, type: "Unified", bytes: 8 * 1024 ** 2 }] },
     config: configToJson(makeConfig({ contextLength: 64 })),
     settings: {
-      prompt: "the cat sat", promptTokens: 3, tokens: [10, 20, 40], repeats: 3, warmupTokens: 10, quick: false, seed: 0, weights: null,
+      prompt: "the cat sat", promptTokens: 3, tokens: [10, 20, 40], positionTokens: overrides.positionTokens ?? 40, repeats: 3, warmupTokens: 10, quick: false, seed: 0, weights: null,
       strategyLengths: [10, 40], cacheOptions: {}, backend: "test", attentionCount: overrides.attentionCount ?? "dense", timing: "One run per repeat (synthetic).",
     },
     sweep: { n: [10, 20, 40], none: series([10, 40, 493.6]), full: series([1, 2, 4]) },
@@ -34,6 +44,12 @@ export function syntheticResults(overrides: { attentionCount?: AttentionCount; s
       { kind: "full", length: 10, capacity: 64, msPerToken: { median: 0.1, min: 0.09, max: 0.12 }, stepMs: 0.1, bytes: { allocated: 98_304, used: 19_968 } },
       { kind: "full", length: 40, capacity: 64, msPerToken: { median: 0.1, min: 0.09, max: 0.12 }, stepMs: 0.12, bytes: { allocated: 98_304, used: 64_512 } },
     ],
+    separateRuns: {
+      n: 20,
+      none: { longRunMs: 40, separateMs: { median: 38, min: 37, max: 41 }, sameTokens: true }, // +5.26%
+      full: { longRunMs: 2, separateMs: { median: 2.05, min: 2, max: 2.2 }, sameTokens: true }, // −2.44%
+    },
+    int8Error: overrides.int8Error === undefined ? { kind: "int8", steps: 40, maxAbs: 0.0123, rms: 0.00234, maxAbsLogit: 1.5 } : overrides.int8Error,
     sameTokens: true,
     sampleText: overrides.sampleText ?? "the cat sat on the mat …",
   };
