@@ -96,6 +96,17 @@ describe("<App />", { timeout: 30_000 }, () => {
     expect(app.frame()).toContain("› type words"); // the prompt line is cleared for the next one
   });
 
+  it("records attention only for runs started with the attention view open (^A)", async () => {
+    const app = renderApp();
+    await app.press("the cat sat", "\r");
+    await vi.waitFor(() => expect(app.frame()).toContain("generated 20 tokens"), patience);
+    await app.press(CTRL("a"));
+    await vi.waitFor(() => expect(flat(app.frame())).toContain("with this view open, press Enter to generate"), patience);
+    await app.press("a dog", "\r");
+    await vi.waitFor(() => expect(app.frame()).toMatch(/Attention of "\w+" \(position 20\)/), patience); // "a dog": 2 + 19 - 1
+    expect(app.frame()).toMatch(/L0 .*[░▒▓█]/);
+  });
+
   it("shows tokens while they are produced, and Esc stops the run part-way keeping them", async () => {
     // `none` recomputes the whole sequence for each token: slow enough to catch mid-run
     const app = renderApp({ contextLength: 1000, cache: "none", maxNewTokens: 900 });
@@ -104,7 +115,7 @@ describe("<App />", { timeout: 30_000 }, () => {
       expect(app.frame()).toContain("Esc/^C stop");
       expect(statusNumber(app.frame(), "tokens")).toBeGreaterThanOrEqual(3);
     }, patience);
-    expect(app.frame()).toMatch(/› the dog runs \w+ \w+ \w+/); // the live line, before the run ends
+    expect(flat(app.frame())).toMatch(/› the dog runs \S+ \S+ \S+/); // the live line, before the run ends (a long one elides its middle: "…12 more…")
     await app.press(ESC);
     await vi.waitFor(() => expect(app.frame()).toContain("aborted"), patience);
     const produced = Number(/none · (\d+) tokens/.exec(app.frame())?.[1]);
@@ -220,7 +231,7 @@ describe("<App />", { timeout: 30_000 }, () => {
   it("shows which earlier words the last token attended to, per layer", async () => {
     const app = renderApp();
     await app.press(CTRL("a"));
-    await vi.waitFor(() => expect(app.frame()).toContain("generate something first"), patience);
+    await vi.waitFor(() => expect(flat(app.frame())).toContain("with this view open, press Enter to generate"), patience);
     await app.press("the cat sat", "\r");
     await vi.waitFor(() => expect(app.frame()).toContain("generated 20 tokens"), patience);
     const expected = generateSync(app.model, "the cat sat", { maxNewTokens: 20, cache: "full" });

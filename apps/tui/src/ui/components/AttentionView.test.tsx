@@ -15,7 +15,7 @@ describe("<AttentionView />", () => {
 
   it("says what it will show before the first generation", () => {
     const { lastFrame } = render(<AttentionView snapshot={null} tokens={[]} nHeads={1} columns={100} />);
-    expect(lastFrame()).toContain("generate something first");
+    expect(lastFrame()).toContain("with this view open, press Enter to generate");
   });
 
   it("names the averaging when there are several heads", () => {

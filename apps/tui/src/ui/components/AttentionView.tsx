@@ -21,7 +21,10 @@ export function AttentionView({ snapshot, tokens, nHeads, columns }: Props) {
   if (!snapshot || tokens.length === 0) {
     return (
       <Box borderStyle="round" borderColor="blue" paddingX={1} width={width + 4}>
-        <Text dimColor>Attention: generate something first; this shows what the last token looked at.</Text>
+        <Text dimColor wrap="wrap">
+          Attention: with this view open, press Enter to generate; it then shows what the last token looked at.
+          Runs record the weights only while it is open: recording takes the model's slower reference path.
+        </Text>
       </Box>
     );
   }

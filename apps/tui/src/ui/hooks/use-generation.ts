@@ -16,8 +16,13 @@ export interface Generation {
   readonly run: Run | null;
   readonly attention: AttentionSnapshot | null;
   readonly error: string | null;
-  /** Starts a run unless one is running; errors (a bad cache option, a prompt too long) land in `error`. */
-  start(prompt: string, settings: RunSettings): void;
+  /**
+   * Starts a run unless one is running; errors (a bad cache option, a prompt too long) land in `error`.
+   * With `recordAttention` the model reports every step's attention weights (its reference path, slower
+   * than the fused kernels): the UI asks for it only while the attention view is open, so the speed shown
+   * otherwise is the engine's.
+   */
+  start(prompt: string, settings: RunSettings, recordAttention?: boolean): void;
   stop(): void;
   clearError(): void;
 }
@@ -46,7 +51,7 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
   useEffect(() => () => controller.current?.abort(), []);
 
   const start = useCallback(
-    (prompt: string, settings: RunSettings) => {
+    (prompt: string, settings: RunSettings, recordAttention = false) => {
       if (controller.current) return;
       let cache: KVCache;
       try {
@@ -69,7 +74,7 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
       setRunning(true);
       flush();
       const options = { cache, maxNewTokens: settings.maxNewTokens, sampling: samplingOptions(settings), signal: abort.signal };
-      generate(model, prompt, { ...options, onToken: recorder.onToken, onAttention: attend.observe })
+      generate(model, prompt, { ...options, onToken: recorder.onToken, ...(recordAttention ? { onAttention: attend.observe } : {}) })
         .then((result) => {
           const done = recorder.finish(result);
           setRun(done);

@@ -102,7 +102,7 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
       return;
     }
     prompt.submitted(text);
-    generation.start(text, runNow.current);
+    generation.start(text, runNow.current, panel === "attention");
   };
 
   const applySetting = (key: FieldKey, value: Settings[FieldKey]): string | null => {
