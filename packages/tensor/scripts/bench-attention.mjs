@@ -1,26 +1,17 @@
 // Microbenchmark of the raw wasm `attention` kernel (no JS wrapper): causal prefill blocks, one head.
 // Usage: node scripts/bench-attention.mjs [path/to/tensor-kernels.wasm] [reference.wasm]
 // With a reference module, also checks that both produce the same bits.
-import { readFileSync } from "node:fs";
+import { loadModules, reseed, rnd } from "./raw-kernels.mjs";
 
-const load = (path) => {
-  const memory = new WebAssembly.Memory({ initial: 2048, maximum: 2048 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), { env: { memory } });
-  return { k: inst.exports, memory };
-};
-const file = process.argv[2] ?? new URL("../dist/tensor-kernels.wasm", import.meta.url).pathname;
-const ref = process.argv[3];
-const mods = [load(file), ...(ref ? [load(ref)] : [])];
+const mods = loadModules();
 // [T, S, dh, window, sinks]: prefill (T = S), a decode-sized block, a window without sinks, a window with sinks
 const cases = [[1000, 1000, 64, 1e9, 0], [100, 1000, 64, 1e9, 0], [1000, 1000, 64, 256, 0], [1000, 1000, 64, 256, 4]];
-let seed = 1;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
 for (const [T, S, dh, window, sinks] of cases) {
   const Q = 4096, K = Q + T * dh * 4 + 64, V = K + S * dh * 4 + 64, O = V + S * dh * 4 + 64, P = O + T * dh * 4 + 64, SC = P + S * 4 + 64;
   const outs = [];
   for (const { k, memory } of mods) {
     const f = new Float32Array(memory.buffer), i32 = new Int32Array(memory.buffer);
-    seed = 7;
+    reseed(7);
     for (let i = 0; i < T * dh; i++) f[Q / 4 + i] = rnd();
     for (let i = 0; i < S * dh; i++) f[K / 4 + i] = rnd();
     for (let i = 0; i < S * dh; i++) f[V / 4 + i] = rnd();

@@ -1,27 +1,18 @@
 // Microbenchmark of the raw wasm `linear` kernel (no JS wrapper): GFLOP/s for prefill-sized shapes.
 // Usage: node scripts/bench-linear.mjs [path/to/tensor-kernels.wasm] [reference.wasm]
 // With a reference module, also checks that both produce the same bits on every shape.
-import { readFileSync } from "node:fs";
+import { loadModules, reseed, rnd } from "./raw-kernels.mjs";
 
-const load = (path) => {
-  const memory = new WebAssembly.Memory({ initial: 2048, maximum: 2048 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), { env: { memory } });
-  return { k: inst.exports, memory };
-};
-const file = process.argv[2] ?? new URL("../dist/tensor-kernels.wasm", import.meta.url).pathname;
-const ref = process.argv[3];
-const mods = [load(file), ...(ref ? [load(ref)] : [])];
+const mods = loadModules();
 const shapes = [
   [1000, 64, 64], [1000, 64, 128], [1000, 128, 64], [1000, 64, 20], [1, 64, 64], [1, 64, 128], [1, 128, 64],
 ];
-let seed = 1;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
 for (const [T, n, m] of shapes) {
   const X = 4096, W = X + T * n * 4 + 64, B = W + m * n * 4 + 64, O = B + m * 4 + 64;
   const outs = [];
   for (const { k, memory } of mods) {
     const f = new Float32Array(memory.buffer);
-    seed = 7;
+    reseed(7);
     for (let i = 0; i < T * n; i++) f[X / 4 + i] = rnd();
     for (let i = 0; i < m * n; i++) f[W / 4 + i] = rnd();
     for (let i = 0; i < m; i++) f[B / 4 + i] = rnd();
