@@ -1,6 +1,7 @@
 // linear: out[i, j] = act(Σ_p x[i, p]·w[j, p] + bias[j]), optionally added to what out holds (a residual).
 // Every element is one `dot` (simd.ts order) plus the bias, whatever block computed it, so a row's result
 // does not depend on how many rows share the call.
+import { matvec } from "./matvec";
 import { dotTail, dotTail4, hsum, hsum4 } from "./simd";
 
 export const RELU: i32 = 1; // max(·, 0) after the bias
@@ -65,37 +66,8 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
       finish(rowDot(x1, wj, n4, n), bias, j, o1 + (<usize>j << 2), flags);
     }
   }
-  // a last single row (decode): eight outputs at a time
-  for (; i < T; i++) {
-    const x0 = x + ((<usize>i * <usize>xs) << 2);
-    const o0 = out + ((<usize>i * <usize>os) << 2);
-    const m8 = m & ~7;
-    let j = 0;
-    for (; j < m8; j += 8) {
-      const w0 = w + <usize>j * wRow, w1 = w0 + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
-      const w4 = w3 + wRow, w5 = w4 + wRow, w6 = w5 + wRow, w7 = w6 + wRow;
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-      for (let p = 0; p < n4; p += 4) {
-        const o = <usize>p << 2;
-        const u = v128.load(x0 + o);
-        a0 = f32x4.add(a0, f32x4.mul(u, v128.load(w0 + o))); a1 = f32x4.add(a1, f32x4.mul(u, v128.load(w1 + o)));
-        a2 = f32x4.add(a2, f32x4.mul(u, v128.load(w2 + o))); a3 = f32x4.add(a3, f32x4.mul(u, v128.load(w3 + o)));
-        a4 = f32x4.add(a4, f32x4.mul(u, v128.load(w4 + o))); a5 = f32x4.add(a5, f32x4.mul(u, v128.load(w5 + o)));
-        a6 = f32x4.add(a6, f32x4.mul(u, v128.load(w6 + o))); a7 = f32x4.add(a7, f32x4.mul(u, v128.load(w7 + o)));
-      }
-      const c = o0 + (<usize>j << 2);
-      finish(dotTail(hsum(a0), x0, w0, n4, n), bias, j, c, flags);
-      finish(dotTail(hsum(a1), x0, w1, n4, n), bias, j + 1, c + 4, flags);
-      finish(dotTail(hsum(a2), x0, w2, n4, n), bias, j + 2, c + 8, flags);
-      finish(dotTail(hsum(a3), x0, w3, n4, n), bias, j + 3, c + 12, flags);
-      finish(dotTail(hsum(a4), x0, w4, n4, n), bias, j + 4, c + 16, flags);
-      finish(dotTail(hsum(a5), x0, w5, n4, n), bias, j + 5, c + 20, flags);
-      finish(dotTail(hsum(a6), x0, w6, n4, n), bias, j + 6, c + 24, flags);
-      finish(dotTail(hsum(a7), x0, w7, n4, n), bias, j + 7, c + 28, flags);
-    }
-    for (; j < m; j++) finish(rowDot(x0, w + <usize>j * wRow, n4, n), bias, j, o0 + (<usize>j << 2), flags);
-  }
+  // a last single row (decode): the matrix-vector kernel, which computes every element in the same order
+  for (; i < T; i++) matvec(x + ((<usize>i * <usize>xs) << 2), w, ws, bias, out + ((<usize>i * <usize>os) << 2), n, m, flags);
 }
 
 /** One element in the same order as the blocks above. */
