@@ -79,6 +79,7 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
   }
 }
 
+/** generateSteps' loop over a cache it has chosen (and will give back if it built it); t0 starts the total. */
 function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache, options: GenerateOptions, t0: number): Generator<TokenEvent, GenerateResult> {
   cache.reset();
   const sampler = new Sampler(options.sampling);
