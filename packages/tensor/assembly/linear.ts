@@ -2,25 +2,8 @@
 // Every element is one `dot` (simd.ts order) plus the bias, whatever block computed it, so a row's result
 // does not depend on how many rows share the call.
 import { matvec } from "./matvec";
-import { dotTail, dotTail4, hsum, hsum4 } from "./simd";
-
-export const RELU: i32 = 1; // max(·, 0) after the bias
-export const ACCUMULATE: i32 = 2; // out += result (residual connection)
-
-@inline function finish(s: f32, bias: usize, j: i32, dst: usize, flags: i32): void {
-  if (bias) s += load<f32>(bias + (<usize>j << 2));
-  if (flags & RELU) s = max(s, 0);
-  if (flags & ACCUMULATE) s = load<f32>(dst) + s;
-  store<f32>(dst, s);
-}
-
-/** finish for four consecutive outputs at once (bias byte offset c), lane by lane the same operations. */
-@inline function finish4(s: v128, bias: usize, c: usize, dst: usize, flags: i32): void {
-  if (bias) s = f32x4.add(s, v128.load(bias + c));
-  if (flags & RELU) s = f32x4.max(s, f32x4.splat(0));
-  if (flags & ACCUMULATE) s = f32x4.add(v128.load(dst), s);
-  v128.store(dst, s);
-}
+import { finish, finish4 } from "./epilogue";
+import { dot, dotTail4, hsum4 } from "./simd";
 
 /**
  * x [T, n] (row stride xs) · w [m, n]ᵀ (row stride ws) + bias [m] (0 for none) -> out [T, m] (row stride os).
@@ -57,25 +40,15 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
         s0 = dotTail4(s0, x0, w0, w1, w2, w3, n4, n);
         s1 = dotTail4(s1, x1, w0, w1, w2, w3, n4, n);
       }
-      finish4(s0, bias, c, o0 + c, flags);
-      finish4(s1, bias, c, o1 + c, flags);
+      finish4(s0, bias ? bias + c : 0, o0 + c, flags);
+      finish4(s1, bias ? bias + c : 0, o1 + c, flags);
     }
     for (let j = m4; j < m; j++) {
       const wj = w + <usize>j * wRow;
-      finish(rowDot(x0, wj, n4, n), bias, j, o0 + (<usize>j << 2), flags);
-      finish(rowDot(x1, wj, n4, n), bias, j, o1 + (<usize>j << 2), flags);
+      finish(dot(x0, wj, n), bias, j, o0 + (<usize>j << 2), flags);
+      finish(dot(x1, wj, n), bias, j, o1 + (<usize>j << 2), flags);
     }
   }
   // a last single row (decode): the matrix-vector kernel, which computes every element in the same order
   for (; i < T; i++) matvec(x + ((<usize>i * <usize>xs) << 2), w, ws, bias, out + ((<usize>i * <usize>os) << 2), n, m, flags);
-}
-
-/** One element in the same order as the blocks above. */
-@inline function rowDot(xr: usize, wr: usize, n4: i32, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  for (let p = 0; p < n4; p += 4) {
-    const o = <usize>p << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(xr + o), v128.load(wr + o)));
-  }
-  return dotTail(hsum(acc), xr, wr, n4, n);
 }

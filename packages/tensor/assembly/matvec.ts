@@ -3,17 +3,9 @@
 // (l0+l1)+(l2+l3), then the scalar tail), so the bits equal linear's. Eight outputs at a time; their eight
 // horizontal sums, the bias, ReLU and the residual add are done four lanes at a time (hsum4 keeps hsum's
 // order per lane; lane-wise add and max are the scalar ops), with one vector store per four outputs.
-import { dotTail, dotTail4, hsum, hsum4 } from "./simd";
+import { finish, finish4 } from "./epilogue";
+import { dot, dotTail4, hsum4 } from "./simd";
 
-const RELU: i32 = 1;
-const ACCUMULATE: i32 = 2;
-
-@inline function finish4(s: v128, bias: usize, dst: usize, flags: i32): void {
-  if (bias) s = f32x4.add(s, v128.load(bias));
-  if (flags & RELU) s = f32x4.max(s, f32x4.splat(0));
-  if (flags & ACCUMULATE) s = f32x4.add(v128.load(dst), s);
-  v128.store(dst, s);
-}
 
 /** Eight outputs of a row of n = 64 over contiguous weight rows (256 B apart): loads at constant offsets. */
 function block8x64(x: usize, w0: usize, dst: usize, b: usize, flags: i32): void {
@@ -84,18 +76,5 @@ export function matvec(x: usize, w: usize, ws: i32, bias: usize, out: usize, n: 
     finish4(dotTail4(hsum4(a0, a1, a2, a3), x, w0, w1, w2, w3, n4, n), b, dst, flags);
     finish4(dotTail4(hsum4(a4, a5, a6, a7), x, w4, w5, w6, w7, n4, n), b ? b + 16 : 0, dst + 16, flags);
   }
-  for (; j < m; j++) {
-    const wj = w + <usize>j * wRow;
-    let acc = f32x4.splat(0);
-    for (let p = 0; p < n4; p += 4) {
-      const o = <usize>p << 2;
-      acc = f32x4.add(acc, f32x4.mul(v128.load(x + o), v128.load(wj + o)));
-    }
-    let s = dotTail(hsum(acc), x, wj, n4, n);
-    if (bias) s += load<f32>(bias + (<usize>j << 2));
-    if (flags & RELU) s = max(s, 0);
-    const dst = out + (<usize>j << 2);
-    if (flags & ACCUMULATE) s = load<f32>(dst) + s;
-    store<f32>(dst, s);
-  }
+  for (; j < m; j++) finish(dot(x, w + <usize>j * wRow, n), bias, j, out + (<usize>j << 2), flags);
 }
