@@ -71,7 +71,7 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
   if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
   const t0 = performance.now(); // the total counts setting the cache up too
   const named = typeof options.cache === "object" ? null : options.cache ?? "full";
-  const cache = named === null ? (options.cache as KVCache) : takeCache(model, model.config, named, options);
+  const cache = named === null ? (options.cache as KVCache) : takeCache(model, named, options);
   try {
     return yield* run(model, promptIds, maxNew, cache, options, t0);
   } finally {
