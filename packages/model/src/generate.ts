@@ -10,6 +10,7 @@ import { ContextError, VocabularyError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
 import type { CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
+import { NoCache } from "./kv-cache/no-cache.js";
 import type { AttentionObserver, TinyLM } from "./model.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
@@ -89,6 +90,11 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt or raise --context-length.`, promptIds.length, limit);
   }
   const tokens = [...promptIds];
+  // Only the last position's logits are sampled. A caching strategy's prefill asks for those alone (the last
+  // block skips the other rows' attention output and MLP: the same bits, a third less work on a long
+  // prompt). `none` keeps the exercise's literal loop, every position's logits each step, so the measured
+  // cost of going without a cache is the one the cost model (cost.ts) and docs/kv-cache.md describe.
+  const rows = cache instanceof NoCache ? "all" : "last";
   let decodeLogits: Tensor | undefined;
   const stepMs: number[] = [];
   let prefillMs = 0;
@@ -107,7 +113,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     const fed = tokens.slice(cache.length);
     // a decode step writes into one reused [1, V] tensor: read (sampled) here, before the next step
     const out = fed.length === 1 ? (decodeLogits ??= zeros([1, model.config.vocabSize])) : undefined;
-    const logits = model.forward(fed, { cache, onAttention: options.onAttention, out }); // [T, V]
+    const logits = model.forward(fed, { cache, onAttention: options.onAttention, out, logits: rows }); // [T or 1, V]
     const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
     const id = sampler.pick(last);
     const ms = performance.now() - start;

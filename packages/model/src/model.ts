@@ -4,9 +4,9 @@
 // Attention is the hand-written composition scores = q·kᵀ/√dh, causal mask, softmax, times v (the
 // `attention` op of @tinylm/tensor; the wasm backend fuses it into one kernel call per head). The
 // residual adds are fused into the output projections (linear(..., h, { accumulate: true })).
-import { assertShape, copyRows, embedding, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { assertShape, copyRows, embedding, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "./config.js";
-import { ContextError } from "./errors.js";
+import { ConfigError, ContextError } from "./errors.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { placeWeights } from "./place-weights.js";
@@ -26,7 +26,14 @@ export interface ForwardOptions {
   readonly span?: AttentionSpan;
   /** Receives each layer's attention probabilities [T, S] per head. */
   readonly onAttention?: AttentionObserver;
-  /** Where the logits go ([T, V]; returned). Without it a new tensor is returned (one allocation per call). */
+  /**
+   * "all" (the default): logits for every token, [T, V]. "last": only the last token's, [1, V], what
+   * generation samples from; the last block then runs its attention output, MLP and head on the last row
+   * alone (every row's keys and values are still computed and appended), which saves a third of a long
+   * prefill. The row has the same bits as the last row of "all". With onAttention every row is computed.
+   */
+  readonly logits?: "all" | "last";
+  /** Where the logits go ([T, V], or [1, V] for logits "last"; returned). Without it a new tensor is returned. */
   readonly out?: Tensor;
 }
 
@@ -61,8 +68,14 @@ export class TinyLM {
     const options: ForwardOptions = typeof startOrOptions === "number" ? { start: startOrOptions } : startOrOptions;
     const T = tokens.length;
     const V = this.config.vocabSize;
+    const lastOnly = options.logits === "last";
+    if (options.logits !== undefined && !lastOnly && options.logits !== "all") {
+      throw new ConfigError("logits", options.logits, 'must be "all" (every token\'s logits) or "last" (the last token\'s)');
+    }
+    if (lastOnly && T === 0) throw new ConfigError("logits", options.logits, "needs at least one token; forward got none (ask for \"all\" to get [0, V])");
+    const rowsOut = lastOnly ? 1 : T;
     const out = options.out;
-    if (out && (out.shape.length !== 2 || out.shape[0] !== T || out.shape[1] !== V)) assertShape("forward", "out", out, [T, V]);
+    if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) assertShape("forward", "out", out, [rowsOut, V]);
     const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
     const span = options.span ?? cache.span;
     const start = cache.length;
@@ -73,21 +86,34 @@ export class TinyLM {
       const ws = reentrant ? this.workspaceOf(T, new Storage(this.config, T)) : this.workspace(T);
       this.embed(tokens, start, ws);
       const observe = options.onAttention;
-      for (let layer = 0; layer < ws.layers.length; layer++) {
+      const L = ws.layers.length;
+      const lastRow = lastOnly && T > 1 && !observe ? ws.lastRow : null; // T = 1: the rows are the last row
+      for (let layer = 0; layer < L; layer++) {
         const ops = ws.layers[layer]!;
         ops.ln1(); // x = ln1(h)
         ops.qkv(); // q, k, v = x · Wqkvᵀ + b
         const seen = cache.append(layer, ws.k, ws.v); // keys, values [S, d]: cached rows then this step's
+        if (lastRow && layer === L - 1) { // only row T-1 is read from here on
+          lastRow.attend(seen.keys, seen.values, seen.positions, start + T - 1, span);
+          lastRow.o(); lastRow.ln2(); lastRow.fc1(); lastRow.fc2(); // [1, d]
+          break;
+        }
         ops.attend(seen.keys, seen.values, seen.positions, start, span, observe && headObserver(observe, layer, seen.positions));
         ops.o(); // h += o(y)
         ops.ln2(); // x = ln2(h)
         ops.fc1(); // hidden = relu(fc1(x))
         ops.fc2(); // h += fc2(hidden)
       }
-      ws.lnF();
-      ws.lmHead(); // [T, V], in the workspace
-      const logits = out ?? zeros([T, V]);
-      copyRows(ws.logits, logits, 0);
+      const logits = out ?? zeros([rowsOut, V]);
+      if (lastRow) {
+        lastRow.lnF();
+        lastRow.lmHead(); // [1, V], in the workspace
+        copyRows(lastRow.logits, logits, 0);
+      } else {
+        ws.lnF();
+        ws.lmHead(); // [T, V], in the workspace
+        copyRows(lastOnly ? sliceRows(ws.logits, T - 1, T) : ws.logits, logits, 0);
+      }
       return logits;
     } finally {
       this.busy = reentrant;

@@ -40,6 +40,24 @@ export interface LayerOps {
   readonly fc2: PreparedOp; // h += hidden · W2ᵀ + b2
 }
 
+/**
+ * The last block's work after its attention input, and the head, on the last row only: what forward's
+ * `logits: "last"` runs. The other rows' keys and values are still computed (the cache needs them), but
+ * no later step reads their attention output, MLP or logits. Each op is the same dot products in the same
+ * order as on the full rows (a single-row linear gives a batched row's bits), so the logits are bit for bit
+ * the last row of the full pass.
+ */
+export interface LastRowOps {
+  readonly attend: PreparedAttention; // y[T-1] = attention of q[T-1] over every key
+  readonly o: PreparedOp; // h[T-1] += y[T-1] · Woᵀ + bo
+  readonly ln2: PreparedOp;
+  readonly fc1: PreparedOp;
+  readonly fc2: PreparedOp;
+  readonly lnF: PreparedOp;
+  readonly lmHead: PreparedOp; // logits [1, V] = ln_f(h[T-1]) · Wᵀ + b
+  readonly logits: Tensor; // [1, V]
+}
+
 export class Workspace {
   readonly h: Tensor; // [T, d]
   readonly q: Tensor; // [T, d] view of qkv's columns 0..d-1
@@ -50,8 +68,9 @@ export class Workspace {
   readonly layers: readonly LayerOps[];
   readonly lnF: PreparedOp; // x = ln_f(h)
   readonly lmHead: PreparedOp; // logits = x · Wᵀ + b
+  private lastOps: LastRowOps | undefined;
 
-  constructor(config: ModelConfig, weights: Weights, qkv: readonly Linear[], readonly T: number, s: Storage) {
+  constructor(private readonly config: ModelConfig, private readonly weights: Weights, qkv: readonly Linear[], readonly T: number, private readonly s: Storage) {
     const { dModel: d, dFF: F, vocabSize: V, normEps: eps, nHeads } = config;
     const rows = (t: Tensor, cols: number): Tensor => t.hi(T, cols);
     const h = (this.h = rows(s.h, d));
@@ -72,5 +91,26 @@ export class Workspace {
     }));
     this.lnF = prepareLayerNorm(h, weights.lnF.weight, weights.lnF.bias, eps, x);
     this.lmHead = prepareLinear(x, weights.lmHead.weight, weights.lmHead.bias, this.logits);
+  }
+
+  /** The last block's ops after attention input, and the head, on row T - 1 only (prepared on first use). */
+  get lastRow(): LastRowOps {
+    if (this.lastOps) return this.lastOps;
+    const { dModel: d, dFF: F, vocabSize: V, normEps: eps, nHeads } = this.config;
+    const { s, T, weights } = this;
+    const row = (t: Tensor, cols: number, r = T - 1): Tensor => t.lo(r, 0).hi(1, cols); // [1, cols]
+    const h = row(s.h, d), x = row(s.x, d), y = row(s.y, d), hidden = row(s.hidden, F);
+    const q = row(s.qkv, 3 * d).hi(1, d), logits = row(s.logits, V);
+    const b = weights.blocks[weights.blocks.length - 1]!;
+    return (this.lastOps = {
+      attend: prepareAttention(q, y, nHeads),
+      o: prepareLinear(y, b.attn.o.weight, b.attn.o.bias, h, { accumulate: true }),
+      ln2: prepareLayerNorm(h, b.ln2.weight, b.ln2.bias, eps, x),
+      fc1: prepareLinear(x, b.mlp.fc1.weight, b.mlp.fc1.bias, hidden, { relu: true }),
+      fc2: prepareLinear(hidden, b.mlp.fc2.weight, b.mlp.fc2.bias, h, { accumulate: true }),
+      lnF: prepareLayerNorm(h, weights.lnF.weight, weights.lnF.bias, eps, x),
+      lmHead: prepareLinear(x, weights.lmHead.weight, weights.lmHead.bias, logits),
+      logits,
+    });
   }
 }
