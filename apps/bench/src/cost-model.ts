@@ -39,12 +39,26 @@ export function forwardMacs(c: Dimensions, T: number, S: number, count: Attentio
 }
 
 /**
- * MACs of the step that generates token `index` (0-based) after a prompt of `promptTokens`. Step 0 is the
- * prefill for both kinds; later steps feed all promptTokens + index tokens (`none`) or one (`cache`).
+ * MACs of a caching strategy's prefill of T tokens as generate() runs it (forward's logits "last"): every
+ * row through the blocks but the last and through the last block's q, k, v; then the last row alone through
+ * that block's attention (over all T keys), o and MLP, and the lm_head. prefillMacs(c, 1) = forwardMacs(c, 1, 1).
+ */
+export function prefillMacs(c: Dimensions, T: number, count: AttentionCount = "dense"): number {
+  if (T <= 0) return 0;
+  const d = c.dModel, L = c.nLayers;
+  const row = 4 * d * d + 2 * d * c.dFF; // one row through one block's weights
+  return (L - 1) * (T * row + 2 * d * attentionPairs(T, T, count)) + T * 3 * d * d + (row - 3 * d * d) + 2 * d * T + c.vocabSize * d;
+}
+
+/**
+ * MACs of the step that generates token `index` (0-based) after a prompt of `promptTokens`. Step 0 runs the
+ * prompt: a full forward for `none` (every position's logits, the exercise's loop), the last-row prefill for
+ * `cache`; later steps feed all promptTokens + index tokens (`none`) or one (`cache`).
  */
 export function stepMacs(c: Dimensions, kind: CostKind, promptTokens: number, index: number, count: AttentionCount = "dense"): number {
   const t = promptTokens + index; // sequence length fed to this step, keys included
-  return kind === "none" || index === 0 ? forwardMacs(c, t, t, count) : forwardMacs(c, 1, t, count);
+  if (kind === "none") return forwardMacs(c, t, t, count);
+  return index === 0 ? prefillMacs(c, t, count) : forwardMacs(c, 1, t, count);
 }
 
 /** Cumulative MACs: out[i] = total to generate i + 1 tokens. */

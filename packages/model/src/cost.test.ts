@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, makeConfig } from "./config.js";
-import { cacheBytesHeld, cachedStepFlops, costConstants, formatCostTables, generationFlops, recomputeStepFlops } from "./cost.js";
+import { cacheBytesHeld, cachedStepFlops, costConstants, formatCostTables, generationFlops, prefillFlops, recomputeStepFlops } from "./cost.js";
 import { createCache } from "./kv-cache/index.js";
 import { TinyLM } from "./model.js";
 import { parameterSpecs } from "./weights.js";
@@ -35,6 +35,20 @@ describe("cost formulas", () => {
     }
   });
 
+  it("make a last-row prefill skip exactly the last block's other rows: their o, MLP, attention and logits", () => {
+    for (const config of [DEFAULT_CONFIG, makeConfig({ dModel: 48, nLayers: 2, dFF: 80, nHeads: 4 })]) {
+      const specs = parameterSpecs(config);
+      const last = `blocks.${config.nLayers - 1}.`;
+      const entries = (names: string[]): number => specs.filter((s) => names.includes(s.name)).reduce((n, s) => n + s.shape[0]! * s.shape[1]!, 0);
+      const skippedPerRow = 2 * entries([`${last}attn.o.weight`, `${last}mlp.fc1.weight`, `${last}mlp.fc2.weight`, "lm_head.weight"]);
+      for (const p of [1, 2, 3, 50, 1000]) {
+        const skippedPairs = (p * (p + 1)) / 2 - p; // the other rows' (query, key) pairs in the last block
+        expect(recomputeStepFlops(config, p) - prefillFlops(config, p)).toBe((p - 1) * skippedPerRow + skippedPairs * 2 * 2 * config.dModel);
+      }
+    }
+    expect(prefillFlops(DEFAULT_CONFIG, 0)).toBe(0);
+  });
+
   it("sum to the closed forms docs/kv-cache.md gives (prompt of 1)", () => {
     const { weightFlopsPerToken: W, headFlopsPerToken: H, attentionFlopsPerKey: A } = costConstants(DEFAULT_CONFIG);
     for (const n of [1, 2, 10, 333]) {
@@ -45,7 +59,9 @@ describe("cost formulas", () => {
 
   it("give a ratio near n/2 for short runs and tending to n/3 for long ones", () => {
     const ratio = (n: number): number => generationFlops(DEFAULT_CONFIG, 1, n, false) / generationFlops(DEFAULT_CONFIG, 1, n, true);
-    expect(generationFlops(DEFAULT_CONFIG, 3, 1, true)).toBe(generationFlops(DEFAULT_CONFIG, 3, 1, false)); // both: the prefill
+    expect(generationFlops(DEFAULT_CONFIG, 1, 1, true)).toBe(generationFlops(DEFAULT_CONFIG, 1, 1, false)); // one token: the same pass
+    expect(generationFlops(DEFAULT_CONFIG, 3, 1, true)).toBe(prefillFlops(DEFAULT_CONFIG, 3)); // the last-row prefill
+    expect(generationFlops(DEFAULT_CONFIG, 3, 1, false)).toBe(recomputeStepFlops(DEFAULT_CONFIG, 3));
     expect(ratio(20) / (20 / 2)).toBeGreaterThan(0.95);
     expect(ratio(20) / (20 / 2)).toBeLessThan(1.1);
     expect(ratio(100_000) / (100_000 / 3)).toBeGreaterThan(1);

@@ -40,12 +40,28 @@ export function recomputeStepFlops(c: CostDimensions, t: number): number {
 }
 
 /**
- * Total FLOPs to generate n tokens after a prompt of p tokens. Both start with the same prefill of the
- * prompt (it gives the first new token); step i ≥ 1 feeds the sequence of length t = p + i.
+ * A caching strategy's prefill of p tokens as generate() runs it (forward's logits "last"): every row
+ * through blocks 0..L-2 and through the last block's q, k and v (the cache needs every key and value), then
+ * the last row alone through that block's attention, o and MLP and the lm_head. p = 1 is a recompute of 1.
+ */
+export function prefillFlops(c: CostDimensions, p: number): number {
+  if (p <= 0) return 0;
+  const { dModel: d, nLayers: L } = c;
+  const k = costConstants(c);
+  const row = k.weightFlopsPerToken / L; // one row through one block's weights: 2·(4·d² + 2·d·d_ff)
+  const key = k.attentionFlopsPerKey / L; // one (query, key) pair in one block: 2·2·d
+  const qkv = 2 * 3 * d * d;
+  return (L - 1) * (p * row + (key * p * (p + 1)) / 2) + p * qkv + (row - qkv) + key * p + k.headFlopsPerToken;
+}
+
+/**
+ * Total FLOPs to generate n tokens after a prompt of p tokens. Step 0 runs the prompt in one pass and gives
+ * the first new token: a recompute without the cache (every position's logits, the exercise's loop), the
+ * last-row prefill with it; step i ≥ 1 feeds the sequence of length t = p + i.
  */
 export function generationFlops(c: CostDimensions, promptTokens: number, n: number, cached: boolean): number {
   if (n <= 0) return 0;
-  let total = recomputeStepFlops(c, promptTokens);
+  let total = cached ? prefillFlops(c, promptTokens) : recomputeStepFlops(c, promptTokens);
   for (let i = 1; i < n; i++) {
     const t = promptTokens + i;
     total += cached ? cachedStepFlops(c, t) : recomputeStepFlops(c, t);

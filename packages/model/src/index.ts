@@ -6,7 +6,7 @@ export { type Weights, type Block, type Linear, type Norm, type InitOptions, typ
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
 export { loadModel, saveModel } from "./weights-file.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
-export { costConstants, cachedStepFlops, recomputeStepFlops, generationFlops, cacheBytesHeld, formatCostTables, type CostConstants, type CostDimensions } from "./cost.js";
+export { costConstants, cachedStepFlops, recomputeStepFlops, prefillFlops, generationFlops, cacheBytesHeld, formatCostTables, type CostConstants, type CostDimensions } from "./cost.js";
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
