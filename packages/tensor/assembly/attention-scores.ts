@@ -21,29 +21,18 @@ import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
   return acc;
 }
 
-/** a + (x·k[0..4) + y·k[4..8)) for the 8 floats of key row k at byte offset o: one pair step of the order above. */
-@inline function pair(a: v128, x: v128, y: v128, k: usize, o: usize): v128 {
-  return f32x4.add(a, f32x4.add(f32x4.mul(x, v128.load(k + o)), f32x4.mul(y, v128.load(k + o, 16))));
-}
-
 /** Scores (unscaled) of the four key rows k0, k0 + kRow, ... : [dot(q, k_u)] in the order above. */
 @inline function dot4(q: usize, k0: usize, kRow: usize, d4: i32, dh: i32): v128 {
   const k1 = k0 + kRow, k2 = k1 + kRow, k3 = k2 + kRow;
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let p = 0;
-  // two pair steps per iteration (the same steps in the same order; half the loop and address overhead)
-  for (; p + 16 <= d4; p += 16) {
-    const o = <usize>p << 2;
-    let x = v128.load(q + o), y = v128.load(q + o, 16);
-    a0 = pair(a0, x, y, k0, o); a1 = pair(a1, x, y, k1, o); a2 = pair(a2, x, y, k2, o); a3 = pair(a3, x, y, k3, o);
-    x = v128.load(q + o, 32); y = v128.load(q + o, 48);
-    a0 = pair(a0, x, y, k0, o + 32); a1 = pair(a1, x, y, k1, o + 32); a2 = pair(a2, x, y, k2, o + 32); a3 = pair(a3, x, y, k3, o + 32);
-  }
-  if (p + 8 <= d4) {
+  for (; p + 8 <= d4; p += 8) {
     const o = <usize>p << 2;
     const x = v128.load(q + o), y = v128.load(q + o, 16);
-    a0 = pair(a0, x, y, k0, o); a1 = pair(a1, x, y, k1, o); a2 = pair(a2, x, y, k2, o); a3 = pair(a3, x, y, k3, o);
-    p += 8;
+    a0 = f32x4.add(a0, f32x4.add(f32x4.mul(x, v128.load(k0 + o)), f32x4.mul(y, v128.load(k0 + o, 16))));
+    a1 = f32x4.add(a1, f32x4.add(f32x4.mul(x, v128.load(k1 + o)), f32x4.mul(y, v128.load(k1 + o, 16))));
+    a2 = f32x4.add(a2, f32x4.add(f32x4.mul(x, v128.load(k2 + o)), f32x4.mul(y, v128.load(k2 + o, 16))));
+    a3 = f32x4.add(a3, f32x4.add(f32x4.mul(x, v128.load(k3 + o)), f32x4.mul(y, v128.load(k3 + o, 16))));
   }
   if (p < d4) {
     const o = <usize>p << 2;
