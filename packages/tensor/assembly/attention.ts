@@ -13,6 +13,7 @@
 // positions were found consecutive.
 import { consecutive, end0, end1, segments, start0, start1, windowStart } from "./attention-mask";
 import { resetRowMax, rowMaxScore, scoreRange } from "./attention-scores";
+import { scoresPair } from "./attention-scores2";
 import { accumulateValues, scaleRow, zeroRow } from "./attention-values";
 import { valuesPair } from "./attention-pair";
 import { expx4 } from "./exp";
@@ -54,19 +55,20 @@ let rc: i32 = 0;
 let rd: i32 = 0;
 
 /**
- * Scores and exps of the query row qr at position qp into w [S + 7]; sets rowInv and ra..rd.
+ * Scores and exps of the query row qr at position qp into w [S + 7]; sets rowInv and ra..rd. The blocks
+ * [pre0, pre1) of w already hold the row's scores (scoresPair).
  * Returns 0, 1 when the row sees no key, -1 when a score is NaN.
  */
 function rowWeights(
   qr: usize, k: usize, kRow: usize, dh: i32, S: i32, scale: f32, consec: bool, p0: i32, pos: usize,
-  qp: i32, window: i32, sinks: i32, w: usize,
+  qp: i32, window: i32, sinks: i32, w: usize, pre0: i32, pre1: i32,
 ): i32 {
   const lowW = windowStart(qp, window);
   segments(consec, p0, S, qp, lowW, sinks);
   const s0 = start0, e0 = end0, s1 = start1, e1 = end1;
   resetRowMax();
-  const w0 = s0 < e0 ? scoreRange(qr, k, kRow, dh, S, scale, consec, p0, pos, qp, lowW, sinks, w, s0, e0) : s0;
-  const w1 = s1 < e1 ? scoreRange(qr, k, kRow, dh, S, scale, consec, p0, pos, qp, lowW, sinks, w, s1, e1) : s1;
+  const w0 = s0 < e0 ? scoreRange(qr, k, kRow, dh, S, scale, consec, p0, pos, qp, lowW, sinks, w, s0, e0, pre0, pre1) : s0;
+  const w1 = s1 < e1 ? scoreRange(qr, k, kRow, dh, S, scale, consec, p0, pos, qp, lowW, sinks, w, s1, e1, pre0, pre1) : s1;
   const top = rowMaxScore();
   if (top == -Infinity) return 1;
   if (isNaN(top)) return -1;
@@ -104,11 +106,22 @@ export function attention(
   const wb = scores + (<usize>((S + 7) & ~7) << 2); // the second row's weights
   let i = 0;
   for (; i + 2 <= T; i += 2) {
-    const qa = q + ((<usize>i * <usize>qs) << 2), oa = out + ((<usize>i * <usize>os) << 2);
-    let r = rowWeights(qa, k, kRow, dh, S, scale, consec, p0, pos, qStart + i, window, sinks, scores);
+    const qa = q + ((<usize>i * <usize>qs) << 2), qb = qa + ((<usize>qs) << 2), oa = out + ((<usize>i * <usize>os) << 2);
+    // the blocks of 8 keys both rows see whole: in the second row's window and at or before the first row
+    let pre0 = 0, pre1 = 0;
+    if (consec && (dh & 3) == 0) {
+      const lo = <i32>((max<i64>(<i64>windowStart(qStart + i + 1, window) - <i64>p0, 0) + 7) & ~7);
+      const hi = <i32>min<i64>(<i64>qStart + i + 1 - <i64>p0, S) & ~7;
+      if (lo < hi) {
+        scoresPair(qa, qb, k, kRow, dh, scale, scores, wb, lo, hi);
+        pre0 = lo;
+        pre1 = hi;
+      }
+    }
+    let r = rowWeights(qa, k, kRow, dh, S, scale, consec, p0, pos, qStart + i, window, sinks, scores, pre0, pre1);
     if (r != 0) return r * (i + 1);
     const invA = rowInv, a0 = ra, a1 = rb, a2 = rc, a3 = rd;
-    r = rowWeights(qa + ((<usize>qs) << 2), k, kRow, dh, S, scale, consec, p0, pos, qStart + i + 1, window, sinks, wb);
+    r = rowWeights(qb, k, kRow, dh, S, scale, consec, p0, pos, qStart + i + 1, window, sinks, wb, pre0, pre1);
     if (r != 0) { // row i is fine: finish it alone, then report row i + 1
       valuesRow(oa, v, vRow, dh, scores, a0, a1, a2, a3, invA);
       return r * (i + 2);
@@ -119,7 +132,7 @@ export function attention(
   }
   if (i < T) {
     const qr = q + ((<usize>i * <usize>qs) << 2);
-    const r = rowWeights(qr, k, kRow, dh, S, scale, consec, p0, pos, qStart + i, window, sinks, scores);
+    const r = rowWeights(qr, k, kRow, dh, S, scale, consec, p0, pos, qStart + i, window, sinks, scores, 0, 0);
     if (r != 0) return r * (i + 1);
     valuesRow(out + ((<usize>i * <usize>os) << 2), v, vRow, dh, scores, ra, rb, rc, rd, rowInv);
   }
