@@ -80,7 +80,7 @@ export function scoreRange(
     const dst = scores + (<usize>j << 2);
     const k0 = k + <usize>j * kRow, k4 = k0 + (kRow << 2);
     let t0: v128, t1: v128;
-    if (j >= pre0 && j < pre1) { // already scored with the paired row (attention-scores2.ts): same bits
+    if (j >= pre0 && j < pre1) { // already scored with the paired row (attention-scores-pair.ts): same bits
       t0 = v128.load(dst);
       t1 = v128.load(dst, 16);
     } else if (consec && p0 + j >= lowWin && p0 + j + 7 <= qpos) { // all eight inside the window: no mask

@@ -4,18 +4,21 @@
 // without writing the [T, S] score matrix anywhere but reused scratch rows. Per row: scores of the keys
 // in the row's index ranges (attention-mask.ts: with consecutive positions only the sinks and the window,
 // so a causal row never touches the keys after it), exp and sum, then the weighted sum of values. Rows go
-// in pairs (each with its own scratch row) so that the value pass loads each value vector once for both;
-// the last row of an odd T, and a single decode query, go alone.
-// Determinism: each key's score is one dot product in a fixed order (attention-scores.ts), the sum of the
-// exps runs in 4 lanes by key index (hidden keys add exact zeros), and each output column sums the keys in
-// ascending order with the +0 weights skipped (attention-values.ts, alone or paired). So a query row gets
+// in pairs, each with its own scratch row, so that each key and value vector loaded serves both: with
+// consecutive positions the key blocks both rows see whole are scored for the two at once
+// (attention-scores-pair.ts), and the value pass runs for the two at once (attention-values-pair.ts).
+// The last row of an odd T, and a single decode query, go alone.
+// Determinism: each key's score is one dot product in a fixed order (attention-scores.ts; the paired path
+// repeats it op for op), the sum of the exps runs in 4 lanes by key index (hidden keys add exact zeros),
+// and each output column sums the keys in ascending order with the +0 weights skipped (attention-values.ts,
+// alone or paired). So a query row gets
 // the same bits however many rows share the call, whatever hidden keys it has, and whether or not its
 // positions were found consecutive.
 import { consecutive, end0, end1, segments, start0, start1, windowStart } from "./attention-mask";
 import { resetRowMax, rowMaxScore, scoreRange } from "./attention-scores";
-import { scoresPair } from "./attention-scores2";
+import { scoresPair } from "./attention-scores-pair";
 import { accumulateValues, scaleRow, zeroRow } from "./attention-values";
-import { valuesPair } from "./attention-pair";
+import { valuesPair } from "./attention-values-pair";
 import { expx4 } from "./exp";
 import { hsum } from "./simd";
 
