@@ -59,10 +59,10 @@ export function rowMaxScore(): f32 {
 
 /**
  * Scores of keys [start, end) (start 8-aligned) of the query row qr at position qpos into scores [S + 7];
- * folds them into rowMax. The blocks of eight in [pre0, pre1) (8-aligned, all visible) hold their scores
- * already (scoresPair): they are only folded in, in the same order. k [S, dh] has rows kRow bytes apart; key j is at p0 + j when consec, else pos[j]. Returns where the
- * written scores stop: end rounded up to 8, or to 4 when the last keys were done one at a time (padded
- * with -inf either way).
+ * folds them into rowMax. k [S, dh] has rows kRow bytes apart; key j is at p0 + j when consec, else pos[j].
+ * The blocks of eight in [pre0, pre1) (8-aligned, all visible) hold their scores already (scoresPair):
+ * they are only folded in, in the same order. Returns where the written scores stop: end rounded up to 8,
+ * or to 4 when the last keys were done one at a time (padded with -inf either way).
  */
 export function scoreRange(
   qr: usize, k: usize, kRow: usize, dh: i32, S: i32, scale: f32,

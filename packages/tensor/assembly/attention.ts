@@ -113,8 +113,8 @@ export function attention(
     // the blocks of 8 keys both rows see whole: in the second row's window and at or before the first row
     let pre0 = 0, pre1 = 0;
     if (consec && (dh & 3) == 0) {
-      const lo = <i32>((max<i64>(<i64>windowStart(qStart + i + 1, window) - <i64>p0, 0) + 7) & ~7);
-      const hi = <i32>min<i64>(<i64>qStart + i + 1 - <i64>p0, S) & ~7;
+      const lo = (<i32>min<i64>(max<i64>(<i64>windowStart(qStart + i + 1, window) - <i64>p0, 0), S) + 7) & ~7;
+      const hi = <i32>max<i64>(min<i64>(<i64>qStart + i + 1 - <i64>p0, S), 0) & ~7;
       if (lo < hi) {
         scoresPair(qa, qb, k, kRow, dh, scale, scores, wb, lo, hi);
         pre0 = lo;

@@ -39,7 +39,7 @@
 
 /**
  * [hsum(a0), hsum(a1), hsum(a2), hsum(a3)] in one vector, each lane in hsum's order (l0+l1)+(l2+l3):
- * four horizontal sums for four shuffles and three adds (hsum2 of the two keys' hsum2s).
+ * four horizontal sums for six shuffles and three adds (hsum2 of two hsum2s).
  */
 @inline export function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   return hsum2(hsum2(a0, a1), hsum2(a2, a3));

@@ -69,6 +69,16 @@ describe("wasm attention vs the JS composition", () => {
     }
   });
 
+  it("handles positions at the i32 edges: keys from -2^31, queries near 2^31, a window of 1 and a few sinks", () => {
+    const rng = new Rng(29);
+    const S = 16, T = 4, dh = 8;
+    const positions = range(S, -(2 ** 31) + 5);
+    const q = randomMatrix(rng, T, dh, "kernel"), k = randomMatrix(rng, S, dh, "kernel"), v = randomMatrix(rng, S, dh, "kernel");
+    const opts = { queryStart: 2 ** 31 - 10, keyPositions: positions, span: { window: 1, sinks: -(2 ** 31) + 8 } };
+    const expected = under("js", () => attention(q, k, v, opts));
+    expect(maxAbsDiff(attention(q, k, v, opts), expected)).toBeLessThan(1e-5);
+  });
+
   it("is a typed error when a query sees no key, under both backends", () => {
     const q = fromArray([[1, 0]]), k = fromArray([[1, 0], [0, 1]]), v = fromArray([[1, 2], [3, 4]]);
     const opts = { queryStart: 0, keyPositions: [5, 6] };
