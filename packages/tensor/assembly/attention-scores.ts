@@ -59,13 +59,15 @@ export function rowMaxScore(): f32 {
 
 /**
  * Scores of keys [start, end) (start 8-aligned) of the query row qr at position qpos into scores [S + 7];
- * folds them into rowMax. k [S, dh] has rows kRow bytes apart; key j is at p0 + j when consec, else pos[j]. Returns where the
- * written scores stop: end rounded up to 8, or to 4 when the last keys were done one at a time (padded
- * with -inf either way).
+ * folds them into rowMax. k [S, dh] has rows kRow bytes apart; key j is at p0 + j when consec, else pos[j].
+ * The blocks of eight in [pre0, pre1) (8-aligned, all visible) hold their scores already (scoresPair):
+ * they are only folded in, in the same order. Returns where the written scores stop: end rounded up to 8,
+ * or to 4 when the last keys were done one at a time (padded with -inf either way).
  */
 export function scoreRange(
   qr: usize, k: usize, kRow: usize, dh: i32, S: i32, scale: f32,
   consec: bool, p0: i32, pos: usize, qpos: i32, lowWin: i32, sinkEnd: i32, scores: usize, start: i32, end: i32,
+  pre0: i32, pre1: i32,
 ): i32 {
   const NEG_INF = f32x4.splat(-Infinity);
   const d4 = dh & ~3;
@@ -78,7 +80,10 @@ export function scoreRange(
     const dst = scores + (<usize>j << 2);
     const k0 = k + <usize>j * kRow, k4 = k0 + (kRow << 2);
     let t0: v128, t1: v128;
-    if (consec && p0 + j >= lowWin && p0 + j + 7 <= qpos) { // all eight inside the window: no mask
+    if (j >= pre0 && j < pre1) { // already scored with the paired row (attention-scores-pair.ts): same bits
+      t0 = v128.load(dst);
+      t1 = v128.load(dst, 16);
+    } else if (consec && p0 + j >= lowWin && p0 + j + 7 <= qpos) { // all eight inside the window: no mask
       t0 = f32x4.mul(dot4(qr, k0, kRow, d4, dh), sc);
       t1 = f32x4.mul(dot4(qr, k4, kRow, d4, dh), sc);
     } else {

@@ -32,14 +32,17 @@
   return s;
 }
 
+/** [a0.0 + a0.1, a0.2 + a0.3, a1.0 + a1.1, a1.2 + a1.3]: one level of hsum4. */
+@inline export function hsum2(a0: v128, a1: v128): v128 {
+  return f32x4.add(f32x4.shuffle(a0, a1, 0, 2, 4, 6), f32x4.shuffle(a0, a1, 1, 3, 5, 7));
+}
+
 /**
  * [hsum(a0), hsum(a1), hsum(a2), hsum(a3)] in one vector, each lane in hsum's order (l0+l1)+(l2+l3):
- * four horizontal sums for four shuffles and three adds.
+ * four horizontal sums for six shuffles and three adds (hsum2 of two hsum2s).
  */
 @inline export function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
-  const s01 = f32x4.add(f32x4.shuffle(a0, a1, 0, 2, 4, 6), f32x4.shuffle(a0, a1, 1, 3, 5, 7)); // [a0.0+a0.1, a0.2+a0.3, a1.., a1..]
-  const s23 = f32x4.add(f32x4.shuffle(a2, a3, 0, 2, 4, 6), f32x4.shuffle(a2, a3, 1, 3, 5, 7));
-  return f32x4.add(f32x4.shuffle(s01, s23, 0, 2, 4, 6), f32x4.shuffle(s01, s23, 1, 3, 5, 7));
+  return hsum2(hsum2(a0, a1), hsum2(a2, a3));
 }
 
 /** lane u of s plus the scalar tail of `dot`(a, b_u) from n4 to n, in dotTail's order, for four rows b_u. */

@@ -4,8 +4,9 @@
 import { loadModules, reseed, rnd } from "./raw-kernels.mjs";
 
 const mods = loadModules();
-// [T, S, dh, window, sinks]: prefill (T = S), a decode-sized block, a window without sinks, a window with sinks
-const cases = [[1000, 1000, 64, 1e9, 0], [100, 1000, 64, 1e9, 0], [1000, 1000, 64, 256, 0], [1000, 1000, 64, 256, 4]];
+// [T, S, dh, window, sinks]: prefill (T = S), a decode-sized block, a window without sinks, a window with sinks,
+// single-query decode over a long cache
+const cases = [[1000, 1000, 64, 1e9, 0], [100, 1000, 64, 1e9, 0], [1000, 1000, 64, 256, 0], [1000, 1000, 64, 256, 4], [1, 10000, 64, 1e9, 0]];
 for (const [T, S, dh, window, sinks] of cases) {
   const Q = 4096, K = Q + T * dh * 4 + 64, V = K + S * dh * 4 + 64, O = V + S * dh * 4 + 64, P = O + T * dh * 4 + 64, SC = P + S * 4 + 64;
   const outs = [];

@@ -48,6 +48,37 @@ describe("wasm attention vs the JS composition", () => {
     }
   });
 
+  it("gives each row of a call the bits it gets alone (the kernel pairs rows), with windows, sinks, gaps and +0 weights", () => {
+    const rng = new Rng(23);
+    const S = 70, dh = 20;
+    const consecutive = range(S), gaps = Int32Array.from({ length: S }, (_, j) => 2 * j + (j % 3 === 0 ? 1 : 0));
+    const k = randomMatrix(rng, S, dh, "kernel"), v = randomMatrix(rng, S, dh, "kernel");
+    for (const T of [2, 5, 8]) {
+      const q = randomMatrix(rng, T, dh, "kernel");
+      for (const [positions, queryStart] of [[consecutive, S - T], [gaps, 2 * S - T]] as const) {
+        // scale 40: many weights underflow to exactly +0 in the middle of a row's keys
+        for (const [span, scale] of [[{ window: Infinity, sinks: 0 }, 1], [{ window: 9, sinks: 0 }, 1], [{ window: 12, sinks: 3 }, 1], [{ window: Infinity, sinks: 0 }, 40], [{ window: 17, sinks: 2 }, 40]] as const) {
+          const opts = { keyPositions: positions, span, scale };
+          const all = attention(q, k, v, { ...opts, queryStart });
+          for (let t = 0; t < T; t++) {
+            const alone = attention(q.lo(t, 0).hi(1, dh), k, v, { ...opts, queryStart: queryStart + t });
+            expect(rowOf(alone, 0)).toEqual(rowOf(all, t));
+          }
+        }
+      }
+    }
+  });
+
+  it("handles positions at the i32 edges: keys from -2^31, queries near 2^31, a window of 1 and a few sinks", () => {
+    const rng = new Rng(29);
+    const S = 16, T = 4, dh = 8;
+    const positions = range(S, -(2 ** 31) + 5);
+    const q = randomMatrix(rng, T, dh, "kernel"), k = randomMatrix(rng, S, dh, "kernel"), v = randomMatrix(rng, S, dh, "kernel");
+    const opts = { queryStart: 2 ** 31 - 10, keyPositions: positions, span: { window: 1, sinks: -(2 ** 31) + 8 } };
+    const expected = under("js", () => attention(q, k, v, opts));
+    expect(maxAbsDiff(attention(q, k, v, opts), expected)).toBeLessThan(1e-5);
+  });
+
   it("is a typed error when a query sees no key, under both backends", () => {
     const q = fromArray([[1, 0]]), k = fromArray([[1, 0], [0, 1]]), v = fromArray([[1, 2], [3, 4]]);
     const opts = { queryStart: 0, keyPositions: [5, 6] };

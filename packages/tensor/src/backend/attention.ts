@@ -23,25 +23,33 @@ export function wasmAttention(
   const [T, dh] = q.shape as [number, number];
   const S = k.shape[0]!;
   if (T === 0 || dh === 0) return true;
-  const rowBytes = scoreRowBytes(S);
+  const rowBytes = positionsBytes(S), scratchBytes = attentionScratchBytes(S, T);
   const positionsInPlace = kernelPositions(state, keyPositions, S);
-  const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + (positionsInPlace ? 1 : 2) * rowBytes;
+  const need = stageBytes(state, q, T, dh) + stageBytes(state, k, S, dh) + stageBytes(state, v, S, dh) + stageBytes(state, out, T, dh) + (positionsInPlace ? 0 : rowBytes) + scratchBytes;
   if (!beginCall(state, need)) return false;
   const [qp, qs] = stageIn(state, q, T, dh);
   const [kp, ks] = stageIn(state, k, S, dh);
   const [vp, vs] = stageIn(state, v, S, dh);
   const [op, os] = stageIn(state, out, T, dh, false);
   const pos = positionsInPlace || stagePositions(state, keyPositions, S, rowBytes);
-  const scores = take(rowBytes);
+  const scores = take(scratchBytes);
   const r = state.kernels.attention(qp, qs, kp, ks, vp, vs, op, os, T, S, dh, scale, queryStart, pos, clampI32(span.window), clampI32(span.sinks), scores);
   if (r !== 0) attentionFailed(r, queryStart);
   stageOut(state, out, op, T, dh);
   return true;
 }
 
-/** Bytes of the kernel's scores row (and of a staged positions row): S rounded up to 8, 64-byte aligned. */
-export function scoreRowBytes(S: number): number {
+/** Bytes of a staged positions row: S i32 (room for S rounded up to 8), 64-byte aligned. */
+export function positionsBytes(S: number): number {
   return Math.ceil(((S + 7) & ~7) * 4 / 64) * 64;
+}
+
+/**
+ * Bytes of the kernel's scores scratch for T queries over S keys, 64-byte aligned: one row of (S + 7) & ~7
+ * floats, two when T > 1 (the kernel scores query rows in pairs, the second row right after the first).
+ */
+export function attentionScratchBytes(S: number, T: number): number {
+  return Math.ceil((T > 1 ? 2 : 1) * ((S + 7) & ~7) * 4 / 64) * 64;
 }
 
 /** Address of keyPositions when it is an Int32Array of >= S entries in kernel memory (read in place), else 0. */

@@ -12,7 +12,7 @@ import { assert2d, assertShape, formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { activeWasm, loadedWasm, type WasmState } from "../backend/backend.js";
 import { ACCUMULATE, RELU } from "../backend/linear.js";
-import { attentionFailed, clampI32, kernelPositions, scoreRowBytes, stagePositions } from "../backend/attention.js";
+import { attentionFailed, attentionScratchBytes, clampI32, kernelPositions, positionsBytes, stagePositions } from "../backend/attention.js";
 import { beginCall, rowsContiguous, rowStride, take } from "../backend/operands.js";
 import { attention } from "./attention.js";
 import { layerNorm } from "./layer-norm.js";
@@ -113,11 +113,11 @@ export function prepareAttention(q: Tensor, out: Tensor, nHeads: number): Prepar
     if (active === null || observe || !fits(active, keys, values, d)) return viaOp(keys, values, keyPositions, queryStart, span, observe);
     if (T === 0 || d === 0) return;
     const S = keys.shape[0]!;
-    const rowBytes = scoreRowBytes(S);
+    const rowBytes = positionsBytes(S), scratchBytes = attentionScratchBytes(S, T);
     const positionsAt = kernelPositions(active, keyPositions, S);
-    if (!beginCall(active, (positionsAt ? 1 : 2) * rowBytes)) return viaOp(keys, values, keyPositions, queryStart, span, observe);
+    if (!beginCall(active, (positionsAt ? 0 : rowBytes) + scratchBytes)) return viaOp(keys, values, keyPositions, queryStart, span, observe);
     const pos = positionsAt || stagePositions(active, keyPositions, S, rowBytes);
-    const scores = take(rowBytes);
+    const scores = take(scratchBytes);
     const kp = address(keys), ks = rowStride(keys), vp = address(values), vs = rowStride(values);
     const window = clampI32(span.window), sinks = clampI32(span.sinks);
     for (let head = 0; head < nHeads; head++) {
