@@ -6,7 +6,7 @@ import {
   kernelZeros, prepareAttention, prepareLayerNorm, prepareLinear, type PreparedAttention, type PreparedOp, type Tensor,
 } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
-import type { Linear, Weights } from "./weights.js";
+import type { Block, Linear, Weights } from "./weights.js";
 
 /** Buffers of `rows` rows; a workspace for T <= rows uses their first T rows. */
 export class Storage {
@@ -80,17 +80,16 @@ export class Workspace {
     this.v = qkvOut.lo(0, 2 * d).hi(T, d);
     this.logits = rows(s.logits, V);
     this.pe = s.pe.shape[0]! >= T ? rows(s.pe, d) : s.pe;
+    const rowsOf = { h, x, y, hidden };
     this.layers = weights.blocks.map((b, i): LayerOps => ({
       ln1: prepareLayerNorm(h, b.ln1.weight, b.ln1.bias, eps, x),
       qkv: prepareLinear(x, qkv[i]!.weight, qkv[i]!.bias, qkvOut),
       attend: prepareAttention(this.q, y, nHeads),
-      o: prepareLinear(y, b.attn.o.weight, b.attn.o.bias, h, { accumulate: true }),
-      ln2: prepareLayerNorm(h, b.ln2.weight, b.ln2.bias, eps, x),
-      fc1: prepareLinear(x, b.mlp.fc1.weight, b.mlp.fc1.bias, hidden, { relu: true }),
-      fc2: prepareLinear(hidden, b.mlp.fc2.weight, b.mlp.fc2.bias, h, { accumulate: true }),
+      ...blockTail(b, rowsOf, eps),
     }));
-    this.lnF = prepareLayerNorm(h, weights.lnF.weight, weights.lnF.bias, eps, x);
-    this.lmHead = prepareLinear(x, weights.lmHead.weight, weights.lmHead.bias, this.logits);
+    const top = head(weights, rowsOf, this.logits, eps);
+    this.lnF = top.lnF;
+    this.lmHead = top.lmHead;
   }
 
   /** The last block's ops after attention input, and the head, on row T - 1 only (prepared on first use). */
@@ -98,19 +97,40 @@ export class Workspace {
     if (this.lastOps) return this.lastOps;
     const { dModel: d, dFF: F, vocabSize: V, normEps: eps, nHeads } = this.config;
     const { s, T, weights } = this;
-    const row = (t: Tensor, cols: number, r = T - 1): Tensor => t.lo(r, 0).hi(1, cols); // [1, cols]
-    const h = row(s.h, d), x = row(s.x, d), y = row(s.y, d), hidden = row(s.hidden, F);
+    const row = (t: Tensor, cols: number): Tensor => t.lo(T - 1, 0).hi(1, cols); // [1, cols]
+    const rowsOf = { h: row(s.h, d), x: row(s.x, d), y: row(s.y, d), hidden: row(s.hidden, F) };
     const q = row(s.qkv, 3 * d).hi(1, d), logits = row(s.logits, V);
-    const b = weights.blocks[weights.blocks.length - 1]!;
     return (this.lastOps = {
-      attend: prepareAttention(q, y, nHeads),
-      o: prepareLinear(y, b.attn.o.weight, b.attn.o.bias, h, { accumulate: true }),
-      ln2: prepareLayerNorm(h, b.ln2.weight, b.ln2.bias, eps, x),
-      fc1: prepareLinear(x, b.mlp.fc1.weight, b.mlp.fc1.bias, hidden, { relu: true }),
-      fc2: prepareLinear(hidden, b.mlp.fc2.weight, b.mlp.fc2.bias, h, { accumulate: true }),
-      lnF: prepareLayerNorm(h, weights.lnF.weight, weights.lnF.bias, eps, x),
-      lmHead: prepareLinear(x, weights.lmHead.weight, weights.lmHead.bias, logits),
+      attend: prepareAttention(q, rowsOf.y, nHeads),
+      ...blockTail(weights.blocks[weights.blocks.length - 1]!, rowsOf, eps),
+      ...head(weights, rowsOf, logits, eps),
       logits,
     });
   }
+}
+
+/** The activations a block's tail and the head work on: all T rows, or the last row alone. */
+interface Rows {
+  readonly h: Tensor; // [rows, d] residual stream
+  readonly x: Tensor; // [rows, d] layer-norm output
+  readonly y: Tensor; // [rows, d] attention output
+  readonly hidden: Tensor; // [rows, F]
+}
+
+/** A block after its attention: h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden). */
+function blockTail(b: Block, r: Rows, eps: number): Pick<LayerOps, "o" | "ln2" | "fc1" | "fc2"> {
+  return {
+    o: prepareLinear(r.y, b.attn.o.weight, b.attn.o.bias, r.h, { accumulate: true }),
+    ln2: prepareLayerNorm(r.h, b.ln2.weight, b.ln2.bias, eps, r.x),
+    fc1: prepareLinear(r.x, b.mlp.fc1.weight, b.mlp.fc1.bias, r.hidden, { relu: true }),
+    fc2: prepareLinear(r.hidden, b.mlp.fc2.weight, b.mlp.fc2.bias, r.h, { accumulate: true }),
+  };
+}
+
+/** The head: x = ln_f(h); logits = x · Wᵀ + b. */
+function head(weights: Weights, r: Rows, logits: Tensor, eps: number): { lnF: PreparedOp; lmHead: PreparedOp } {
+  return {
+    lnF: prepareLayerNorm(r.h, weights.lnF.weight, weights.lnF.bias, eps, r.x),
+    lmHead: prepareLinear(r.x, weights.lmHead.weight, weights.lmHead.bias, logits),
+  };
 }
