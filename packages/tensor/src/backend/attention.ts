@@ -4,6 +4,7 @@ import { NumericError } from "../errors.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
 import { activeWasm, type WasmState } from "./backend.js";
+import { kernelAddress } from "./memory.js";
 import { beginCall, rowsContiguous, stageBytes, stageIn, stageOut, take } from "./operands.js";
 
 const I32_MAX = 0x7fffffff;
@@ -54,7 +55,7 @@ export function attentionScratchBytes(S: number, T: number): number {
 
 /** Address of keyPositions when it is an Int32Array of >= S entries in kernel memory (read in place), else 0. */
 export function kernelPositions(state: WasmState, keyPositions: ArrayLike<number>, S: number): number {
-  return keyPositions instanceof Int32Array && keyPositions.buffer === state.buffer && keyPositions.length >= S ? keyPositions.byteOffset : 0;
+  return keyPositions instanceof Int32Array && keyPositions.length >= S ? Math.max(kernelAddress(state, keyPositions), 0) : 0;
 }
 
 /** Copies the first S key positions into this call's scratch (after beginCall); returns the address. */

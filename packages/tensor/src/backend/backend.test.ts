@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import { backendInfo, getBackend, loadedWasm, setBackend } from "./backend.js";
-import { allocFloat32, allocInt32, inKernelMemory, kernelUninitialized, kernelZeros, toKernelMemory } from "./memory.js";
+import { allocFloat32, allocInt32, inKernelMemory, kernelAddress, kernelUninitialized, kernelZeros, toKernelMemory } from "./memory.js";
 import { fromArray } from "../tensor.js";
 import { under } from "./test-utils.js";
 
@@ -69,6 +69,27 @@ describe("kernel memory", () => {
     expect(copy.shape).toEqual([3, 2]);
     expect(Array.from(copy.data)).toEqual([1, 4, 2, 5, 3, 6]);
     expect(kernelZeros([2, 2]).shape).toEqual([2, 2]);
+  });
+});
+
+describe("kernelAddress", () => {
+  it("gives the byte address of every array kernel memory hands out, and of views made elsewhere over it", () => {
+    const state = loadedWasm()!;
+    for (const a of [allocFloat32(10), allocInt32(10), kernelZeros([3, 4]).data, kernelUninitialized([2, 8]).data]) {
+      expect(kernelAddress(state, a)).toBe(a.byteOffset);
+      expect(a.byteOffset).toBeGreaterThan(0);
+    }
+    const a = allocFloat32(64);
+    const sub = a.subarray(16); // not handed out by alloc: found through its buffer
+    expect(kernelAddress(state, sub)).toBe(a.byteOffset + 64);
+    expect(kernelAddress(state, new Float32Array(state.buffer, 128, 4))).toBe(128);
+  });
+
+  it("is -1 for arrays outside kernel memory", () => {
+    const state = loadedWasm()!;
+    expect(kernelAddress(state, new Float32Array(8))).toBe(-1);
+    expect(kernelAddress(state, new Int32Array(new SharedArrayBuffer(64), 16))).toBe(-1);
+    expect(kernelAddress(state, allocFloat32(300 * 1024 * 1024))).toBe(-1); // the fallback when it does not fit
   });
 });
 

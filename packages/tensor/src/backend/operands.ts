@@ -3,6 +3,7 @@
 // reused by every call and grown when a call needs more.
 import type { Tensor } from "../tensor.js";
 import type { WasmState } from "./backend.js";
+import { kernelAddress } from "./memory.js";
 
 let scratchAt = 0;
 let scratchBytes = 0;
@@ -31,7 +32,7 @@ export function take(bytes: number): number {
 
 /** Scratch bytes needed to stage a [rows, cols] float32 operand (0 if it lives in kernel memory). */
 export function stageBytes(state: WasmState, t: Tensor, rows: number, cols: number): number {
-  return t.data.buffer === state.buffer ? 0 : Math.ceil((rows * cols * 4) / 64) * 64;
+  return kernelAddress(state, t.data) >= 0 ? 0 : Math.ceil((rows * cols * 4) / 64) * 64;
 }
 
 /** True when the last axis is unit-stride (or has one element) and the row stride is not negative. */
@@ -51,7 +52,8 @@ export function rowStride(t: Tensor): number {
  * else a packed copy in scratch (row stride cols).
  */
 export function stageIn(state: WasmState, t: Tensor, rows: number, cols: number, copy = true): [number, number] {
-  if (t.data.buffer === state.buffer) return [t.data.byteOffset + 4 * t.offset, rowStride(t)];
+  const own = kernelAddress(state, t.data);
+  if (own >= 0) return [own + 4 * t.offset, rowStride(t)];
   const at = take(rows * cols * 4);
   if (copy) copyRowsTo(state.f32, at >> 2, t, rows, cols);
   return [at, cols];
@@ -68,7 +70,7 @@ function copyRowsTo(dst: Float32Array, base: number, t: Tensor, rows: number, co
 
 /** Copies a kernel's packed result at `at` [rows, cols] back into t when t lives outside kernel memory. */
 export function stageOut(state: WasmState, t: Tensor, at: number, rows: number, cols: number): void {
-  if (t.data.buffer === state.buffer) return;
+  if (kernelAddress(state, t.data) >= 0) return;
   const src = state.f32, base = at >> 2, dst = t.data, rs = rowStride(t);
   if (rows === 1 || rs === cols) {
     dst.set(src.subarray(base, base + rows * cols), t.offset);

@@ -13,6 +13,7 @@ import type { Tensor } from "../tensor.js";
 import { activeWasm, loadedWasm, type WasmState } from "../backend/backend.js";
 import { ACCUMULATE, RELU } from "../backend/linear.js";
 import { attentionFailed, attentionScratchBytes, clampI32, kernelPositions, positionsBytes, stagePositions } from "../backend/attention.js";
+import { kernelAddress } from "../backend/memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "../backend/operands.js";
 import { attention } from "./attention.js";
 import { layerNorm } from "./layer-norm.js";
@@ -22,11 +23,11 @@ import type { AttentionSpan } from "./softmax.js";
 /** A prepared op: each call recomputes its output from the current values of its inputs. */
 export type PreparedOp = () => void;
 
-/** Byte address of t's first element in kernel memory. */
-const address = (t: Tensor): number => t.data.byteOffset + 4 * t.offset;
+/** Byte address of t's first element in kernel memory (t known to be there). */
+const address = (state: WasmState, t: Tensor): number => kernelAddress(state, t.data) + 4 * t.offset;
 
 /** True when a kernel can read t in place (kernel memory, contiguous rows). */
-const here = (state: WasmState, t: Tensor): boolean => t.data.buffer === state.buffer && rowsContiguous(t);
+const here = (state: WasmState, t: Tensor): boolean => kernelAddress(state, t.data) >= 0 && rowsContiguous(t);
 
 /** True when the kernels can read every operand in place. */
 function inPlace(state: WasmState | null, ...ts: (Tensor | undefined)[]): state is WasmState {
@@ -42,8 +43,8 @@ export function prepareLinear(x: Tensor, weight: Tensor, bias: Tensor | undefine
   const [T, n] = x.shape as [number, number];
   const m = weight.shape[0]!;
   const flags = (fuse.relu ? RELU : 0) | (fuse.accumulate ? ACCUMULATE : 0);
-  const xp = address(x), xs = rowStride(x), wp = address(weight), ws = rowStride(weight);
-  const bp = bias ? address(bias) : 0, op = address(out), os = rowStride(out);
+  const xp = address(state, x), xs = rowStride(x), wp = address(state, weight), ws = rowStride(weight);
+  const bp = bias ? address(state, bias) : 0, op = address(state, out), os = rowStride(out);
   const kernels = state.kernels;
   return () => {
     if (activeWasm() === null) viaOp();
@@ -62,7 +63,7 @@ export function prepareLayerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: n
   const viaOp = (): void => void layerNorm(x, weight, bias, eps, out);
   const state = loadedWasm();
   if (!inPlace(state, x, weight, bias, out)) return viaOp;
-  const xp = address(x), xs = rowStride(x), wp = address(weight), bp = address(bias), op = address(out), os = rowStride(out);
+  const xp = address(state, x), xs = rowStride(x), wp = address(state, weight), bp = address(state, bias), op = address(state, out), os = rowStride(out);
   const kernels = state.kernels;
   return () => {
     if (activeWasm() === null) viaOp();
@@ -107,7 +108,7 @@ export function prepareAttention(q: Tensor, out: Tensor, nHeads: number): Prepar
   };
   const state = loadedWasm();
   if (!inPlace(state, q, out)) return viaOp;
-  const qp = address(q), qs = rowStride(q), op = address(out), os = rowStride(out);
+  const qp = address(state, q), qs = rowStride(q), op = address(state, out), os = rowStride(out);
   return (keys, values, keyPositions, queryStart, span, observe) => {
     const active = activeWasm();
     if (active === null || observe || !fits(active, keys, values, d)) return viaOp(keys, values, keyPositions, queryStart, span, observe);
@@ -118,7 +119,7 @@ export function prepareAttention(q: Tensor, out: Tensor, nHeads: number): Prepar
     if (!beginCall(active, (positionsAt ? 0 : rowBytes) + scratchBytes)) return viaOp(keys, values, keyPositions, queryStart, span, observe);
     const pos = positionsAt || stagePositions(active, keyPositions, S, rowBytes);
     const scores = take(scratchBytes);
-    const kp = address(keys), ks = rowStride(keys), vp = address(values), vs = rowStride(values);
+    const kp = address(active, keys), ks = rowStride(keys), vp = address(active, values), vs = rowStride(values);
     const window = clampI32(span.window), sinks = clampI32(span.sinks);
     for (let head = 0; head < nHeads; head++) {
       const c = 4 * head * dh; // byte offset of the head's columns

@@ -3,6 +3,7 @@ import { ShapeError } from "../errors.js";
 import { assert2d, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { loadedWasm } from "../backend/backend.js";
+import { kernelAddress } from "../backend/memory.js";
 
 /**
  * x [T, d] -> view [end - start, d] of rows start..end-1 (no copy).
@@ -49,10 +50,11 @@ export function copyRows(src: Tensor, dst: Tensor, at: number): void {
   const S = src.data, D = dst.data;
   const ss0 = src.stride[0]!, ss1 = src.stride[1]!, ds0 = dst.stride[0]!, ds1 = dst.stride[1]!;
   const state = loadedWasm();
-  if (T > 0 && state && S.buffer === state.buffer && D.buffer === state.buffer && ss1 === 1 && ds1 === 1 && ss0 >= 0 && ds0 >= 0) {
+  const sAt = state ? kernelAddress(state, S) : -1, dAt = state && sAt >= 0 ? kernelAddress(state, D) : -1;
+  if (T > 0 && state && sAt >= 0 && dAt >= 0 && ss1 === 1 && ds1 === 1 && ss0 >= 0 && ds0 >= 0) {
     // both in kernel memory with contiguous rows (a KV-cache append): one native copy per row within the
     // one buffer, when the source and destination ranges are disjoint (else the loop below, as always)
-    const all = state.f32, sBase = (S.byteOffset >> 2) + src.offset, dBase = (D.byteOffset >> 2) + dst.offset + at * ds0;
+    const all = state.f32, sBase = (sAt >> 2) + src.offset, dBase = (dAt >> 2) + dst.offset + at * ds0;
     const sEnd = sBase + (T - 1) * ss0 + d, dEnd = dBase + (T - 1) * ds0 + d;
     if (sEnd <= dBase || dEnd <= sBase) {
       for (let i = 0; i < T; i++) all.copyWithin(dBase + i * ds0, sBase + i * ss0, sBase + i * ss0 + d);
