@@ -21,6 +21,7 @@ export function kernelAddress(state: WasmState, a: Float32Array | Int32Array): n
   if (at !== undefined) return at;
   return a.buffer === state.buffer ? a.byteOffset : -1; // a view over kernel memory made elsewhere
 }
+
 const blocks = new FinalizationRegistry<{ state: WasmState; at: number }>(({ state, at }) => state.heap.release(at));
 
 type Kind = Float32ArrayConstructor | Int32ArrayConstructor;
