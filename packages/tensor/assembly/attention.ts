@@ -23,7 +23,7 @@ import { expx4 } from "./exp";
 import { hsum } from "./simd";
 
 /** scores [start, end) (4-aligned) := exp(s - top) with -inf -> exactly 0; returns sum4 + their sum by lane. */
-@inline function exps(scores: usize, start: i32, end: i32, top: f32, sum4: v128): v128 {
+@inline export function exps(scores: usize, start: i32, end: i32, top: f32, sum4: v128): v128 {
   const NEG_INF = f32x4.splat(-Infinity), top4 = f32x4.splat(top);
   for (let c = start; c < end; c += 4) {
     const at = scores + (<usize>c << 2);

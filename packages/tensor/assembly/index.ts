@@ -5,3 +5,5 @@ export { attention } from "./attention";
 export { layer_norm } from "./layer-norm";
 export { matvec } from "./matvec";
 export { exp_f32 } from "./exp";
+export { attention_paged } from "./attention-paged";
+export { attention_int8 } from "./attention-int8";

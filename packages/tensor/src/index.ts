@@ -13,4 +13,7 @@ export { embedding } from "./ops/gather.js";
 export { argmax } from "./ops/reduce.js";
 export { sliceRows, concatRows, copyRows } from "./ops/rows.js";
 export { setBackend, getBackend, backendInfo, type BackendName, type BackendInfo } from "./backend/backend.js";
-export { allocFloat32, allocInt32, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory } from "./backend/memory.js";
+export { allocFloat32, allocInt32, allocInt8, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory } from "./backend/memory.js";
+export { BlockTable } from "./block-table.js";
+export { pagedAttention, gatherBlocks, type PagedAttentionOptions } from "./ops/paged-attention.js";
+export { int8Attention, dequantizeKeys, dequantizeValues, type Int8Keys, type Int8Values, type Int8AttentionOptions } from "./ops/int8-attention.js";

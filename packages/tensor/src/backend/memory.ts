@@ -13,10 +13,10 @@ const NO_BLOCK = { at: 0, pristine: false };
 // paths (a cache append, a prepared attention) tell a kernel array and find it with one property read:
 // `.buffer` and `.byteOffset` cost ~20 and ~10 ns each on a view of WebAssembly memory in V8.
 const AT = Symbol("tinylm.kernelAt");
-type Tagged = (Float32Array | Int32Array) & { [AT]?: number };
+type Tagged = (Float32Array | Int32Array | Int8Array) & { [AT]?: number };
 
 /** Byte address of `a`'s first element in kernel memory, or -1 when `a` lives elsewhere. */
-export function kernelAddress(state: WasmState, a: Float32Array | Int32Array): number {
+export function kernelAddress(state: WasmState, a: Float32Array | Int32Array | Int8Array): number {
   const at = (a as Tagged)[AT];
   if (at !== undefined) return at;
   return a.buffer === state.buffer ? a.byteOffset : -1; // a view over kernel memory made elsewhere
@@ -24,12 +24,12 @@ export function kernelAddress(state: WasmState, a: Float32Array | Int32Array): n
 
 const blocks = new FinalizationRegistry<{ state: WasmState; at: number }>(({ state, at }) => state.heap.release(at));
 
-type Kind = Float32ArrayConstructor | Int32ArrayConstructor;
+type Kind = Float32ArrayConstructor | Int32ArrayConstructor | Int8ArrayConstructor;
 
 /** n elements in kernel memory (cleared unless `zero` is false), else a plain zeroed array. */
 function alloc<K extends Kind>(Array: K, n: number, zero: boolean): InstanceType<K> {
   const state = loadedWasm();
-  const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * 4) : NO_BLOCK;
+  const { at, pristine } = state && n > 0 ? state.heap.allocBlock(n * Array.BYTES_PER_ELEMENT) : NO_BLOCK;
   if (!state || at === 0) return new Array(n) as InstanceType<K>;
   const data = new Array(state.buffer, at, n) as InstanceType<K>;
   if (zero && !pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
@@ -49,6 +49,12 @@ export const allocFloat32 = (n: number): Float32Array => alloc(Float32Array, n, 
  * (positions the attention kernel reads in place). const positions = allocInt32(C)
  */
 export const allocInt32 = (n: number): Int32Array => alloc(Int32Array, n, true);
+
+/**
+ * n zero int8s in kernel memory when the wasm module is loaded and has room, else a plain Int8Array
+ * (quantized rows the int8 attention kernel reads in place). const keys = allocInt8(C * d)
+ */
+export const allocInt8 = (n: number): Int8Array => alloc(Int8Array, n, true);
 
 /**
  * A tensor in kernel memory whose contents are unspecified: a reused block is not cleared, so even a 15 MB

@@ -11,6 +11,17 @@ export interface WasmKernels {
     q: number, qs: number, k: number, ks: number, v: number, vs: number, out: number, os: number,
     T: number, S: number, dh: number, scale: number, qStart: number, pos: number, window: number, sinks: number, scores: number,
   ): number;
+  /** attention over a block table: key j in block j / B at the i32 address kTable[j / B] (values: vTable). */
+  attention_paged(
+    q: number, qs: number, kTable: number, vTable: number, col: number, rs: number, B: number, out: number, os: number,
+    T: number, S: number, dh: number, scale: number, qStart: number, p0: number, window: number, sinks: number, scores: number,
+  ): number;
+  /** attention over int8 keys (per-token or per-channel scales, then float rows from nq) and int8 values. */
+  attention_int8(
+    q: number, qs: number, kq: number, kRow: number, kSc: number, G: number, kScRow: number, nq: number, kf: number, kfRow: number,
+    vq: number, vRow: number, vSc: number, out: number, os: number,
+    T: number, S: number, dh: number, scale: number, qStart: number, p0: number, window: number, sinks: number, scores: number,
+  ): number;
   /** One row of linear (same bits): x [n] · w [m, n]ᵀ (row stride ws) + bias -> out [m]. */
   matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void;
   layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void;
