@@ -3,14 +3,16 @@
 // keys nq .. S - 1 are float32 rows (KIVI keeps the keys of a group that is not yet full in float until the
 // group's per-channel scales are known). Values are int8 rows with one scale per row.
 //
-// Same bits as `attention` (attention.ts) over the dequantized rows x̂ = f32(q) · s: each key's score is
-// the float kernel's dot product over k̂ in the same order, the exps and their 4-lane sum run on the same
-// index space (exps of attention.ts), and every output column sums e_j · v̂_j over ascending keys with the
-// +0 weights skipped. Rows go one at a time (the float kernel's pairing does not change a row's bits).
+// The result is `attention` (attention.ts) over the dequantized rows x̂ = f32(q) · s up to float rounding:
+// each scale multiplies a whole dot product (a key's per-token scale), the query (per-channel key scales)
+// or a weight (a value row's scale) instead of every element, which saves a multiply per element read.
+// Everything else is the float kernel's: the same index ranges, the same dot-product order, the exps and
+// their 4-lane sum on the same index space (exps of attention.ts), every output column summing its keys in
+// ascending order with the +0 weights skipped. Rows go one at a time.
 import { exps } from "./attention";
 import { end0, end1, segments, start0, start1, windowStart } from "./attention-mask";
 import { maxScoreI8, resetMaxI8, scoreRangeI8 } from "./attention-int8-scores";
-import { accumulateValuesI8 } from "./attention-int8-values";
+import { accumulateValuesI8, foldScales } from "./attention-int8-values";
 import { resetRowMax, rowMaxScore, scoreRange } from "./attention-scores";
 import { scaleRow, zeroRow } from "./attention-values";
 import { hsum } from "./simd";
@@ -24,6 +26,7 @@ let kScRow: usize = 0;
 let nq: i32 = 0; // keys [0, nq) are int8, [nq, S) float
 let kf: usize = 0; // float key rows (key nq + r is row r), kfRow bytes apart
 let kfRow: usize = 0;
+let qg: usize = 0; // dh floats of scratch: the query times a per-channel group's scales
 
 /**
  * Scores of the keys [s, e) (s 8-aligned) of the query at qp into w: the int8 part, then the float part;
@@ -31,7 +34,7 @@ let kfRow: usize = 0;
  */
 function scoreKeys(qr: usize, dh: i32, S: i32, scale: f32, p0: i32, qp: i32, lowW: i32, sinks: i32, w: usize, s: i32, e: i32): i32 {
   const qe = min(e, nq);
-  if (s < qe) scoreRangeI8(qr, kq, kRow, kSc, G, kScRow, dh, scale, p0, qp, lowW, sinks, w, s, qe);
+  if (s < qe) scoreRangeI8(qr, kq, kRow, kSc, G, kScRow, dh, scale, p0, qp, lowW, sinks, w, s, qe, qg);
   const fs = max(s, nq);
   if (fs < e) scoreRange(qr, kf, kfRow, dh, S - nq, scale, true, p0 + nq, 0, qp, lowW, sinks, w + (<usize>nq << 2), fs - nq, e - nq, 0, 0);
   const padded = (e + 3) & ~3;
@@ -44,7 +47,7 @@ function scoreKeys(qr: usize, dh: i32, S: i32, scale: f32, p0: i32, qp: i32, low
  * bytes apart) with scales kSc_ (G_ = 0: per token, f32 [nq]; G_ > 0, a multiple of 4: per channel, a row
  * of dh f32 every G_ keys, kScRow_ bytes apart) for keys < nq_, then float rows kf_ (kfRow_ elements
  * apart). Values: vq (int8, vRow bytes apart), scales vSc (f32 [S]). Query row i is at qStart + i, key j
- * at p0 + j; window and sinks as in `attention`. scores: scratch for (S + 7) & ~7 floats.
+ * at p0 + j; window and sinks as in `attention`. scores: scratch for ((S + 7) & ~7) + dh floats.
  * Returns 0, or i + 1 when query row i sees no key, or -(i + 1) when its scores hold a NaN.
  */
 export function attention_int8(
@@ -52,6 +55,7 @@ export function attention_int8(
   vq: usize, vRow: i32, vSc: usize, out: usize, os: i32,
   T: i32, S: i32, dh: i32, scale: f32, qStart: i32, p0: i32, window: i32, sinks: i32, scores: usize,
 ): i32 {
+  qg = scores + (<usize>((S + 7) & ~7) << 2);
   kq = kq_; kRow = <usize>kRow_; kSc = kSc_; G = G_; kScRow = <usize>kScRow_;
   nq = min(nq_, S); kf = kf_; kfRow = (<usize>kfRow_) << 2;
   for (let i = 0; i < T; i++) {
@@ -68,8 +72,14 @@ export function attention_int8(
     if (isNaN(top)) return -(i + 1);
     const inv: f32 = 1 / hsum(exps(scores, s1, w1, top, exps(scores, s0, w0, top, f32x4.splat(0))));
     zeroRow(or, dh);
-    if (s0 < e0) accumulateValuesI8(or, vq, <usize>vRow, vSc, dh, scores, s0, min(e0, S));
-    if (s1 < e1) accumulateValuesI8(or, vq, <usize>vRow, vSc, dh, scores, s1, min(e1, S));
+    if (s0 < e0) {
+      foldScales(scores, vSc, s0, min(e0, S));
+      accumulateValuesI8(or, vq, <usize>vRow, dh, scores, s0, min(e0, S));
+    }
+    if (s1 < e1) {
+      foldScales(scores, vSc, s1, min(e1, S));
+      accumulateValuesI8(or, vq, <usize>vRow, dh, scores, s1, min(e1, S));
+    }
     scaleRow(or, dh, inv);
   }
   return 0;

@@ -5,7 +5,7 @@ import type { Int8Keys, Int8Values } from "../ops/int8-attention.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
 import { activeWasm } from "./backend.js";
-import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
+import { attentionFailed, clampI32 } from "./attention.js";
 import { kernelAddress } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 
@@ -33,10 +33,10 @@ export function wasmInt8Attention(
   }
   const [T, d] = q.shape as [number, number];
   if (T === 0 || d === 0) return true;
-  const scratchBytes = attentionScratchBytes(S, 1);
+  const dh = d / nHeads, scale = 1 / Math.sqrt(dh), G = keys.group;
+  const scratchBytes = int8ScratchBytes(S, dh);
   if (!beginCall(state, scratchBytes)) return false;
   const scores = take(scratchBytes);
-  const dh = d / nHeads, scale = 1 / Math.sqrt(dh), G = keys.group;
   const qp = qa + 4 * q.offset, qs = rowStride(q), op = oa + 4 * out.offset, os = rowStride(out);
   const window = clampI32(span.window), sinks = clampI32(span.sinks);
   for (let head = 0; head < nHeads; head++) {
@@ -48,4 +48,9 @@ export function wasmInt8Attention(
     if (r !== 0) attentionFailed(r, queryStart);
   }
   return true;
+}
+
+/** Bytes of the int8 kernel's scratch: a scores row of (S + 7) & ~7 floats, then dh floats, 64-byte aligned. */
+export function int8ScratchBytes(S: number, dh: number): number {
+  return Math.ceil((((S + 7) & ~7) + dh) * 4 / 64) * 64;
 }

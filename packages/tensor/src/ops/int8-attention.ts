@@ -1,7 +1,7 @@
 // Multi-head attention over int8 keys and values with their scales, x̂ = f32(q) · scale. The JS path
-// dequantizes the rows into float matrices and runs `attention`; the wasm kernel dequantizes each value
-// right where it is used (no float copy of the cache) and gives the same bits as the wasm `attention` over
-// those dequantized matrices.
+// dequantizes the rows into float matrices and runs `attention`; the wasm kernel reads the int8 rows where
+// they are (no float copy of the cache) and applies each scale to a whole dot product, the query or a
+// weight rather than to every element: the same result up to float rounding.
 //
 // Keys have one scale per row (per token) or, KIVI's choice for keys, one scale per column for each group
 // of G rows (per channel: outlier channels get their own range). A per-channel group's scales are known
