@@ -22,7 +22,7 @@ import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
 }
 
 /** Scores (unscaled) of the four key rows k0, k0 + kRow, ... : [dot(q, k_u)] in the order above. */
-@inline function dot4(q: usize, k0: usize, kRow: usize, d4: i32, dh: i32): v128 {
+@inline export function dot4(q: usize, k0: usize, kRow: usize, d4: i32, dh: i32): v128 {
   const k1 = k0 + kRow, k2 = k1 + kRow, k3 = k2 + kRow;
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let p = 0;
