@@ -10,6 +10,7 @@ class ConcatCache implements KVCache {
   readonly kind = "concat";
   readonly capacity = Infinity;
   readonly span = CAUSAL;
+  readonly keepsRows = true;
   resets = 0;
   private keys: Tensor[] = [];
   private values: Tensor[] = [];
@@ -29,8 +30,11 @@ class ConcatCache implements KVCache {
     this.keys[layer] = concatRows(this.keys[layer] ?? zeros([0, d]), k);
     this.values[layer] = concatRows(this.values[layer] ?? zeros([0, d]), v);
     const S = this.keys[layer]!.shape[0]!;
-    if (layer === this.layers - 1) this.count = S;
-    return { keys: this.keys[layer]!, values: this.values[layer]!, positions: Array.from({ length: S }, (_, i) => i), offset: 0 };
+    return { keys: this.keys[layer]!, values: this.values[layer]!, positions: Array.from({ length: S }, (_, i) => i) };
+  }
+
+  advance(T: number): void {
+    this.count += T;
   }
 
   bytes(): CacheBytes {

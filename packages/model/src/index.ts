@@ -4,7 +4,6 @@ export { ConfigError, VocabularyError, WeightsError, ContextError } from "./erro
 export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./vocab.js";
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
-export { loadModel, saveModel } from "./weights-file.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
 export { costConstants, cachedStepFlops, recomputeStepFlops, prefillFlops, generationFlops, cacheBytesHeld, formatCostTables, type CostConstants, type CostDimensions } from "./cost.js";
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";

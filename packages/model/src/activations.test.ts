@@ -114,6 +114,7 @@ describe("FullCache views", () => {
     const first = cache.append(0, k, k);
     expect(first.keys.shape).toEqual([2, config.dModel]);
     for (let l = 1; l < config.nLayers; l++) cache.append(l, k, k);
+    cache.advance(2);
     const again = cache.append(0, k.hi(1, config.dModel), k.hi(1, config.dModel));
     expect(again).toBe(first);
     expect(again.keys.shape).toEqual([3, config.dModel]);
