@@ -52,7 +52,7 @@ export class Activations implements Rows {
   readonly pe: Tensor; // [T, d] (sinusoidal positions only)
   private last: Rows | undefined;
 
-  constructor(config: ModelConfig, readonly T: number, private readonly s: Storage) {
+  constructor(config: ModelConfig, readonly T: number, s: Storage) {
     const { dModel: d, dFF: F, vocabSize: V } = config;
     this.h = s.h.hi(T, d);
     this.x = s.x.hi(T, d);

@@ -11,6 +11,7 @@ import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
 import type { CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
 import type { AttentionObserver, TinyLM } from "./model.js";
+import { embeddablePositions } from "./positional.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 
@@ -84,7 +85,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
-  const limit = Math.min(cache.positionLimit, positional === "learned" ? C : Infinity);
+  const limit = Math.min(cache.positionLimit, embeddablePositions(model.config));
   if (promptIds.length > limit) {
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt, or use a model with a larger contextLength.`, promptIds.length, limit);
   }

@@ -14,9 +14,7 @@ export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCa
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";
 export { PagedCache } from "./kv-cache/paged-cache.js";
-export { BlockPool } from "./kv-cache/block-pool.js";
-export { RingCache } from "./kv-cache/ring-cache.js";
 export { SlidingWindowCache } from "./kv-cache/sliding-window-cache.js";
 export { SinksCache } from "./kv-cache/sinks-cache.js";
 export { Int8Cache } from "./kv-cache/int8-cache.js";
-export { quantizeRow, dequantizeRows } from "./kv-cache/quantize.js";
+export { referenceForward } from "./reference.js";

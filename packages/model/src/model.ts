@@ -12,6 +12,7 @@ import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { attend, embed, layerNorm, linear } from "./layers.js";
 import { modelParams, type ModelParams } from "./place-weights.js";
+import { embeddablePositions } from "./positional.js";
 import { initWeights, type InitOptions, type Weights } from "./weights.js";
 
 /** Called per layer and head with the attention probabilities, for visualisation. */
@@ -119,8 +120,8 @@ export class TinyLM {
   }
 
   private checkPositions(T: number, start: number): void {
-    const { contextLength: C, positional } = this.config;
-    if (positional === "learned" && start + T > C) {
+    const C = this.config.contextLength;
+    if (start + T > embeddablePositions(this.config)) {
       throw new ContextError(
         `forward: ${T} tokens at position ${start} exceed context_length ${C}; learned positions have no embedding past position ${C - 1}. Use a shorter prompt, a model with a larger contextLength, or sinusoidal positions with a window cache.`,
         start + T,

@@ -11,6 +11,7 @@
 import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { ContextError } from "../errors.js";
+import { embeddablePositions } from "../positional.js";
 import { validateCacheOptions } from "./options.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -39,7 +40,7 @@ export class RingCache implements KVCache {
     const rows = sinks + window;
     this.span = { window, sinks };
     this.capacity = rows;
-    this.positionLimit = config.positional === "learned" ? config.contextLength : Infinity;
+    this.positionLimit = embeddablePositions(config);
     // in the wasm kernels' memory when loaded: attention reads the rows in place
     this.keys = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
     this.values = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));

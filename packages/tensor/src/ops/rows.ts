@@ -1,7 +1,7 @@
-// Slicing and concatenation along the sequence axis (axis 0 of [T, d]).
+// Slicing and copying rows along the sequence axis (axis 0 of [T, d]).
 import { ShapeError } from "../errors.js";
 import { assert2d, formatShape } from "../shape.js";
-import { zeros, type Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 
 /**
  * x [T, d] -> view [end - start, d] of rows start..end-1 (no copy).
@@ -14,24 +14,6 @@ export function sliceRows(x: Tensor, start: number, end: number): Tensor {
     throw new ShapeError("sliceRows", "row range out of bounds", `${start}..${end} of x ${formatShape(x.shape)}`, `0 <= start <= end <= ${T}`);
   }
   return x.lo(start, 0).hi(end - start, x.shape[1]!);
-}
-
-/**
- * a [Ta, d], b [Tb, d] -> [Ta + Tb, d] (a new tensor).
- * const keys = concatRows(pastKeys, newKeys)
- */
-export function concatRows(a: Tensor, b: Tensor): Tensor {
-  assert2d("concatRows", "a", a);
-  assert2d("concatRows", "b", b);
-  const [Ta, d] = a.shape as [number, number];
-  const [Tb, db] = b.shape as [number, number];
-  if (d !== db) {
-    throw new ShapeError("concatRows", "column counts differ", `a ${formatShape(a.shape)} and b ${formatShape(b.shape)}`, `b [n, ${d}]`);
-  }
-  const out = zeros([Ta + Tb, d]);
-  copyRows(a, out, 0);
-  copyRows(b, out, Ta);
-  return out;
 }
 
 /**
