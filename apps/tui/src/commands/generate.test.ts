@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateSync, makeConfig, saveModel, TinyLM } from "@tinylm/model";
+import { generateSync, makeConfig, TinyLM } from "@tinylm/model";
+import { saveModel } from "@tinylm/model/node";
 import { runGenerate, type GenerateCommandOptions } from "./generate.js";
 import { memoryIo } from "./io.js";
 

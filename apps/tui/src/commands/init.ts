@@ -2,7 +2,7 @@
 // (`generate --weights`, the UI) can share the same weights. The same seed gives the same bytes everywhere.
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { saveModel } from "@tinylm/model";
+import { saveModel } from "@tinylm/model/node";
 import { UsageError } from "./errors.js";
 import { describeConfig } from "./format-summary.js";
 import type { Io } from "./io.js";
