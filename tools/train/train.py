@@ -35,13 +35,13 @@ from make_test_weights import write_safetensors  # noqa: E402
 PRESETS = {
     # The exercise's exact model: learned positions, context 32 (105,172 parameters).
     "exercise": dict(n_layers=3, positional="learned", context_length=32, length=32,
-                     texts=40000, heldout=1000, steps=600, batch=64, lr=4e-3),
+                     texts=20000, heldout=500, steps=200, batch=32, lr=4e-3),
     # The long-context model: same size, sinusoidal positions, texts of 256 words.
     "long": dict(n_layers=3, positional="sinusoidal", context_length=1024, length=256,
-                 texts=4000, heldout=100, steps=500, batch=8, lr=4e-3),
+                 texts=3200, heldout=50, steps=400, batch=4, lr=4e-3),
     # A 1-block draft of the long-context model (for speculative decoding).
     "draft": dict(n_layers=1, positional="sinusoidal", context_length=1024, length=256,
-                  texts=4000, heldout=100, steps=500, batch=8, lr=4e-3),
+                  texts=3200, heldout=50, steps=800, batch=4, lr=4e-3),
 }
 SHAPE = dict(vocab_size=len(VOCAB), d_model=64, n_heads=1, d_ff=128, norm_eps=1e-5)
 
@@ -168,7 +168,7 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "packages/model/models"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, help="override the preset's steps (for a quick try)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1: the float summation order of the committed run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     Path(args.out).mkdir(parents=True, exist_ok=True)

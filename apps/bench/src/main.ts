@@ -2,7 +2,7 @@
 // `pnpm bench`: measures generation with and without the KV cache (and every other cache strategy), then
 // writes bench-report/index.html and results.json. Progress goes to stderr, the result line to stdout.
 import {
-  CACHE_KINDS, ConfigError, ContextError, VocabularyError, WeightsError, configToJson, createCache, encode, loadModel, makeConfig, TinyLM,
+  CACHE_KINDS, ConfigError, ContextError, VocabularyError, WeightsError, configToJson, createCache, encode, loadModelOrBundled, makeConfig, TinyLM,
 } from "@tinylm/model";
 import { BackendError, backendInfo, setBackend } from "@tinylm/tensor";
 import { readFileSync } from "node:fs";
@@ -26,7 +26,7 @@ function loadBenchModel(o: BenchOptions): TinyLM {
   if (o.contextLength !== null) {
     throw new UsageError("bench: --context-length cannot be combined with --weights; the file's config sets the context length", "context-length");
   }
-  return loadModel(o.weights);
+  return loadModelOrBundled(o.weights);
 }
 
 function makePlan(o: BenchOptions, model: TinyLM): BenchPlan {

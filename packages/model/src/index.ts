@@ -22,4 +22,4 @@ export { SinksCache } from "./kv-cache/sinks-cache.js";
 export { Int8Cache } from "./kv-cache/int8-cache.js";
 export { quantizeRow, dequantizeRows } from "./kv-cache/quantize.js";
 export { TextGenerator, type TextOptions, checkText, allowedNext, allowedIn, advance, readText, START as LANGUAGE_START, type Check, type ReaderState, DETERMINERS, ADJECTIVES, NOUNS, INTRANSITIVE_VERBS, PREPOSITIONS, VERBS } from "./language/index.js";
-export { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModel, isBundledModel, bundledModelPath, loadBundledModel, bundledModelMetadata, measureQuality, qualityPlan, qualityPrompts, heldoutLoss, continuationRate, topicAccuracy, QUALITY_SEEDS, type Quality, type QualityPlan } from "./trained/index.js";
+export { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModel, isBundledModel, bundledModelPath, loadBundledModel, loadModelOrBundled, bundledModelMetadata, measureQuality, qualityPlan, qualityPrompts, heldoutLoss, continuationRate, topicAccuracy, QUALITY_SEEDS, type Quality, type QualityPlan } from "./trained/index.js";
