@@ -3,12 +3,12 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
+  CACHE_KINDS, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
 } from "@tinylm/model";
 import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
-import { loadOrInitModel } from "./model-source.js";
-import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
+import { loadOrInitModel, modelWeightsOption, resolveWeights } from "./model-source.js";
+import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 
 export interface GenerateCommandOptions extends ConfigFlags {
@@ -63,6 +63,20 @@ function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
 const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : "n/a");
 const bytes = (n: number): string => n.toLocaleString("en-US");
 
+/**
+ * What the language's checker says of the continuation (the prompt is read, not scored): the share of
+ * generated words it allows, and the first one it does not (null when all are allowed).
+ */
+function grammarJson(result: GenerateResult): Record<string, unknown> {
+  const check = checkText([...result.promptIds, ...result.ids], result.promptIds.length);
+  const at = check.firstError;
+  return {
+    continuation_rate: Number.isNaN(check.rate) ? null : check.rate,
+    first_error: at === null ? null : { index: at - result.promptIds.length, word: decode([result.ids[at - result.promptIds.length]!]) },
+    prompt_grammatical: check.ok.slice(0, result.promptIds.length).every(Boolean),
+  };
+}
+
 /** Runs the generation the options describe, prints its result and returns it. */
 export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateResult {
   const text = readPrompt(options, io);
@@ -98,7 +112,8 @@ export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateRe
       cache_bytes: { allocated: result.cacheBytes.allocated, used: result.cacheBytes.used },
       max_new_tokens: maxNewTokens,
       sampling: { temperature: sampler.temperature, top_k: options.topK ?? null, top_p: options.topP ?? null, seed: sampling.seed },
-      weights: options.weights ?? null,
+      weights: resolveWeights(options) ?? "random",
+      grammar: grammarJson(result),
       seed,
       config: configToJson(model.config),
     })}\n`);
@@ -119,8 +134,8 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .addOption(new Option("--prompt <text>", "the prompt, in words of the 20-word vocabulary (required unless --prompt-file; default: none)").conflicts("promptFile"))
     .option("--prompt-file <file>", "read the prompt from a file, or from stdin with - (default: none)")
     .option("--max-new-tokens <n>", "tokens to generate; fewer if the context fills up first", integerArg(0), 10)
-    .addOption(weightsOption())
-    .addOption(seedOption("seed of the random weights (without --weights) and of sampling (unless --sample-seed)"))
+    .addOption(modelWeightsOption())
+    .addOption(seedOption("seed of the random weights (--weights random) and of sampling (unless --sample-seed)"))
     .option("--sample-seed <n>", "seed of the sampler (default: the value of --seed)", integerArg(0, 2 ** 32 - 1));
   for (const option of configOptions()) command.addOption(option);
   return command
