@@ -15,5 +15,6 @@ export { sliceRows } from "./ops/rows.js";
 export { setBackend, getBackend, backendInfo, type BackendName, type BackendInfo } from "./backend/backend.js";
 export { allocFloat32, allocInt32, allocInt8, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory } from "./backend/memory.js";
 export { BlockTable } from "./block-table.js";
-export { pagedAttention, gatherBlocks, type PagedAttentionOptions } from "./ops/paged-attention.js";
-export { int8Attention, dequantizeKeys, dequantizeValues, type Int8Keys, type Int8Values, type Int8AttentionOptions } from "./ops/int8-attention.js";
+export { pagedAttention, int8Attention } from "./backend/kv-attention.js";
+export { gatherBlocks, type PagedAttentionOptions } from "./ops/paged-attention.js";
+export { dequantizeKeys, dequantizeValues, type Int8Keys, type Int8Values, type Int8AttentionOptions } from "./ops/int8-attention.js";

@@ -5,13 +5,14 @@
 // channel). The JS path dequantizes and runs `attention`.
 import { describe, expect, it } from "vitest";
 import { ShapeError } from "../errors.js";
-import { attention } from "../ops/attention.js";
-import { dequantizeKeys, dequantizeValues, int8Attention, type Int8Keys, type Int8Values } from "../ops/int8-attention.js";
+import { attention } from "./dispatch.js";
+import { dequantizeKeys, dequantizeValues, type Int8Keys, type Int8Values } from "../ops/int8-attention.js";
+import { int8Attention } from "./kv-attention.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { allocFloat32, allocInt8, kernelZeros } from "./memory.js";
-import { maxAbsDiff, randomMatrix, under } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, under } from "./placement.test-utils.js";
 
 const quantize = (x: number, s: number): number => (s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(x / s))));
 

@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { BlockTable } from "../block-table.js";
 import { ShapeError } from "../errors.js";
-import { attention } from "../ops/attention.js";
-import { pagedAttention } from "../ops/paged-attention.js";
+import { attention } from "./dispatch.js";
+import { pagedAttention } from "./kv-attention.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import { Rng } from "../rng.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { kernelZeros } from "./memory.js";
-import { maxAbsDiff, randomMatrix, under } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, under } from "./placement.test-utils.js";
 
 /** The table's blocks filled with rows of k and v, allocated in a shuffled order (scattered addresses). */
 function tableOf(k: Tensor, v: Tensor, B: number, rng: Rng, inKernel = true): BlockTable {

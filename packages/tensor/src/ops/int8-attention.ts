@@ -1,14 +1,13 @@
-// Multi-head attention over int8 keys and values with their scales, x̂ = f32(q) · scale. The JS path
-// dequantizes the rows into float matrices and runs `attention`; the wasm kernel reads the int8 rows where
-// they are (no float copy of the cache) and applies each scale to a whole dot product, the query or a
-// weight rather than to every element: the same result up to float rounding.
+// Multi-head attention over int8 keys and values with their scales, x̂ = f32(q) · scale, the reference:
+// the rows dequantized into float matrices, then `attention`. The wasm kernel (backend/kv-attention.ts)
+// reads the int8 rows where they are (no float copy of the cache) and applies each scale to a whole dot
+// product, the query or a weight rather than to every element: the same result up to float rounding.
 //
 // Keys have one scale per row (per token) or, KIVI's choice for keys, one scale per column for each group
 // of G rows (per channel: outlier channels get their own range). A per-channel group's scales are known
 // only once the group is full, so its rows may stay float until then: keys from `quantized` on are read
 // from `residual`. Values have one scale per row.
 import { ShapeError } from "../errors.js";
-import { wasmInt8Attention } from "../backend/int8-attention.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { attention } from "./attention.js";
@@ -42,18 +41,11 @@ export type Int8AttentionOptions = PagedAttentionOptions;
  * const y = int8Attention(q, { data, scales, group: 0 }, { data: vq, scales: vs }, 40, { queryStart: 39 })
  */
 export function int8Attention(q: Tensor, keys: Int8Keys, values: Int8Values, S: number, options: Int8AttentionOptions): Tensor {
-  assert2d("int8Attention", "q", q);
+  checkInt8Attention(q, keys, values, S, options);
   const [T, d] = q.shape as [number, number];
   const nHeads = options.nHeads ?? 1;
-  if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0) {
-    throw new ShapeError("int8Attention", "heads must split the columns evenly", `q ${formatShape(q.shape)} with ${nHeads} heads`, "d divisible by the number of heads");
-  }
-  const quantized = Math.min(keys.quantized ?? S, S);
-  checkOperands(keys, values, S, d, quantized);
   const out = options.out ?? zeros([T, d]);
-  assertShape("int8Attention", "out", out, [T, d]);
   const first = options.firstPosition ?? 0, span = options.span ?? CAUSAL;
-  if (wasmInt8Attention(q, keys, values, S, quantized, options.queryStart, first, span, nHeads, out)) return out;
   const k = dequantizeKeys(keys, S, d), v = dequantizeValues(values, S, d);
   const positions = Int32Array.from({ length: S }, (_, j) => first + j);
   const dh = d / nHeads;
@@ -64,6 +56,18 @@ export function int8Attention(q: Tensor, keys: Int8Keys, values: Int8Values, S: 
     });
   }
   return out;
+}
+
+/** Throws the ShapeError for operands int8Attention cannot take. */
+export function checkInt8Attention(q: Tensor, keys: Int8Keys, values: Int8Values, S: number, options: Int8AttentionOptions): void {
+  assert2d("int8Attention", "q", q);
+  const [T, d] = q.shape as [number, number];
+  const nHeads = options.nHeads ?? 1;
+  if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0) {
+    throw new ShapeError("int8Attention", "heads must split the columns evenly", `q ${formatShape(q.shape)} with ${nHeads} heads`, "d divisible by the number of heads");
+  }
+  checkOperands(keys, values, S, d, Math.min(keys.quantized ?? S, S));
+  if (options.out) assertShape("int8Attention", "out", options.out, [T, d]);
 }
 
 function checkOperands(keys: Int8Keys, values: Int8Values, S: number, d: number, quantized: number): void {

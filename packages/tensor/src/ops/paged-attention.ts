@@ -1,10 +1,8 @@
-// Multi-head attention over keys and values held in a block table (PagedAttention): the same result as
-// `attention` over the table's rows gathered into one matrix, which is exactly what the JS path does. The
-// wasm kernel walks the blocks instead (no copy) and gives the same bits as the wasm `attention` over the
-// gathered rows: same dot products, same exps, same order of the sums.
+// Multi-head attention over keys and values held in a block table (PagedAttention), the reference: the
+// table's rows gathered into one matrix, then `attention`. The wasm kernel (backend/kv-attention.ts) walks
+// the blocks instead (no copy) and gives the bits of the wasm `attention` over the gathered rows.
 import { ShapeError } from "../errors.js";
 import type { BlockTable } from "../block-table.js";
-import { wasmPagedAttention } from "../backend/paged-attention.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { attention } from "./attention.js";
@@ -28,6 +26,25 @@ export interface PagedAttentionOptions {
  * const y = pagedAttention(q, table, 40, { queryStart: 39 }) // decode at 39 over 3 blocks of 16
  */
 export function pagedAttention(q: Tensor, table: BlockTable, S: number, options: PagedAttentionOptions): Tensor {
+  checkPagedAttention(q, table, S, options);
+  const [T, d] = q.shape as [number, number];
+  const nHeads = options.nHeads ?? 1;
+  const out = options.out ?? zeros([T, d]);
+  const first = options.firstPosition ?? 0, span = options.span ?? CAUSAL;
+  const { keys, values } = gatherBlocks(table, S);
+  const positions = Int32Array.from({ length: S }, (_, j) => first + j);
+  const dh = d / nHeads;
+  for (let head = 0; head < nHeads; head++) {
+    const c = head * dh;
+    attention(q.lo(0, c).hi(T, dh), keys.lo(0, c).hi(S, dh), values.lo(0, c).hi(S, dh), {
+      queryStart: options.queryStart, keyPositions: positions, span, out: out.lo(0, c).hi(T, dh),
+    });
+  }
+  return out;
+}
+
+/** Throws the ShapeError for operands pagedAttention cannot take. */
+export function checkPagedAttention(q: Tensor, table: BlockTable, S: number, options: PagedAttentionOptions): void {
   assert2d("pagedAttention", "q", q);
   const [T, d] = q.shape as [number, number];
   const nHeads = options.nHeads ?? 1;
@@ -40,20 +57,7 @@ export function pagedAttention(q: Tensor, table: BlockTable, S: number, options:
   if (!Number.isInteger(S) || S < 0 || S > table.length * table.blockSize) {
     throw new ShapeError("pagedAttention", "S must lie within the table's blocks", `S = ${S} over ${table.length} blocks of ${table.blockSize}`, `0 <= S <= ${table.length * table.blockSize}`);
   }
-  const out = options.out ?? zeros([T, d]);
-  assertShape("pagedAttention", "out", out, [T, d]);
-  const first = options.firstPosition ?? 0, span = options.span ?? CAUSAL;
-  if (wasmPagedAttention(q, table, S, options.queryStart, first, span, nHeads, out)) return out;
-  const { keys, values } = gatherBlocks(table, S);
-  const positions = Int32Array.from({ length: S }, (_, j) => first + j);
-  const dh = d / nHeads;
-  for (let head = 0; head < nHeads; head++) {
-    const c = head * dh;
-    attention(q.lo(0, c).hi(T, dh), keys.lo(0, c).hi(S, dh), values.lo(0, c).hi(S, dh), {
-      queryStart: options.queryStart, keyPositions: positions, span, out: out.lo(0, c).hi(T, dh),
-    });
-  }
-  return out;
+  if (options.out) assertShape("pagedAttention", "out", options.out, [T, d]);
 }
 
 /** The first S rows of the table's keys and values as two [S, d] matrices (block after block). */
