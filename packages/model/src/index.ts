@@ -9,8 +9,12 @@ export { costConstants, cachedStepFlops, recomputeStepFlops, prefillFlops, gener
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
-export { type KVCache, type KVView, type CacheBytes } from "./kv-cache/types.js";
-export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE } from "./kv-cache/index.js";
+export { type KVCache, type KVView, type KVRows, type KVBlocks, type KVQuantized, type CacheBytes } from "./kv-cache/types.js";
+export { viewRows, viewLength } from "./kv-cache/view.js";
+export {
+  createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, defaultBlockSize, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE,
+  KEY_GROUP, KEY_SCALES, type KeyScales,
+} from "./kv-cache/index.js";
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";
 export { PagedCache } from "./kv-cache/paged-cache.js";

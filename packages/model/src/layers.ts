@@ -4,10 +4,11 @@
 // and kept on its parameters (the last two pairs: a decode step's and a prefill's), so a decode step checks
 // no shape and allocates nothing. Buffers are compared by identity: pass the same tensors to reuse a run.
 import {
-  embedding, prepareAttention, prepareLayerNorm, prepareLinear,
+  embedding, int8Attention, pagedAttention, prepareAttention, prepareLayerNorm, prepareLinear,
   type AttentionSpan, type LinearFusion, type PreparedAttention, type PreparedOp, type Tensor,
 } from "@tinylm/tensor";
 import type { KVView } from "./kv-cache/types.js";
+import { viewRows } from "./kv-cache/view.js";
 import { writeSinusoid } from "./positional.js";
 
 interface Run<Op> {
@@ -65,14 +66,22 @@ export function layerNorm(out: Tensor, x: Tensor, p: NormParams): void {
 }
 
 /**
- * out [R, d] = softmax(mask(q·kᵀ/√dh))·v per head, q [R, d] at positions queryStart.., keys and values of
- * `kv` [S, d] at kv.positions; `observe` receives each head's probabilities [R, S].
+ * out [R, d] = softmax(mask(q·kᵀ/√dh))·v per head, q [R, d] at positions queryStart.., over the keys and
+ * values of `kv` (rows [S, d] at kv.positions, or a strategy's blocks or int8 rows, read where they are);
+ * `observe` receives each head's probabilities [R, S].
  */
 export function attend(
   out: Tensor, q: Tensor, kv: KVView, queryStart: number, span: AttentionSpan, p: AttentionParams,
   observe?: (head: number, probs: Tensor) => void,
 ): void {
-  p.runs.get(out, q, 0, () => prepareAttention(q, out, p.heads))(kv.keys, kv.values, kv.positions, queryStart, span, observe);
+  if ("layout" in kv && !observe) {
+    const options = { queryStart, span, nHeads: p.heads, out };
+    if (kv.layout === "blocks") pagedAttention(q, kv.table, kv.length, options);
+    else int8Attention(q, kv.keys, kv.values, kv.length, options);
+    return;
+  }
+  const rows = viewRows(kv); // the probabilities are observed: attention over the rows, which makes them
+  p.runs.get(out, q, 0, () => prepareAttention(q, out, p.heads))(rows.keys, rows.values, rows.positions, queryStart, span, observe);
 }
 
 /**

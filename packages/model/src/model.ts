@@ -10,6 +10,7 @@ import { validateConfig, type ModelConfig } from "./config.js";
 import { ConfigError, ContextError } from "./errors.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
+import { viewRows } from "./kv-cache/view.js";
 import { attend, embed, layerNorm, linear } from "./layers.js";
 import { modelParams, type ModelParams } from "./place-weights.js";
 import { embeddablePositions } from "./positional.js";
@@ -86,7 +87,7 @@ export class TinyLM {
         layerNorm(a.x, a.h, blk.ln1); //                 x = ln1(h)                     [T, d]
         linear(a.qkv, a.x, blk.qkv); //                  q | k | v = x·Wqkvᵀ + b         [T, 3d]
         const kv = cache.append(l, a.k, a.v); //         keys, values: cached rows + k, v  [S, d]
-        attend(o.y, o.q, kv, start + o.first, span, blk.attn, observe && headObserver(observe, l, kv.positions)); // y = softmax(q·kᵀ/√dh)·v, per head
+        attend(o.y, o.q, kv, start + o.first, span, blk.attn, observe && headObserver(observe, l, viewRows(kv).positions)); // y = softmax(q·kᵀ/√dh)·v, per head
         linear(o.h, o.y, blk.o, { accumulate: true }); // h += y·Woᵀ + bo
         layerNorm(o.x, o.h, blk.ln2); //                 x = ln2(h)
         linear(o.hidden, o.x, blk.fc1, { relu: true }); // hidden = relu(x·W1ᵀ + b1)     [T, F]

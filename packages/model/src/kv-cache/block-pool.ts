@@ -1,8 +1,10 @@
 // A pool of fixed-size KV blocks, vLLM's allocator: a block holds the keys and the values of `blockSize`
 // consecutive positions of one layer. A block is created only when the free list is empty, and released
 // blocks go back on the free list (last released, first reused), so memory grows one block at a time and a
-// reset cache refills from the same blocks without allocating.
-import { zeros, type Tensor } from "@tinylm/tensor";
+// reset cache refills from the same blocks without allocating. Blocks live in kernel memory (the wasm
+// attention reads them in place through a block table) and are not cleared: a row is written before any
+// view reaches it.
+import { kernelUninitialized, type Tensor } from "@tinylm/tensor";
 
 export class BlockPool {
   private readonly keys: Tensor[] = []; // per block id [B, d]
@@ -33,8 +35,8 @@ export class BlockPool {
   acquire(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    this.keys.push(zeros([this.blockSize, this.width]));
-    this.values.push(zeros([this.blockSize, this.width]));
+    this.keys.push(kernelUninitialized([this.blockSize, this.width]));
+    this.values.push(kernelUninitialized([this.blockSize, this.width]));
     return this.keys.length - 1;
   }
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { CAUSAL, Rng, randn, type Tensor } from "@tinylm/tensor";
 import { decode, sharpModel, tokensOf } from "./drive.test-utils.js";
 import { CACHE_KINDS, createCache } from "./index.js";
-import type { KVCache, KVView } from "./types.js";
+import type { KVCache, KVRows } from "./types.js";
+import { viewRows } from "./view.js";
 
 const model = sharpModel({ positional: "sinusoidal", contextLength: 40, nHeads: 2 }, 41);
 const { nLayers: L, dModel: d, contextLength: C } = model.config;
@@ -12,7 +13,7 @@ const options = { window: 4, sinks: 2, blockSize: 3 };
 const windowed = new Set(["sliding-window", "sinks"]);
 const exact = new Set(["none", "full", "paged", "sliding-window", "sinks"]); // store rows as given (int8 rounds them)
 
-type Check = (view: KVView, k: Tensor, v: Tensor, positions: number[]) => void;
+type Check = (view: KVRows, k: Tensor, v: Tensor, positions: number[]) => void;
 
 /**
  * Appends T random rows on every layer, as one forward pass does, and hands each layer's view to `check`
@@ -21,7 +22,7 @@ type Check = (view: KVView, k: Tensor, v: Tensor, positions: number[]) => void;
 function appendAll(cache: KVCache, T: number, rng: Rng, check: Check = () => {}): number[][] {
   const all = Array.from({ length: L }, (_, layer) => {
     const k = randn([T, d], rng), v = randn([T, d], rng);
-    const view = cache.append(layer, k, v);
+    const view = viewRows(cache.append(layer, k, v)); // paged's blocks gathered, int8's rows dequantized
     const positions = Array.from({ length: view.keys.shape[0]! }, (_, j) => view.positions[j]!);
     check(view, k, v, positions);
     return positions;

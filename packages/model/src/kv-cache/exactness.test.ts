@@ -10,7 +10,7 @@ import { generateSync } from "../generate.js";
 import { decode, maxAbsDiff, sharpModel, tokensOf, type Decoded } from "./drive.test-utils.js";
 import { FullCache } from "./full-cache.js";
 import { createCache } from "./index.js";
-import type { KVCache, KVView } from "./types.js";
+import type { KVCache, KVRows } from "./types.js";
 
 const C = 256;
 const TOLERANCE = 1e-5; // absolute, on every logit of every step
@@ -54,7 +54,7 @@ describe("exact strategies through generate()", () => {
 describe("the comparison is sharp enough to catch an off-by-one", () => {
   /** `full`, but each row reports the position after its own: the mask hides the newest key from every query but the last. */
   class ShiftedCache extends FullCache {
-    override append(layer: number, k: Tensor, v: Tensor): KVView {
+    override append(layer: number, k: Tensor, v: Tensor): KVRows {
       const view = super.append(layer, k, v);
       return { ...view, positions: Int32Array.from({ length: view.keys.shape[0]! }, (_, i) => (i === 0 ? 0 : i + 1)) };
     }

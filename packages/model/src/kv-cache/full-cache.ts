@@ -5,7 +5,7 @@
 import { allocInt32, CAUSAL, copyRows, kernelUninitialized, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
-import type { CacheBytes, KVCache, KVView } from "./types.js";
+import type { CacheBytes, KVCache, KVRows } from "./types.js";
 
 export class FullCache implements KVCache {
   readonly kind = "full";
@@ -38,7 +38,7 @@ export class FullCache implements KVCache {
     return this.capacity;
   }
 
-  append(layer: number, k: Tensor, v: Tensor): KVView {
+  append(layer: number, k: Tensor, v: Tensor): KVRows {
     const T = k.shape[0]!;
     const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const K = this.keys[layer]!, V = this.values[layer]!;

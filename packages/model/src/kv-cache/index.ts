@@ -10,7 +10,7 @@ import { SinksCache } from "./sinks-cache.js";
 import { SlidingWindowCache } from "./sliding-window-cache.js";
 import type { KVCache } from "./types.js";
 
-export { DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, validateCacheOptions, type CacheOptions } from "./options.js";
+export { DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, KEY_GROUP, KEY_SCALES, defaultBlockSize, defaultWindow, validateCacheOptions, type CacheOptions, type KeyScales } from "./options.js";
 
 export const CACHE_KINDS = ["none", "full", "paged", "sliding-window", "sinks", "int8"] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
@@ -33,7 +33,7 @@ export function createCache(kind: string, config: ModelConfig, options: CacheOpt
     case "sinks":
       return new SinksCache(config, options);
     case "int8":
-      return new Int8Cache(config);
+      return new Int8Cache(config, options);
     default:
       throw new ConfigError("cache", kind, `is not a cache strategy (choose one of: ${CACHE_KINDS.join(", ")})`);
   }

@@ -19,7 +19,8 @@ import { decode, maxAbsDiff, tokensOf } from "./drive.test-utils.js";
 import { createCache } from "./index.js";
 import { Int8Cache } from "./int8-cache.js";
 import { dequantizeRows, quantizeRow } from "./quantize.js";
-import type { KVView } from "./types.js";
+import type { KVQuantized } from "./types.js";
+import { viewRows } from "./view.js";
 
 const F32 = 2 ** -24; // float32 relative rounding
 
@@ -67,9 +68,10 @@ function capture(model: TinyLM, tokens: number[], layer: number): { exact: [numb
   const rowsOf = (t: Tensor): number[][] => Array.from({ length: t.shape[0]! }, (_, i) => Array.from({ length: t.shape[1]! }, (_, j) => t.get(i, j)));
   let result: ReturnType<typeof capture> | undefined;
   class Recording extends Int8Cache {
-    override append(l: number, k: Tensor, v: Tensor): KVView {
+    override append(l: number, k: Tensor, v: Tensor): KVQuantized {
       const view = super.append(l, k, v);
-      if (l === layer) result = { exact: [rowsOf(k), rowsOf(v)], read: [rowsOf(view.keys), rowsOf(view.values)] };
+      const rows = viewRows(view);
+      if (l === layer) result = { exact: [rowsOf(k), rowsOf(v)], read: [rowsOf(rows.keys), rowsOf(rows.values)] };
       return view;
     }
   }
@@ -138,14 +140,19 @@ describe("Int8Cache", () => {
     expect(err).toBeGreaterThan(1e-4); // quantized, not secretly exact
   });
 
-  it("reports its memory: int8 rows and float32 scales used, plus a float32 read scratch allocated", () => {
+  it("reports its memory: int8 rows and float32 scales, nothing else (no float copy to read through)", () => {
     const { nLayers: L, dModel: d, contextLength: C } = model.config;
     const cache = new Int8Cache(model.config);
     model.forward(tokensOf(10), { cache });
     const full = createCache("full", model.config);
     model.forward(tokensOf(10), { cache: full });
-    expect(cache.bytes()).toEqual({ used: 10 * 2 * L * (d + 4), allocated: C * 2 * L * (d + 4) + 2 * C * d * 4 });
+    expect(cache.bytes()).toEqual({ used: 10 * 2 * L * (d + 4), allocated: C * 2 * L * (d + 4) });
     expect(cache.bytes().used / full.bytes().used).toBeCloseTo((d + 4) / (4 * d), 10); // 0.266 at d = 64
-    expect(cache.bytes().allocated / full.bytes().allocated).toBeCloseTo(920 / 1536, 10);
+    expect(cache.bytes().allocated / full.bytes().allocated).toBeCloseTo((d + 4) / (4 * d), 10);
+    // per-channel key scales: a scale per column for every 32 positions, and a float group of 32 keys
+    const channel = new Int8Cache(model.config, { keyScales: "channel" });
+    model.forward(tokensOf(10), { cache: channel });
+    const keyScales = (n: number): number => Math.ceil(n / 32) * d * 4 + 32 * d * 4;
+    expect(channel.bytes()).toEqual({ used: L * (10 * 2 * d + 10 * 4 + keyScales(10)), allocated: L * (C * 2 * d + C * 4 + keyScales(C)) });
   });
 });

@@ -1,44 +1,52 @@
 // `int8`: `full`'s layout (context_length rows per layer, allocated once) with keys and values stored as
-// int8, one float32 scale per row (per position, per layer, keys and values apart): the symmetric absmax
-// scheme of quantize.ts, scale = max|x| / 127, error <= scale / 2 per element. Rows are dequantized when
-// read: each append expands the layer's rows into a float32 scratch shared by all layers (S·d·2 multiplies
-// per layer and step, so decode costs ~5x `full`'s at 4,000 positions here: int8 trades time for memory).
+// int8 and float32 scales: the symmetric absmax scheme of quantize.ts, x̂ = q · scale with scale = max|x| /
+// 127, so |x - x̂| <= scale / 2 per element. Values get one scale per row (per position). Keys get one per
+// row too ("token"), or, with keyScales "channel" (KIVI), one per column for each group of KEY_GROUP
+// positions: a channel with large keys no longer sets the step of every other channel. A group's scales
+// are known once it is full, so the newest keys (up to KEY_GROUP - 1) wait in float32 until then.
+// Attention reads the int8 rows in place and applies the scales inside the kernel (int8Attention): no
+// float copy of the cache exists.
 //
-// Memory: allocated = int8 rows (2·L·C·d bytes) + scales (2·L·C·4) + the float32 scratch (2·C·d·4, one
-// layer's worth: a fused int8 attention kernel would not need it); used = the int8 rows and scales held.
-// Against `full` (2·L·C·d·4) that is (d + 4)/(4d) of the storage, ~27% at d = 64, or ~60% counting the
-// scratch (L = 3). The logit error against `full` is bounded and measured in int8-cache.test.ts.
-import { CAUSAL, kernelZeros, type Tensor } from "@tinylm/tensor";
+// Memory per layer: 2·C·d int8 + C value scales + C key scales ("token") or C/32·d key scales and a
+// [32, d] float group ("channel"). Against `full`'s 2·C·d·4 bytes: (2d + 8)/(8d), 27% at d = 64.
+import { allocFloat32, allocInt8, CAUSAL, kernelZeros, type Int8Keys, type Int8Values, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
-import { dequantizeRows, quantizeRow } from "./quantize.js";
-import { Scratch } from "./scratch.js";
-import type { CacheBytes, KVCache, KVView } from "./types.js";
+import { KEY_GROUP, validateCacheOptions, type CacheOptions, type KeyScales } from "./options.js";
+import { quantizeColumns, quantizeRow } from "./quantize.js";
+import type { CacheBytes, KVCache, KVQuantized } from "./types.js";
 
-interface QuantizedRows {
-  readonly q: Int8Array; // [C, d]
-  readonly scales: Float32Array; // [C]
+interface Layer {
+  readonly keys: { data: Int8Array; scales: Float32Array; group: number; quantized: number; residual?: Tensor };
+  readonly values: Int8Values;
+  readonly view: { layout: "int8"; keys: Int8Keys; values: Int8Values; length: number; width: number };
 }
-
-const rowsOf = (C: number, d: number): QuantizedRows => ({ q: new Int8Array(C * d), scales: new Float32Array(C) });
 
 export class Int8Cache implements KVCache {
   readonly kind = "int8";
   readonly span = CAUSAL;
   readonly keepsRows = true;
   readonly capacity: number;
-  private readonly keys: QuantizedRows[]; // per layer
-  private readonly values: QuantizedRows[]; // per layer
-  private readonly dequantized: Scratch; // [C, d] keys and values of the layer being read
+  readonly keyScales: KeyScales;
+  private readonly layers: Layer[];
   private filled = 0;
 
-  constructor(private readonly config: ModelConfig) {
+  constructor(
+    private readonly config: ModelConfig,
+    options: CacheOptions = {},
+  ) {
+    validateCacheOptions(options);
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
-    this.keys = Array.from({ length: nLayers }, () => rowsOf(C, d));
-    this.values = Array.from({ length: nLayers }, () => rowsOf(C, d));
-    this.dequantized = new Scratch(d, C, kernelZeros);
-    this.dequantized.positions.forEach((_, i, a) => (a[i] = i));
+    this.keyScales = options.keyScales ?? "token";
+    const G = this.keyScales === "channel" ? KEY_GROUP : 0;
+    this.layers = Array.from({ length: nLayers }, () => {
+      const keys = G === 0
+        ? { data: allocInt8(C * d), scales: allocFloat32(C), group: 0, quantized: 0 }
+        : { data: allocInt8(C * d), scales: allocFloat32(Math.ceil(C / G) * d), group: G, quantized: 0, residual: kernelZeros([G, d]) };
+      const values = { data: allocInt8(C * d), scales: allocFloat32(C) };
+      return { keys, values, view: { layout: "int8", keys, values, length: 0, width: d } };
+    });
   }
 
   get length(): number {
@@ -49,19 +57,26 @@ export class Int8Cache implements KVCache {
     return this.capacity;
   }
 
-  append(layer: number, k: Tensor, v: Tensor): KVView {
+  append(layer: number, k: Tensor, v: Tensor): KVQuantized {
     const T = k.shape[0]!;
     const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const d = this.config.dModel;
-    const K = this.keys[layer]!, V = this.values[layer]!;
+    const { keys, values, view } = this.layers[layer]!;
+    const G = keys.group;
     for (let i = 0; i < T; i++) {
       const p = this.filled + i;
-      K.scales[p] = quantizeRow(k, i, K.q, p * d);
-      V.scales[p] = quantizeRow(v, i, V.q, p * d);
+      values.scales[p] = quantizeRow(v, i, values.data, p * d);
+      if (G === 0) keys.scales[p] = quantizeRow(k, i, keys.data, p * d);
+      else {
+        const R = keys.residual!.data, r = p % G; // the group's float rows until it is full
+        const K = k.data, at = k.offset + i * k.stride[0]!, s1 = k.stride[1]!;
+        for (let c = 0; c < d; c++) R[r * d + c] = K[at + c * s1]!;
+        if (r === G - 1) quantizeColumns(R, G, d, keys.data, (p - r) * d, keys.scales, ((p - r) / G) * d);
+      }
     }
-    dequantizeRows(K.q, K.scales, end, d, this.dequantized.keys.data);
-    dequantizeRows(V.q, V.scales, end, d, this.dequantized.values.data);
-    return this.dequantized.view(end);
+    keys.quantized = G === 0 ? end : Math.floor(end / G) * G;
+    view.length = end;
+    return view;
   }
 
   advance(T: number): void {
@@ -69,11 +84,18 @@ export class Int8Cache implements KVCache {
   }
 
   bytes(): CacheBytes {
-    const perPosition = 2 * this.config.nLayers * (this.config.dModel + 4); // int8 row + float32 scale, keys and values
-    return { allocated: perPosition * this.capacity + this.dequantized.bytes, used: perPosition * this.filled };
+    const { nLayers: L, dModel: d } = this.config;
+    const C = this.capacity, G = this.layers[0]?.keys.group ?? 0, n = this.filled;
+    // int8 keys and values, value scales, then the key scales (and the float group for "channel")
+    const keyScales = (rows: number): number => (G === 0 ? rows * 4 : Math.ceil(rows / G) * d * 4 + G * d * 4);
+    return { allocated: L * (2 * C * d + C * 4 + keyScales(C)), used: L * (2 * n * d + n * 4 + (n === 0 ? 0 : keyScales(n))) };
   }
 
   reset(): void {
     this.filled = 0;
+    for (const l of this.layers) {
+      l.keys.quantized = 0;
+      l.view.length = 0;
+    }
   }
 }

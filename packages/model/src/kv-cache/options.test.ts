@@ -15,12 +15,13 @@ describe("createCache", () => {
     for (const kind of CACHE_KINDS) expect(createCache(kind, config).kind).toBe(kind);
   });
 
-  it("uses the documented defaults: window context_length / 2, 4 sinks, blocks of 16", () => {
-    expect([defaultWindow(config), DEFAULT_SINKS, DEFAULT_BLOCK_SIZE]).toEqual([32, 4, 16]);
+  it("uses the documented defaults: window context_length / 2, 4 sinks, blocks of 64 (at most the context)", () => {
+    expect([defaultWindow(config), DEFAULT_SINKS, DEFAULT_BLOCK_SIZE]).toEqual([32, 4, 64]);
     expect(defaultWindow(makeConfig({ contextLength: 1 }))).toBe(1);
     expect(createCache("sliding-window", config).span).toEqual({ window: 32, sinks: 0 });
     expect(createCache("sinks", config).span).toEqual({ window: 32, sinks: 4 });
-    expect((createCache("paged", config) as PagedCache).blockSize).toBe(16);
+    expect((createCache("paged", config) as PagedCache).blockSize).toBe(64);
+    expect((createCache("paged", makeConfig({ contextLength: 32 })) as PagedCache).blockSize).toBe(32);
   });
 
   it("passes the options to the strategy that uses them", () => {

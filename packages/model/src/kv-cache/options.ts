@@ -9,10 +9,26 @@ export interface CacheOptions {
   readonly sinks?: number;
   /** Positions per block for `paged`. */
   readonly blockSize?: number;
+  /** How `int8` scales its keys: one scale per position ("token", the default) or per channel ("channel", KIVI). */
+  readonly keyScales?: KeyScales;
 }
 
-/** vLLM's default block size: small enough that the last, partly filled block wastes little. */
-export const DEFAULT_BLOCK_SIZE = 16;
+export type KeyScales = "token" | "channel";
+export const KEY_SCALES: readonly KeyScales[] = ["token", "channel"];
+
+/**
+ * Positions per block for `paged`: 64, so a block's keys are 16 KiB at d = 64 (a 7B model's 16-position
+ * blocks are 32 KiB and more). Each block the attention kernel moves to starts a new memory stream the
+ * hardware prefetcher has to pick up; at 4 KiB blocks (16 positions) that costs ~40% of decode at
+ * 1,000 positions against `full` (packages/tensor/scripts/bench-cache-attention.mjs), at 16 KiB ~10%.
+ */
+export const DEFAULT_BLOCK_SIZE = 64;
+
+/** The block size `paged` uses without one given: DEFAULT_BLOCK_SIZE, at most the context. */
+export const defaultBlockSize = (config: ModelConfig): number => Math.max(1, Math.min(DEFAULT_BLOCK_SIZE, config.contextLength));
+
+/** KIVI's group: per-channel key scales cover 32 positions; the newest (up to 31) stay float until theirs is full. */
+export const KEY_GROUP = 32;
 
 /** StreamingLLM keeps 4 initial tokens as attention sinks. */
 export const DEFAULT_SINKS = 4;
@@ -31,12 +47,15 @@ const inRange = (x: number, min: number): boolean => Number.isInteger(x) && x >=
  * strategies allocate their rows up front.
  */
 export function validateCacheOptions(options: CacheOptions): void {
-  const { window, sinks, blockSize } = options;
+  const { window, sinks, blockSize, keyScales } = options;
   if (window !== undefined && !inRange(window, 1)) {
     throw new ConfigError("window", window, `must be an integer in [1, ${MAX_CONTEXT_LENGTH}] (positions kept by the window strategies)`);
   }
   if (sinks !== undefined && !inRange(sinks, 0)) {
     throw new ConfigError("sinks", sinks, `must be an integer in [0, ${MAX_CONTEXT_LENGTH}] (leading positions kept by the sinks strategy)`);
+  }
+  if (keyScales !== undefined && !KEY_SCALES.includes(keyScales)) {
+    throw new ConfigError("key_scales", keyScales, `must be one of: ${KEY_SCALES.join(", ")} (one int8 key scale per position, or per channel as in KIVI)`);
   }
   if (blockSize !== undefined && !inRange(blockSize, 1)) {
     throw new ConfigError("block_size", blockSize, `must be an integer in [1, ${MAX_CONTEXT_LENGTH}] (positions per block of the paged strategy)`);

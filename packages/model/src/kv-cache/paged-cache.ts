@@ -1,24 +1,19 @@
-// `paged` (vLLM's PagedAttention idea): keys and values live in fixed-size blocks of B positions (16 by
-// default) taken from a BlockPool on demand, with a block table per layer mapping logical block i
-// (positions i·B .. i·B+B-1) to a pool block. Memory grows by one block per layer every B positions instead
-// of being reserved for context_length up front; reset() returns the blocks to the pool. Exact.
+// `paged` (vLLM's PagedAttention): keys and values live in fixed-size blocks of B positions taken from a
+// BlockPool on demand, with a block table per layer mapping logical block i (positions i·B .. i·B+B-1) to
+// its pool block. Memory grows by one block per layer every B positions instead of being reserved for
+// context_length up front; reset() returns the blocks to the pool. Attention reads the blocks in place
+// through the table (pagedAttention: the wasm kernel walks the blocks), nothing is gathered, and the
+// result has the bits `full` gives: the same dot products, exps and sums in the same order.
 //
-// Attention here reads keys and values as one [S, d] matrix, so each append gathers the layer's blocks, in
-// table order, into a scratch shared by all layers (one memcpy per block: S·d·2 floats per layer and token,
-// next to attention's S·d·2 multiply-adds; decode costs ~2x `full`'s at 4,000 positions). A paged-attention
-// kernel would read through the block table instead. Rows come out in position order, so the logits are
-// bit-identical to `full`.
-//
-// Memory: allocated = pool blocks (2·B·d floats each, L more every B positions) + the gather scratch (one
-// layer's blocks at least, doubled when it runs short, in kernel memory so the wasm attention reads it in
-// place); used = the positions held, 2·L·d floats each.
-import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
+// Memory: allocated = pool blocks (2·B·d floats each, L more every B positions) + the block tables
+// (two i32 addresses per block the context can need, per layer); used = the positions held, 2·L·d floats
+// each. So allocated is used rounded up to a block, plus the tables.
+import { BlockTable, CAUSAL, copyRows, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
-import { DEFAULT_BLOCK_SIZE, validateCacheOptions, type CacheOptions } from "./options.js";
-import { Scratch } from "./scratch.js";
-import type { CacheBytes, KVCache, KVView } from "./types.js";
+import { defaultBlockSize, validateCacheOptions, type CacheOptions } from "./options.js";
+import type { CacheBytes, KVBlocks, KVCache } from "./types.js";
 
 export class PagedCache implements KVCache {
   readonly kind = "paged";
@@ -27,8 +22,9 @@ export class PagedCache implements KVCache {
   readonly capacity: number; // context_length: paged serves what `full` serves, only allocated lazily
   readonly blockSize: number;
   readonly pool: BlockPool;
-  private readonly tables: number[][]; // per layer: logical block -> pool block id
-  private readonly gathered: Scratch;
+  private readonly tables: BlockTable[]; // per layer: logical block -> pool block
+  private readonly ids: number[][]; // per layer: the pool ids of the table's blocks
+  private readonly views: { layout: "blocks"; table: BlockTable; length: number }[]; // per layer
   private filled = 0;
 
   constructor(
@@ -36,11 +32,17 @@ export class PagedCache implements KVCache {
     options: CacheOptions = {},
   ) {
     validateCacheOptions(options);
-    this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+    this.blockSize = options.blockSize ?? defaultBlockSize(config);
     this.capacity = config.contextLength;
     this.pool = new BlockPool(this.blockSize, config.dModel);
-    this.tables = Array.from({ length: config.nLayers }, () => []);
-    this.gathered = new Scratch(config.dModel, 0, kernelZeros);
+    const most = Math.ceil(this.capacity / this.blockSize);
+    this.tables = Array.from({ length: config.nLayers }, () => {
+      const table = new BlockTable(this.blockSize, config.dModel);
+      table.reserve(most); // never grows while generating
+      return table;
+    });
+    this.ids = this.tables.map(() => []);
+    this.views = this.tables.map((table) => ({ layout: "blocks", table, length: 0 }));
   }
 
   get length(): number {
@@ -53,38 +55,31 @@ export class PagedCache implements KVCache {
 
   /** The pool block ids holding `layer`'s positions, in position order (a copy). */
   blockTable(layer: number): number[] {
-    return [...this.tables[layer]!];
+    return [...this.ids[layer]!];
   }
 
-  append(layer: number, k: Tensor, v: Tensor): KVView {
+  append(layer: number, k: Tensor, v: Tensor): KVBlocks {
     const T = k.shape[0]!;
     const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const B = this.blockSize, d = this.config.dModel;
-    const table = this.tables[layer]!;
+    const table = this.tables[layer]!, ids = this.ids[layer]!;
     // write the new rows block by block, taking a block from the pool when one fills up
     for (let p = this.filled; p < end; ) {
       const logical = Math.floor(p / B), row = p % B;
-      if (logical === table.length) table.push(this.pool.acquire());
+      if (logical === ids.length) {
+        const id = this.pool.acquire();
+        ids.push(id);
+        table.push(this.pool.keysOf(id), this.pool.valuesOf(id));
+      }
       const n = Math.min(B - row, end - p); // rows that fit in this block
-      const from = p - this.filled;
-      copyRows(k.lo(from, 0).hi(n, d), this.pool.keysOf(table[logical]!), row);
-      copyRows(v.lo(from, 0).hi(n, d), this.pool.valuesOf(table[logical]!), row);
+      const from = p - this.filled, id = ids[logical]!;
+      copyRows(T === n ? k : k.lo(from, 0).hi(n, d), this.pool.keysOf(id), row);
+      copyRows(T === n ? v : v.lo(from, 0).hi(n, d), this.pool.valuesOf(id), row);
       p += n;
     }
-    // gather whole blocks in table order; rows past `end` in the last block are outside the view
-    const rows = table.length * B;
-    if (rows > this.gathered.rows) {
-      // double it (in whole blocks, up to the context): few reallocations, little dead kernel memory
-      const most = Math.ceil(this.capacity / B) * B;
-      this.gathered.ensure(Math.min(most, Math.max(rows, 2 * this.gathered.rows)));
-      this.gathered.positions.forEach((_, i, a) => (a[i] = i));
-    }
-    const K = this.gathered.keys.data, V = this.gathered.values.data;
-    for (let i = 0; i < table.length; i++) {
-      K.set(this.pool.keysOf(table[i]!).data, i * B * d);
-      V.set(this.pool.valuesOf(table[i]!).data, i * B * d);
-    }
-    return this.gathered.view(end);
+    const view = this.views[layer]!;
+    view.length = end;
+    return view;
   }
 
   advance(T: number): void {
@@ -93,13 +88,15 @@ export class PagedCache implements KVCache {
 
   bytes(): CacheBytes {
     const perPosition = 2 * this.config.nLayers * this.config.dModel * 4;
-    return { allocated: this.pool.bytes + this.gathered.bytes, used: perPosition * this.filled };
+    const tables = this.tables.reduce((sum, t) => sum + t.bytes, 0);
+    return { allocated: this.pool.bytes + tables, used: perPosition * this.filled };
   }
 
   reset(): void {
-    for (const table of this.tables) {
-      for (const id of table) this.pool.release(id);
-      table.length = 0;
+    for (let l = 0; l < this.ids.length; l++) {
+      for (const id of this.ids[l]!) this.pool.release(id);
+      this.ids[l]!.length = 0;
+      this.tables[l]!.clear();
     }
     this.filled = 0;
   }

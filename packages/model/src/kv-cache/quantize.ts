@@ -33,3 +33,17 @@ export function dequantizeRows(q: Int8Array, scales: Float32Array, rows: number,
     for (; i < end; i++) out[i] = q[i]! * s;
   }
 }
+
+/**
+ * Per-channel quantization of G rows (KIVI's keys): rows [0, G) of x [R, d] (row-major) into q[at ..
+ * at + G·d), one scale per column c, max over the G rows of |x[·, c]| / 127, written to scales[sAt + c].
+ */
+export function quantizeColumns(x: Float32Array, G: number, d: number, q: Int8Array, at: number, scales: Float32Array, sAt: number): void {
+  for (let c = 0; c < d; c++) {
+    let max = 0;
+    for (let r = 0; r < G; r++) max = Math.max(max, Math.abs(x[r * d + c]!));
+    const scale = Math.fround(max / 127);
+    scales[sAt + c] = scale;
+    for (let r = 0; r < G; r++) q[at + r * d + c] = scale === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(x[r * d + c]! / scale)));
+  }
+}

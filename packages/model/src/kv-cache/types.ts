@@ -2,20 +2,45 @@
 // talks to it only through these members and never asks which strategy it has. A forward pass of T tokens
 // calls append(layer, k, v) once per layer, in layer order, then advance(T) once: `length` changes only
 // there. To write your own, implement KVCache and pass an instance: generate(model, prompt, { cache }).
-import type { AttentionSpan, Tensor } from "@tinylm/tensor";
+import type { AttentionSpan, BlockTable, Int8Keys, Int8Values, Tensor } from "@tinylm/tensor";
 
 /**
- * What attention reads after an append: every retained key/value row, this pass's included. Rows may come
- * in any order (a ring buffer wraps around): positions[j] says where row j sits, and the mask needs nothing
- * else. A view is valid until the next append on the same cache (a strategy may reuse one scratch buffer
- * for every layer); copy what you keep.
+ * What attention reads after an append: every retained key/value row, this pass's included, as [S, d]
+ * matrices. Rows may come in any order (a ring buffer wraps around): positions[j] says where row j sits, and
+ * the mask needs nothing else. A view is valid until the next append on the same cache (a strategy may
+ * reuse one scratch buffer for every layer); copy what you keep.
  */
-export interface KVView {
+export interface KVRows {
   readonly keys: Tensor; // [S, d]
   readonly values: Tensor; // [S, d]
   /** Absolute position of each row of keys/values (length >= S); drives the causal mask. */
   readonly positions: ArrayLike<number>;
 }
+
+/**
+ * Positions 0 .. length - 1 kept in blocks of a block table (`paged`): attention walks the blocks in place
+ * (pagedAttention), nothing is gathered.
+ */
+export interface KVBlocks {
+  readonly layout: "blocks";
+  readonly table: BlockTable;
+  readonly length: number; // S
+}
+
+/**
+ * Positions 0 .. length - 1 as int8 rows with their scales (`int8`): attention dequantizes inside the kernel
+ * (int8Attention), no float copy is made.
+ */
+export interface KVQuantized {
+  readonly layout: "int8";
+  readonly keys: Int8Keys;
+  readonly values: Int8Values;
+  readonly length: number; // S
+  readonly width: number; // d
+}
+
+/** What attention reads: rows (every strategy may return these), or a layout of the strategy's own. */
+export type KVView = KVRows | KVBlocks | KVQuantized;
 
 /** Memory held by a cache, in bytes. */
 export interface CacheBytes {
