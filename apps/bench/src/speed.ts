@@ -12,6 +12,7 @@ import {
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { heapBytesPerStep } from "./heap-per-step.js";
+import { strategyReport } from "./strategy-speed.js";
 import { describeMachine } from "./machine.js";
 import { median } from "./stats.js";
 
@@ -221,3 +222,8 @@ for (const name of backends) {
     for (const [label, ns] of rows.filter((r) => r[2] === 0)) console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns per call`);
   }
 }
+
+// the cache strategies' decode cost and bytes at t = 1,000, with the paged and int8 targets (wasm kernels)
+setBackend("wasm");
+console.log("");
+for (const line of strategyReport(quick ? 3 : 9)) console.log(line);

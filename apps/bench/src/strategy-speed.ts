@@ -1,0 +1,85 @@
+// The cache strategies' cost at t = 1,000 (context 1,024): decode ms/token against `full`, measured in one
+// run with the strategies interleaved round by round (a ratio compares steps that saw the same machine
+// load), and the bytes each allocates. Printed by the speed script with its targets; never asserted.
+import { createCache, makeConfig, TinyLM, type CacheOptions, type KVCache } from "@tinylm/model";
+import { zeros } from "@tinylm/tensor";
+
+const T0 = 1000;
+const STRATEGIES: readonly { label: string; kind: string; options?: CacheOptions }[] = [
+  { label: "full", kind: "full" },
+  { label: "paged", kind: "paged" },
+  { label: "int8", kind: "int8" },
+  { label: "int8, per-channel keys", kind: "int8", options: { keyScales: "channel" } },
+];
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** ms of each of `steps` decode steps from position T0 (the cache refilled to T0 first). */
+function steps(model: TinyLM, cache: KVCache, prompt: number[], n: number): number[] {
+  const out = zeros([1, model.config.vocabSize]);
+  const token = [1];
+  cache.reset();
+  model.forward(prompt, { cache, logits: "last" });
+  const times: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const t0 = performance.now();
+    const logits = model.forward(token, { cache, out }).data;
+    let best = 0;
+    for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
+    token[0] = best;
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+export interface StrategyCost {
+  readonly label: string;
+  readonly msPerToken: number; // median decode step from t = 1,000
+  readonly ratio: number; // against full, same run
+  readonly allocated: number; // bytes at t = 1,000
+  readonly used: number;
+}
+
+/** Decode cost and bytes of each strategy at t = 1,000, `rounds` rounds of 16 steps each. */
+export function strategyCosts(rounds: number): StrategyCost[] {
+  const config = makeConfig({ contextLength: 1024 });
+  const model = TinyLM.init(config, { seed: 1 });
+  const prompt = Array.from({ length: T0 }, (_, i) => (i * 7 + 3) % 20);
+  const caches = STRATEGIES.map((s) => createCache(s.kind, config, s.options));
+  const times: number[][] = caches.map(() => []);
+  caches.forEach((cache) => steps(model, cache, prompt, 16)); // warm up the JIT
+  for (let r = 0; r < rounds; r++) caches.forEach((cache, i) => times[i]!.push(...steps(model, cache, prompt, 16)));
+  const ms = times.map(median);
+  return STRATEGIES.map((s, i) => {
+    caches[i]!.reset();
+    model.forward(prompt, { cache: caches[i]!, logits: "last" });
+    const { allocated, used } = caches[i]!.bytes();
+    return { label: s.label, msPerToken: ms[i]!, ratio: ms[i]! / ms[0]!, allocated, used };
+  });
+}
+
+/** The lines the speed script prints: each strategy's cost, then the paged and int8 targets. */
+export function strategyReport(rounds: number): string[] {
+  const costs = strategyCosts(rounds);
+  const full = costs[0]!, paged = costs[1]!, int8 = costs.slice(2);
+  const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+  const config = makeConfig({ contextLength: 1024 });
+  const blockBytes = 2 * config.nLayers * config.dModel * 4 * 64; // keys and values of one 64-position block, every layer
+  const usedRounded = Math.ceil(paged.used / blockBytes) * blockBytes;
+  const tables = paged.allocated - usedRounded;
+  const ok = (met: boolean): string => (met ? "met" : "NOT met");
+  return [
+    `cache strategies at t = 1,000, context 1,024 (median decode step, ${rounds} rounds of 16 steps, interleaved):`,
+    ...costs.map((c) => `  ${c.label.padEnd(24)} ${c.msPerToken.toFixed(4)} ms/token  ${c.ratio.toFixed(2)}x full   allocated ${kib(c.allocated).padStart(11)}  (${(c.allocated / full.allocated).toFixed(3)}x full)  used ${kib(c.used)}`),
+    `  paged: blocks ${kib(paged.allocated - Math.max(0, tables))} = used rounded up to a block (${kib(usedRounded)}), plus block tables ${kib(Math.max(0, tables))}: ` +
+      `${ok(paged.allocated - Math.max(0, tables) <= usedRounded)}; decode ${paged.ratio.toFixed(2)}x full (target <= 1.25): ${ok(paged.ratio <= 1.25)}`,
+    ...int8.map((c) => `  ${c.label}: allocated ${(c.allocated / full.allocated).toFixed(3)}x full (target <= 0.3): ${ok(c.allocated <= 0.3 * full.allocated)}; decode ${c.ratio.toFixed(2)}x full (target <= 1.5): ${ok(c.ratio <= 1.5)}`),
+  ];
+}
+
+// run alone: node dist/strategy-speed.js [--rounds N]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const rounds = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : 9;
+  for (const line of strategyReport(rounds)) console.log(line);
+}
