@@ -8,6 +8,11 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** The user stopped a long command (Ctrl+C) after it printed what it had finished: exit status 130. */
+export class Interrupted extends Error {
+  override readonly name = "Interrupted";
+}
+
 export interface Outcome {
   readonly exitCode: number;
   /** What to write on stderr ("" for none); one line for user mistakes. */
@@ -26,6 +31,7 @@ export function outcomeOf(error: unknown, debug = false): Outcome {
     if (error.exitCode === 0) return { exitCode: 0, stderr: "" };
     return { exitCode: 2, stderr: `tinylm: ${oneLine(error.message.replace(/^error: /, ""))}\n` };
   }
+  if (error instanceof Interrupted) return { exitCode: 130, stderr: `tinylm: ${oneLine(error.message)}\n` };
   if (USER_ERRORS.some((kind) => error instanceof kind)) {
     return { exitCode: 2, stderr: `tinylm: ${oneLine((error as Error).message)}\n` };
   }

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import type { TuiOptions } from "../ui/run.js";
 import { outcomeOf, UsageError } from "./errors.js";
+import { addEvalCommand } from "./eval.js";
 import { addGenerateCommand } from "./generate.js";
 import { addInitCommand } from "./init.js";
 import type { Io } from "./io.js";
@@ -23,12 +24,13 @@ Examples:
   tinylm init --out model.safetensors --seed 1
   tinylm generate --weights model.safetensors --prompt "a dog"
   tinylm generate --weights random --prompt "the cat"   the exercise's seeded random model
+  tinylm eval --strategies full,int8,sliding-window:8   what each cache strategy costs (all of them by default)
   tinylm <command> --help                          the flags of one command, with their defaults
 
 Exit status: 0 on success, 2 for a usage or input mistake (one line on stderr), 1 for an internal error.`;
 
 const unknownCommand = (name: string): UsageError =>
-  new UsageError(`unknown command "${name}"; the commands are summary, init and generate (see tinylm --help)`);
+  new UsageError(`unknown command "${name}"; the commands are summary, init, generate and eval (see tinylm --help)`);
 
 /** Root options only feed the UI; typed before a subcommand they would be silently lost, so refuse them. */
 function refuseRootOptions(program: Command, sub: Command): void {
@@ -52,6 +54,7 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
   addSummaryCommand(program, io);
   addInitCommand(program, io);
   addGenerateCommand(program, io);
+  addEvalCommand(program, io);
   // our own `help [command]`: commander's prints the whole help to stderr for an unknown name
   program
     .command("help [command]")
