@@ -11,25 +11,38 @@ import type { KVView } from "./kv-cache/types.js";
 import { viewRows } from "./kv-cache/view.js";
 import { writeSinusoid } from "./positional.js";
 
+/** An op prepared for one pair of buffers (out, x) and, for linear, one epilogue. */
 interface Run<Op> {
-  readonly out: Tensor;
-  readonly x: Tensor;
-  readonly flags: number;
+  readonly out: Tensor | null;
+  readonly x: Tensor | null;
+  readonly fuse: LinearFusion | undefined;
   readonly op: Op;
 }
 
-/** Up to two prepared runs, the most recent first. */
-class Runs<Op> {
-  private a: Run<Op> | null = null;
-  private b: Run<Op> | null = null;
+const NO_RUN: Run<never> = { out: null, x: null, fuse: undefined, op: undefined as never };
 
-  get(out: Tensor, x: Tensor, flags: number, prepare: () => Op): Op {
-    const a = this.a;
-    if (a !== null && a.out === out && a.x === x && a.flags === flags) return a.op;
-    const b = this.b;
-    this.b = a;
-    this.a = b !== null && b.out === out && b.x === x && b.flags === flags ? b : { out, x, flags, op: prepare() };
-    return this.a.op;
+/**
+ * A layer's prepared runs: `run`, the most recent, checked inline by each op (no call, no allocation: the
+ * decode path), and `previous`, swapped in when the buffers alternate (a prefill's, then a decode step's).
+ */
+class Runs<Op> {
+  run: Run<Op> = NO_RUN;
+  private previous: Run<Op> = NO_RUN;
+
+  /** Makes the previous run current when it is for these buffers; returns its op, else null (then `add`). */
+  swap(out: Tensor, x: Tensor, fuse: LinearFusion | undefined): Op | null {
+    const p = this.previous;
+    if (p.out !== out || p.x !== x || p.fuse !== fuse) return null;
+    this.previous = this.run;
+    this.run = p;
+    return p.op;
+  }
+
+  /** Makes a newly prepared op current. */
+  add(out: Tensor, x: Tensor, fuse: LinearFusion | undefined, op: Op): Op {
+    this.previous = this.run;
+    this.run = { out, x, fuse, op };
+    return op;
   }
 }
 
@@ -51,18 +64,23 @@ export class AttentionParams {
   constructor(readonly heads: number) {}
 }
 
+/** linear's epilogues, as constants: an object literal per call would be an allocation per decode step. */
+export const ACCUMULATE: LinearFusion = Object.freeze({ accumulate: true }); // out += x·Wᵀ + b: a residual connection
+export const RELU: LinearFusion = Object.freeze({ relu: true }); // out = max(x·Wᵀ + b, 0)
+
 /**
- * out [R, m] = x [R, n] · weightᵀ + bias; with { relu: true } max(·, 0) of it, with { accumulate: true }
- * out += it (a residual connection), in the same pass.
+ * out [R, m] = x [R, n] · weightᵀ + bias; with RELU max(·, 0) of it, with ACCUMULATE out += it (a
+ * residual connection), in the same pass.
  */
 export function linear(out: Tensor, x: Tensor, p: LinearParams, fuse?: LinearFusion): void {
-  const flags = (fuse?.relu ? 1 : 0) | (fuse?.accumulate ? 2 : 0);
-  p.runs.get(out, x, flags, () => prepareLinear(x, p.weight, p.bias, out, fuse))();
+  const r = p.runs.run;
+  (r.out === out && r.x === x && r.fuse === fuse ? r.op : linearRun(out, x, p, fuse))();
 }
 
 /** out [R, d] = (x - mean) / sqrt(var + eps) · weight + bias, per row. */
 export function layerNorm(out: Tensor, x: Tensor, p: NormParams): void {
-  p.runs.get(out, x, 0, () => prepareLayerNorm(x, p.weight, p.bias, p.eps, out))();
+  const r = p.runs.run;
+  (r.out === out && r.x === x ? r.op : layerNormRun(out, x, p))();
 }
 
 /**
@@ -74,14 +92,32 @@ export function attend(
   out: Tensor, q: Tensor, kv: KVView, queryStart: number, span: AttentionSpan, p: AttentionParams,
   observe?: (head: number, probs: Tensor) => void,
 ): void {
-  if ("layout" in kv && !observe) {
+  if ("layout" in kv) { // a strategy's own layout, read where it is
     const options = { queryStart, span, nHeads: p.heads, out };
+    if (observe) {
+      const rows = viewRows(kv); // the probabilities are observed: attention over the rows, which makes them
+      return attentionRun(out, q, p)(rows.keys, rows.values, rows.positions, queryStart, span, observe);
+    }
     if (kv.layout === "blocks") pagedAttention(q, kv.table, kv.length, options);
     else int8Attention(q, kv.keys, kv.values, kv.length, options);
     return;
   }
-  const rows = viewRows(kv); // the probabilities are observed: attention over the rows, which makes them
-  p.runs.get(out, q, 0, () => prepareAttention(q, out, p.heads))(rows.keys, rows.values, rows.positions, queryStart, span, observe);
+  const r = p.runs.run;
+  (r.out === out && r.x === q ? r.op : attentionRun(out, q, p))(kv.keys, kv.values, kv.positions, queryStart, span, observe);
+}
+
+// ---- preparing (off the decode path: a new pair of buffers) ----
+
+function linearRun(out: Tensor, x: Tensor, p: LinearParams, fuse: LinearFusion | undefined): PreparedOp {
+  return p.runs.swap(out, x, fuse) ?? p.runs.add(out, x, fuse, prepareLinear(x, p.weight, p.bias, out, fuse));
+}
+
+function layerNormRun(out: Tensor, x: Tensor, p: NormParams): PreparedOp {
+  return p.runs.swap(out, x, undefined) ?? p.runs.add(out, x, undefined, prepareLayerNorm(x, p.weight, p.bias, p.eps, out));
+}
+
+function attentionRun(out: Tensor, q: Tensor, p: AttentionParams): PreparedAttention {
+  return p.runs.swap(out, q, undefined) ?? p.runs.add(out, q, undefined, prepareAttention(q, out, p.heads));
 }
 
 /**

@@ -11,8 +11,8 @@ import { ConfigError, ContextError } from "./errors.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { viewRows } from "./kv-cache/view.js";
-import { attend, embed, layerNorm, linear } from "./layers.js";
-import { modelParams, type ModelParams } from "./place-weights.js";
+import { ACCUMULATE, attend, embed, layerNorm, linear, RELU } from "./layers.js";
+import { modelParams, type BlockParams, type ModelParams } from "./place-weights.js";
 import { embeddablePositions } from "./positional.js";
 import { initWeights, type InitOptions, type Weights } from "./weights.js";
 
@@ -83,15 +83,7 @@ export class TinyLM {
       const { blocks, lnF, lmHead } = this.params;
       embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe); // h = tok_emb[tokens] + pos  [T, d]
       for (let l = 0; l < blocks.length; l++) {
-        const blk = blocks[l]!, o = l === blocks.length - 1 ? r : a; // o: the rows this block finishes
-        layerNorm(a.x, a.h, blk.ln1); //                 x = ln1(h)                     [T, d]
-        linear(a.qkv, a.x, blk.qkv); //                  q | k | v = x·Wqkvᵀ + b         [T, 3d]
-        const kv = cache.append(l, a.k, a.v); //         keys, values: cached rows + k, v  [S, d]
-        attend(o.y, o.q, kv, start + o.first, span, blk.attn, observe && headObserver(observe, l, viewRows(kv).positions)); // y = softmax(q·kᵀ/√dh)·v, per head
-        linear(o.h, o.y, blk.o, { accumulate: true }); // h += y·Woᵀ + bo
-        layerNorm(o.x, o.h, blk.ln2); //                 x = ln2(h)
-        linear(o.hidden, o.x, blk.fc1, { relu: true }); // hidden = relu(x·W1ᵀ + b1)     [T, F]
-        linear(o.h, o.hidden, blk.fc2, { accumulate: true }); // h += hidden·W2ᵀ + b2
+        this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
       }
       cache.advance(T);
       layerNorm(r.x, r.h, lnF); //                        x = ln_f(h)
@@ -102,6 +94,22 @@ export class TinyLM {
     } finally {
       this.busy = reentrant;
     }
+  }
+
+  /**
+   * Block l: h += o(attn(ln1(h))); h += fc2(relu(fc1(ln2(h)))). a holds the pass's T rows; o is the rows the
+   * block finishes after attention's input: all of a, or (the last block, when only the last logits are
+   * wanted) the last row alone. Every row's keys and values still go to the cache.
+   */
+  private block(l: number, blk: BlockParams, a: Activations, o: Rows, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): void {
+    layerNorm(a.x, a.h, blk.ln1); //                 x = ln1(h)                       [T, d]
+    linear(a.qkv, a.x, blk.qkv); //                  q | k | v = x·Wqkvᵀ + b           [T, 3d]
+    const kv = cache.append(l, a.k, a.v); //         keys, values: cached rows + k, v    [S, d]
+    attend(o.y, o.q, kv, start + o.first, span, blk.attn, observe && headObserver(observe, l, viewRows(kv).positions)); // y = softmax(q·kᵀ/√dh)·v, per head
+    linear(o.h, o.y, blk.o, ACCUMULATE); //         h += y·Woᵀ + bo
+    layerNorm(o.x, o.h, blk.ln2); //                 x = ln2(h)
+    linear(o.hidden, o.x, blk.fc1, RELU); //        hidden = relu(x·W1ᵀ + b1)       [T, F]
+    linear(o.h, o.hidden, blk.fc2, ACCUMULATE); //  h += hidden·W2ᵀ + b2
   }
 
   // ---- checks ----
