@@ -36,9 +36,11 @@ PRESETS = {
     # The exercise's exact model: learned positions, context 32 (105,172 parameters).
     "exercise": dict(n_layers=3, positional="learned", context_length=32, length=32,
                      texts=20000, heldout=500, steps=200, batch=32, lr=4e-3),
-    # The long-context model: same size, sinusoidal positions, texts of 256 words.
+    # The long-context model: same size, sinusoidal positions, texts of 256 words. A second phase on a corpus
+    # where half the clauses are about the topic (the same language, more examples of the far rule).
     "long": dict(n_layers=3, positional="sinusoidal", context_length=1024, length=256,
-                 texts=3200, heldout=50, steps=400, batch=4, lr=4e-3),
+                 texts=3200, heldout=50, steps=400, batch=4, lr=4e-3,
+                 phase2=dict(texts=2400, steps=300, lr=2e-3, topic_rate=0.5)),
     # A 1-block draft of the long-context model (for speculative decoding).
     "draft": dict(n_layers=1, positional="sinusoidal", context_length=1024, length=256,
                   texts=3200, heldout=50, steps=800, batch=4, lr=4e-3),
@@ -46,9 +48,10 @@ PRESETS = {
 SHAPE = dict(vocab_size=len(VOCAB), d_model=64, n_heads=1, d_ff=128, norm_eps=1e-5)
 
 
-def write_corpus(path, texts, length, seed):
+def write_corpus(path, texts, length, seed, topic_rate=None):
+    rate = [] if topic_rate is None else ["--topic-rate", str(topic_rate)]
     subprocess.run(["node", str(ROOT / "tools/train/write-corpus.mjs"), "--out", str(path), "--texts", str(texts),
-                    "--length", str(length), "--seed", str(seed)], check=True)
+                    "--length", str(length), "--seed", str(seed), *rate], check=True)
     index = {w: i for i, w in enumerate(VOCAB)}
     rows = [[index[w] for w in line.split()] for line in Path(path).read_text().splitlines() if line]
     return torch.tensor(rows, dtype=torch.long)  # [N, length]
@@ -105,7 +108,30 @@ def mean_loss(cfg, W, data, pe, batch):
     return total / count
 
 
-def train(name, preset, out, seed):
+def run_steps(name, cfg, W, train_data, pe, steps, batch, lr0, seed):
+    """AdamW on next-word cross-entropy: warm-up, then cosine decay to lr0 / 10. Returns (loss curve, seconds)."""
+    opt = torch.optim.AdamW(W.values(), lr=lr0, betas=(0.9, 0.95), weight_decay=0.01)
+    g = torch.Generator().manual_seed(seed)
+    warmup = steps // 20
+    curve, t0 = [], time.time()
+    for step in range(1, steps + 1):
+        lr = lr0 * (step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (steps - warmup))))
+        for group in opt.param_groups:
+            group["lr"] = lr
+        x = train_data[torch.randint(len(train_data), (batch,), generator=g)]  # [B, L]
+        logits = forward_batch(cfg, W, x[:, :-1], pe)
+        loss = F.cross_entropy(logits.reshape(-1, cfg["vocab_size"]), x[:, 1:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(W.values(), 1.0)
+        opt.step()
+        if step % 100 == 0 or step == steps:
+            curve.append({"step": step, "loss": float(loss), "seconds": round(time.time() - t0, 1)})
+            print(f"  {name} step {step}/{steps} loss {float(loss):.4f} ({time.time() - t0:.0f} s)", flush=True)
+    return curve, time.time() - t0
+
+
+def train(name, preset, out, seed, start_from=None):
     p = PRESETS[preset]
     cfg = validate_config({**SHAPE, "n_layers": p["n_layers"], "context_length": p["context_length"], "positional": p["positional"]})
     cfg = {k: cfg[k] for k in CONFIG_KEYS}
@@ -116,27 +142,26 @@ def train(name, preset, out, seed):
         held = write_corpus(Path(tmp) / "heldout.txt", p["heldout"], p["length"] + 1, heldout_seed)
 
     torch.manual_seed(seed)
-    W = init_weights(cfg, seed)
     pe = sinusoids(p["length"], cfg["d_model"]).to(torch.float32) if cfg["positional"] == "sinusoidal" else None
-    opt = torch.optim.AdamW(W.values(), lr=p["lr"], betas=(0.9, 0.95), weight_decay=0.01)
-    g = torch.Generator().manual_seed(seed)
-    steps, warmup = p["steps"], p["steps"] // 20
-    curve, t0 = [], time.time()
-    for step in range(1, steps + 1):
-        lr = p["lr"] * (step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (steps - warmup))))
-        for group in opt.param_groups:
-            group["lr"] = lr
-        x = train_data[torch.randint(len(train_data), (p["batch"],), generator=g)]  # [B, L]
-        logits = forward_batch(cfg, W, x[:, :-1], pe)
-        loss = F.cross_entropy(logits.reshape(-1, cfg["vocab_size"]), x[:, 1:].reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(W.values(), 1.0)
-        opt.step()
-        if step % 100 == 0 or step == steps:
-            curve.append({"step": step, "loss": float(loss), "seconds": round(time.time() - t0, 1)})
-            print(f"  {name} step {step}/{steps} loss {float(loss):.4f} ({time.time() - t0:.0f} s)", flush=True)
-    seconds = time.time() - t0
+    if start_from is None:
+        W = init_weights(cfg, seed)
+        curve, seconds = run_steps(name, cfg, W, train_data, pe, p["steps"], p["batch"], p["lr"], seed)
+    else:  # phase 1 is the file start_from (the same bits as running it here: float32 weights, phase 2 reseeds)
+        cfg0, W0 = read_safetensors(start_from)
+        assert cfg0 == cfg, f"{start_from} has config {cfg0}, expected {cfg}"
+        W = {k: v.clone().requires_grad_(True) for k, v in W0.items()}
+        log = json.loads((Path(out) / f"{name}.train.json").read_text())
+        curve, seconds = log["curve"], float(log["metadata"]["train_seconds"])
+    phase2 = p.get("phase2")
+    if phase2:
+        seed2 = 1000 * seed + 3
+        with tempfile.TemporaryDirectory() as tmp:
+            data2 = write_corpus(Path(tmp) / "train2.txt", phase2["texts"], p["length"] + 1, seed2, phase2["topic_rate"])
+        W = {k: v.detach().clone().requires_grad_(True) for k, v in W.items()}
+        curve2, seconds2 = run_steps(name + " phase 2", cfg, W, data2, pe, phase2["steps"], p["batch"], phase2["lr"], seed2)
+        curve += [{**c, "step": c["step"] + p["steps"]} for c in curve2]
+        seconds += seconds2
+    steps = p["steps"] + (phase2["steps"] if phase2 else 0)
 
     Wd = {k: v.detach() for k, v in W.items()}
     train_loss = mean_loss(cfg, Wd, train_data[:len(held)], pe, p["batch"])
@@ -151,6 +176,7 @@ def train(name, preset, out, seed):
     meta = {
         "run": run, "preset": preset, "seed": str(seed), "corpus_seed": str(corpus_seed), "heldout_seed": str(heldout_seed),
         "corpus_texts": str(p["texts"]), "text_length": str(p["length"]), "steps": str(steps), "batch": str(p["batch"]),
+        **({"phase2": json.dumps(p["phase2"], separators=(",", ":")), "phase2_corpus_seed": str(1000 * seed + 3)} if p.get("phase2") else {}),
         "train_loss": f"{train_loss:.4f}", "heldout_loss": f"{held_loss:.4f}", "heldout_perplexity": f"{math.exp(held_loss):.4f}",
         "train_seconds": f"{seconds:.0f}", "torch_version": torch.__version__,
     }
@@ -168,6 +194,7 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "packages/model/models"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, help="override the preset's steps (for a quick try)")
+    parser.add_argument("--phase2-from", help="start from this file as the end of phase 1 (a model with a phase 2 only)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1: the float summation order of the committed run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -175,7 +202,7 @@ def main():
     for m in args.models:
         if args.steps:
             PRESETS[m]["steps"] = args.steps
-        train(m, m, args.out, args.seed)
+        train(m, m, args.out, args.seed, args.phase2_from)
 
 
 if __name__ == "__main__":

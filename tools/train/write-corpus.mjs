@@ -2,7 +2,9 @@
 // Writes a training corpus of the toy language with the TypeScript generator (the one definition of the
 // language, in @tinylm/model): one text per line, words separated by spaces.
 //
-//   node tools/train/write-corpus.mjs --out FILE --texts N --length L --seed S
+//   node tools/train/write-corpus.mjs --out FILE --texts N --length L --seed S [--topic-rate R]
+//
+// --topic-rate: the chance that a clause after the first is about the topic (default 0.15, the generator's).
 //
 // Needs the built package (npx -y pnpm@12.4.2 build). The Python trainer reads the file.
 import { writeFileSync } from "node:fs";
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     texts: { type: "string" },
     length: { type: "string" },
     seed: { type: "string" },
+    "topic-rate": { type: "string" },
   },
 });
 const int = (name) => {
@@ -31,8 +34,13 @@ if (!values.out) {
   process.exit(2);
 }
 const [texts, length, seed] = [int("texts"), int("length"), int("seed")];
+const topicRate = values["topic-rate"] === undefined ? undefined : Number(values["topic-rate"]);
+if (topicRate !== undefined && !(topicRate >= 0 && topicRate <= 1)) {
+  console.error(`write-corpus: --topic-rate must be a number in [0, 1]; got ${values["topic-rate"]}`);
+  process.exit(2);
+}
 const generator = new TextGenerator(seed);
 const lines = [];
-for (let i = 0; i < texts; i++) lines.push(decode(generator.text({ length })));
+for (let i = 0; i < texts; i++) lines.push(decode(generator.text({ length, topicRate })));
 writeFileSync(values.out, lines.join("\n") + "\n");
-console.log(`wrote ${values.out}: ${texts} texts of ${length} words, seed ${seed}`);
+console.log(`wrote ${values.out}: ${texts} texts of ${length} words, seed ${seed}, topic rate ${topicRate ?? "0.15"}`);
