@@ -13,7 +13,7 @@ export { type KVCache, type KVView, type KVRows, type KVBlocks, type KVQuantized
 export { viewRows, viewLength } from "./kv-cache/view.js";
 export {
   createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, defaultBlockSize, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE,
-  KEY_GROUP, KEY_SCALES, type KeyScales,
+  KEY_GROUP, KEY_SCALES, type KeyScales, POSITION_SCHEMES, type PositionScheme,
 } from "./kv-cache/index.js";
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";

@@ -122,21 +122,26 @@ function attentionRun(out: Tensor, q: Tensor, p: AttentionParams): PreparedAtten
 
 /**
  * out [T, d] = tokEmb[tokens] + position rows start..start+T-1: rows of posEmb [C, d] when positions are
- * learned, else sinusoids written into pe [T, d]. Ids are checked (IndexError) before anything is written.
+ * learned, else sinusoids written into pe [T, d]. `at` (called on `self`) maps a token's position to the one
+ * it is embedded at (a window cache's place in the cache; the position itself without it). Ids are checked (IndexError)
+ * before anything is written.
  */
-export function embed(out: Tensor, tokens: ArrayLike<number>, start: number, tokEmb: Tensor, posEmb: Tensor | undefined, pe: Tensor): void {
+export function embed(
+  out: Tensor, tokens: ArrayLike<number>, start: number, tokEmb: Tensor, posEmb: Tensor | undefined, pe: Tensor,
+  at?: (p: number) => number, self?: object,
+): void {
   const T = tokens.length, d = out.shape[1]!;
   for (let t = 0; t < T; t++) {
     const id = tokens[t]!;
     if (tokEmb.shape[1] !== d || !Number.isInteger(id) || id < 0 || id >= tokEmb.shape[0]!) embedding(tokEmb, tokens); // throws the IndexError/ShapeError
   }
   const pos = posEmb ?? pe;
-  if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(start + t, pe, t);
-  const p0 = posEmb ? start : 0;
+  if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(at ? at.call(self, start + t) : start + t, pe, t);
   const H = out.data, E = tokEmb.data, P = pos.data;
   const hs0 = out.stride[0]!, hs1 = out.stride[1]!, es = tokEmb.stride[1]!, ps = pos.stride[1]!;
   for (let t = 0; t < T; t++) {
-    const e = tokEmb.offset + tokens[t]! * tokEmb.stride[0]!, p = pos.offset + (p0 + t) * pos.stride[0]!, hr = out.offset + t * hs0;
+    const row = !posEmb ? t : at ? at.call(self, start + t) : start + t; // the row of posEmb (learned), else of pe
+    const e = tokEmb.offset + tokens[t]! * tokEmb.stride[0]!, p = pos.offset + row * pos.stride[0]!, hr = out.offset + t * hs0;
     for (let j = 0; j < d; j++) H[hr + j * hs1] = E[e + j * es]! + P[p + j * ps]!; // float32 sum, as add(embedding, pos)
   }
 }

@@ -26,6 +26,11 @@ export interface ForwardOptions {
   readonly start?: number;
   /** Overrides the cache's mask, e.g. a banded span to recompute what a sliding window sees. */
   readonly span?: AttentionSpan;
+  /**
+   * Overrides the cache's embedPosition: the position the token at position p is embedded at (e.g. to
+   * recompute what a window cache with positions "cache" computes).
+   */
+  readonly embedPosition?: (p: number) => number;
   /** Receives each layer's attention probabilities [T, S] per head. */
   readonly onAttention?: AttentionObserver;
   /**
@@ -72,7 +77,8 @@ export class TinyLM {
     const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
     const span = options.span ?? cache.span;
     const start = cache.length;
-    this.checkPositions(T, start);
+    const c: KVCache = cache, at = options.embedPosition ?? c.embedPosition, self = options.embedPosition ? undefined : c; // at.call(self, p)
+    this.checkPositions(T, start, at, self);
     const reentrant = this.busy;
     this.busy = true;
     try {
@@ -81,7 +87,7 @@ export class TinyLM {
       // after attention's input, the last block need only finish the rows whose logits are asked for
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
       const { blocks, lnF, lmHead } = this.params;
-      embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe); // h = tok_emb[tokens] + pos  [T, d]
+      embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
       for (let l = 0; l < blocks.length; l++) {
         this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
       }
@@ -128,9 +134,10 @@ export class TinyLM {
     return lastOnly;
   }
 
-  private checkPositions(T: number, start: number): void {
+  private checkPositions(T: number, start: number, at?: (p: number) => number, self?: KVCache): void {
     const C = this.config.contextLength;
-    if (start + T > embeddablePositions(this.config)) {
+    const end = at && T > 0 ? at.call(self, start + T - 1) + 1 : start + T; // one past the last position embedded
+    if (end > embeddablePositions(this.config)) {
       throw new ContextError(
         `forward: ${T} tokens at position ${start} exceed context_length ${C}; learned positions have no embedding past position ${C - 1}. Use a shorter prompt, a model with a larger contextLength, or sinusoidal positions with a window cache.`,
         start + T,

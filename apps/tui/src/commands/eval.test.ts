@@ -26,7 +26,7 @@ describe("tinylm eval", () => {
   it.each([
     ["sinks:8:8", "tinylm: config: sinks must be an integer in [1, 7] (leading positions kept: fewer than the window 8, and window + sinks at most the context 32); got \"8\"\n"],
     ["sliding-window:64", "tinylm: config: window must be an integer in [1, 32] (positions kept, at most the context 32); got \"64\"\n"],
-    ["lru", "tinylm: config: strategy is not a cache strategy (choose from: none, full, paged[:B], int8[:token|channel], sliding-window:W, sinks:W:S; the kinds are none, full, paged, sliding-window, sinks, int8); got \"lru\"\n"],
+    ["lru", "tinylm: config: strategy is not a cache strategy (choose from: none, full, paged[:B], int8[:token|channel], sliding-window:W[:cache], sinks:W:S[:cache]; the kinds are none, full, paged, sliding-window, sinks, int8); got \"lru\"\n"],
   ])("refuses --strategies %s: one line, exit 2", async (spec, message) => {
     const io = memoryIo();
     expect(await main(["eval", "--weights", "random", "--strategies", spec], io, noTui)).toBe(2);

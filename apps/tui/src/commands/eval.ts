@@ -107,7 +107,7 @@ export function addEvalCommand(program: Command, io: Io): Command {
     .description("measure what each KV-cache strategy costs: quality against full, bytes, decode time")
     .addOption(modelWeightsOption())
     .addOption(seedOption("seed of the random weights (--weights random)"))
-    .option("--strategies <list>", "comma-separated: none, full, paged[:B], int8[:token|channel], sliding-window:W, sinks:W:S (default: all of them, windows 4..256)")
+    .option("--strategies <list>", "comma-separated: none, full, paged[:B], int8[:token|channel], sliding-window:W[:cache], sinks:W:S[:cache] (:cache: positions within the cache) (default: all of them, windows 4..256)")
     .option("--texts <n>", "held-out texts and prompts per strategy (default: 20 at context 32, else 4)", integerArg(1, 1000));
   for (const option of configOptions()) command.addOption(option);
   return command

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
+  CACHE_KINDS, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH, POSITION_SCHEMES, Sampler,
+  type GenerateResult, type KeyScales, type PositionScheme, type SamplingOptions,
 } from "@tinylm/model";
 import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
@@ -24,6 +25,8 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly window?: number;
   readonly sinks?: number;
   readonly blockSize?: number;
+  readonly keyScales?: KeyScales;
+  readonly positions?: PositionScheme;
   readonly temperature?: number;
   readonly topK?: number;
   readonly topP?: number;
@@ -35,6 +38,8 @@ const CACHE_FLAGS = [
   ["window", "--window", ["sliding-window", "sinks"]],
   ["sinks", "--sinks", ["sinks"]],
   ["blockSize", "--block-size", ["paged"]],
+  ["keyScales", "--key-scales", ["int8"]],
+  ["positions", "--positions", ["sliding-window", "sinks"]],
 ] as const;
 
 function readPrompt(options: GenerateCommandOptions, io: Io): string {
@@ -91,7 +96,8 @@ export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateRe
   let result: GenerateResult;
   try {
     result = generateSync(model, text, {
-      maxNewTokens, cache, window: options.window, sinks: options.sinks, blockSize: options.blockSize, sampling, onToken: progress?.onToken,
+      maxNewTokens, cache, window: options.window, sinks: options.sinks, blockSize: options.blockSize, keyScales: options.keyScales, positions: options.positions,
+      sampling, onToken: progress?.onToken,
     });
   } finally {
     progress?.clear();
@@ -142,7 +148,9 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .addOption(new Option("--cache <kind>", "KV-cache strategy; none recomputes the whole sequence every step").choices(CACHE_KINDS).default("full"))
     .option("--window <n>", "positions kept by --cache sliding-window and sinks (default: half the context length, 16 at 32)", integerArg(1, MAX_CONTEXT_LENGTH))
     .option("--sinks <n>", `leading positions always kept by --cache sinks (default: ${DEFAULT_SINKS})`, integerArg(0, MAX_CONTEXT_LENGTH))
-    .option("--block-size <n>", `positions per block of --cache paged (default: ${DEFAULT_BLOCK_SIZE})`, integerArg(1, MAX_CONTEXT_LENGTH))
+    .option("--block-size <n>", `positions per block of --cache paged (default: ${DEFAULT_BLOCK_SIZE}, at most the context length)`, integerArg(1, MAX_CONTEXT_LENGTH))
+    .addOption(new Option("--key-scales <kind>", "int8 key scales of --cache int8: one per position (token) or per channel over 32 positions (channel, KIVI) (default: token)").choices(KEY_SCALES))
+    .addOption(new Option("--positions <scheme>", "positions --cache sliding-window and sinks embed: absolute, or cache (a token's place in the cache, never past window + sinks - 1, as StreamingLLM) (default: absolute)").choices(POSITION_SCHEMES))
     .option("--temperature <t>", "sampling temperature; 0 is greedy argmax (default: 0, or 1 with --top-k or --top-p)", numberArg(0))
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))

@@ -17,6 +17,7 @@ describe("strategy specs", () => {
     expect(defaultStrategies(config).map((s) => s.label)).toEqual([
       "none", "full", "paged", "int8", "int8:channel", "sliding-window:4", "sliding-window:8", "sliding-window:16", "sliding-window:32",
       "sinks:4:1", "sinks:8:1", "sinks:16:1", "sinks:8:4", "sinks:16:4",
+      "sliding-window:4:cache", "sliding-window:8:cache", "sliding-window:16:cache", "sliding-window:32:cache", "sinks:8:4:cache", "sinks:16:4:cache",
     ]);
   });
 
@@ -25,15 +26,18 @@ describe("strategy specs", () => {
     expect(parseStrategy("paged:8", config).options).toEqual({ blockSize: 8 });
     expect(parseStrategy("int8:channel", config).options).toEqual({ keyScales: "channel" });
     expect(parseStrategy(" sliding-window:5 ", config).options).toEqual({ window: 5 });
+    expect(parseStrategy("sliding-window:5:cache", config)).toEqual({ label: "sliding-window:5:cache", kind: "sliding-window", options: { window: 5, positions: "cache" } });
+    expect(parseStrategy("sinks:8:2:absolute", config)).toEqual({ label: "sinks:8:2", kind: "sinks", options: { window: 8, sinks: 2 } });
   });
 
   it.each([
-    ["foo", /strategy is not a cache strategy \(choose from: none, full, paged\[:B\], int8\[:token\|channel\], sliding-window:W, sinks:W:S/],
+    ["foo", /strategy is not a cache strategy \(choose from: none, full, paged\[:B\], int8\[:token\|channel\], sliding-window:W\[:cache\], sinks:W:S\[:cache\]/],
     ["sliding-window:33", /window must be an integer in \[1, 32\] \(positions kept, at most the context 32\); got "33"/],
-    ["sliding-window", /takes one setting, the window: sliding-window:W/],
+    ["sliding-window", /takes the window, then optionally the positions: sliding-window:W\[:absolute\|cache\]/],
+    ["sliding-window:8:relative", /takes the window, then optionally the positions/],
     ["sinks:8:8", /sinks must be an integer in \[1, 7\] \(leading positions kept: fewer than the window 8/],
     ["sinks:30:4", /sinks must be an integer in \[1, 2\]/],
-    ["sinks:8", /takes two settings, the window and the sinks: sinks:W:S/],
+    ["sinks:8", /takes the window and the sinks, then optionally the positions: sinks:W:S\[:absolute\|cache\]/],
     ["int8:fast", /the key scales: int8:token or int8:channel/],
     ["full:3", /takes no setting/],
     ["paged:0", /block_size must be an integer in \[1, 32\]/],

@@ -2,11 +2,14 @@
 // checks that make a setting that cannot work a one-line ConfigError naming the valid range.
 import type { ModelConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
-import { CACHE_KINDS, KEY_SCALES, type CacheKind, type CacheOptions, type KeyScales } from "../kv-cache/index.js";
+import { CACHE_KINDS, KEY_SCALES, POSITION_SCHEMES, type CacheKind, type CacheOptions, type KeyScales, type PositionScheme } from "../kv-cache/index.js";
 
 /** One strategy and its setting, as `tinylm eval` runs it. */
 export interface EvalStrategy {
-  /** The spec it was named by: "none", "full", "paged", "paged:16", "int8", "int8:channel", "sliding-window:64", "sinks:64:4". */
+  /**
+   * The spec it was named by: "none", "full", "paged", "paged:16", "int8", "int8:channel", "sliding-window:64",
+   * "sinks:64:4", and the window strategies with positions in the cache: "sliding-window:64:cache", "sinks:64:4:cache".
+   */
   readonly label: string;
   readonly kind: CacheKind;
   readonly options: CacheOptions;
@@ -20,17 +23,32 @@ export function defaultWindows(config: ModelConfig): number[] {
 }
 
 /**
- * none, full, paged, int8 (per-token and per-channel keys), sliding-window at each default window, and
- * sinks with 1 and with 4 sinks at the same windows (where the sinks fit).
+ * none, full, paged, int8 (per-token and per-channel keys), sliding-window at each default window, sinks
+ * with 1 and with 4 sinks at the same windows (where the sinks fit), then sliding-window and sinks with 4
+ * sinks again with positions in the cache.
  */
 export function defaultStrategies(config: ModelConfig): EvalStrategy[] {
   const specs = ["none", "full", "paged", "int8", "int8:channel"];
-  for (const w of defaultWindows(config)) specs.push(`sliding-window:${w}`);
-  for (const s of [1, 4]) for (const w of defaultWindows(config)) if (s < w && s + w <= config.contextLength) specs.push(`sinks:${w}:${s}`);
+  const windows = defaultWindows(config);
+  const fits = (w: number, s: number): boolean => s < w && s + w <= config.contextLength;
+  for (const w of windows) specs.push(`sliding-window:${w}`);
+  for (const s of [1, 4]) for (const w of windows) if (fits(w, s)) specs.push(`sinks:${w}:${s}`);
+  for (const w of windows) specs.push(`sliding-window:${w}:cache`);
+  for (const w of windows) if (fits(w, 4)) specs.push(`sinks:${w}:4:cache`);
   return specs.map((s) => parseStrategy(s, config));
 }
 
-const SPECS = "none, full, paged[:B], int8[:token|channel], sliding-window:W, sinks:W:S";
+const SPECS = "none, full, paged[:B], int8[:token|channel], sliding-window:W[:cache], sinks:W:S[:cache]";
+
+/** The window strategies' optional last part: where positions come from (absolute by default). */
+function positionsOf(spec: string, parts: string[], n: number): PositionScheme {
+  if (parts.length === n) return "absolute";
+  if (parts.length === n + 1 && POSITION_SCHEMES.includes(parts[n] as PositionScheme)) return parts[n] as PositionScheme;
+  throw new ConfigError("strategy", spec, `takes ${n === 1 ? "the window" : "the window and the sinks"}, then optionally the positions: ${n === 1 ? "sliding-window:W" : "sinks:W:S"}[:${POSITION_SCHEMES.join("|")}]`);
+}
+
+/** ":cache" after a window strategy's label when its positions are in the cache. */
+const suffix = (positions: PositionScheme): string => (positions === "absolute" ? "" : `:${positions}`);
 
 /** An integer part of a spec in [min, max], else a ConfigError naming the range. */
 function integer(field: string, text: string | undefined, min: number, max: number, what: string): number {
@@ -70,15 +88,15 @@ export function parseStrategy(spec: string, config: ModelConfig): EvalStrategy {
       return { label: keyScales === "token" ? "int8" : `int8:${keyScales}`, kind: "int8", options: { keyScales } };
     }
     case "sliding-window": {
-      if (parts.length !== 1) throw new ConfigError("strategy", spec, "takes one setting, the window: sliding-window:W");
+      const positions = positionsOf(spec, parts, 1);
       const W = integer("window", parts[0], 1, C, `positions kept, at most the context ${C}`);
-      return { label: `sliding-window:${W}`, kind: "sliding-window", options: { window: W } };
+      return { label: `sliding-window:${W}${suffix(positions)}`, kind: "sliding-window", options: positions === "absolute" ? { window: W } : { window: W, positions } };
     }
     case "sinks": {
-      if (parts.length !== 2) throw new ConfigError("strategy", spec, "takes two settings, the window and the sinks: sinks:W:S");
+      const positions = positionsOf(spec, parts, 2);
       const W = integer("window", parts[0], 2, C - 1, `positions kept after the sinks; window + sinks at most the context ${C}`);
       const S = integer("sinks", parts[1], 1, Math.min(W - 1, C - W), `leading positions kept: fewer than the window ${W}, and window + sinks at most the context ${C}`);
-      return { label: `sinks:${W}:${S}`, kind: "sinks", options: { window: W, sinks: S } };
+      return { label: `sinks:${W}:${S}${suffix(positions)}`, kind: "sinks", options: positions === "absolute" ? { window: W, sinks: S } : { window: W, sinks: S, positions } };
     }
     default:
       throw new ConfigError("strategy", spec, `is not a cache strategy (choose from: ${SPECS}; the kinds are ${CACHE_KINDS.join(", ")})`);

@@ -9,7 +9,7 @@ import type { KVCache } from "./types.js";
 
 const idle = new WeakMap<object, Map<string, KVCache>>(); // owner (a model) -> key -> one idle cache
 
-const keyOf = (kind: string, { window, sinks, blockSize, keyScales }: CacheOptions): string => JSON.stringify([kind, window, sinks, blockSize, keyScales]);
+const keyOf = (kind: string, { window, sinks, blockSize, keyScales, positions }: CacheOptions): string => JSON.stringify([kind, window, sinks, blockSize, keyScales, positions]);
 
 /** An idle cache of this kind and options kept for `owner` (reset), else a new one for `config`. */
 export function takeCache(owner: object, config: ModelConfig, kind: string, options: CacheOptions): KVCache {

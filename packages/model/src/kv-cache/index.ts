@@ -10,7 +10,10 @@ import { SinksCache } from "./sinks-cache.js";
 import { SlidingWindowCache } from "./sliding-window-cache.js";
 import type { KVCache } from "./types.js";
 
-export { DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, KEY_GROUP, KEY_SCALES, defaultBlockSize, defaultWindow, validateCacheOptions, type CacheOptions, type KeyScales } from "./options.js";
+export {
+  DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, KEY_GROUP, KEY_SCALES, POSITION_SCHEMES, defaultBlockSize, defaultWindow, validateCacheOptions,
+  type CacheOptions, type KeyScales, type PositionScheme,
+} from "./options.js";
 
 export const CACHE_KINDS = ["none", "full", "paged", "sliding-window", "sinks", "int8"] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];

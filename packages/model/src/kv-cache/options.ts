@@ -11,7 +11,15 @@ export interface CacheOptions {
   readonly blockSize?: number;
   /** How `int8` scales its keys: one scale per position ("token", the default) or per channel ("channel", KIVI). */
   readonly keyScales?: KeyScales;
+  /**
+   * The positions the window strategies embed: "absolute" (the default; token p at p) or "cache" (token p
+   * at its place in the cache when it arrives, min(p, window + sinks - 1): never past the cache's size).
+   */
+  readonly positions?: PositionScheme;
 }
+
+export type PositionScheme = "absolute" | "cache";
+export const POSITION_SCHEMES: readonly PositionScheme[] = ["absolute", "cache"];
 
 export type KeyScales = "token" | "channel";
 export const KEY_SCALES: readonly KeyScales[] = ["token", "channel"];
@@ -47,7 +55,10 @@ const inRange = (x: number, min: number): boolean => Number.isInteger(x) && x >=
  * strategies allocate their rows up front.
  */
 export function validateCacheOptions(options: CacheOptions): void {
-  const { window, sinks, blockSize, keyScales } = options;
+  const { window, sinks, blockSize, keyScales, positions } = options;
+  if (positions !== undefined && !POSITION_SCHEMES.includes(positions)) {
+    throw new ConfigError("positions", positions, `must be one of: ${POSITION_SCHEMES.join(", ")} (the positions a window cache embeds)`);
+  }
   if (window !== undefined && !inRange(window, 1)) {
     throw new ConfigError("window", window, `must be an integer in [1, ${MAX_CONTEXT_LENGTH}] (positions kept by the window strategies)`);
   }

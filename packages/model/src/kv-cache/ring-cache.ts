@@ -12,7 +12,7 @@ import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/
 import type { ModelConfig } from "../config.js";
 import { ContextError } from "../errors.js";
 import { embeddablePositions } from "../positional.js";
-import { validateCacheOptions } from "./options.js";
+import { validateCacheOptions, type PositionScheme } from "./options.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
@@ -30,17 +30,23 @@ export class RingCache implements KVCache {
   private scratch: Scratch | null = null; // only during a prefill that evicts
   private filled = 0;
 
+  readonly embedPosition?: (p: number) => number; // with positions "cache": min(p, S + W - 1)
+
   constructor(
     readonly kind: string,
     private readonly config: ModelConfig,
     readonly window: number, // W
     readonly sinks: number, // S
+    readonly positions: PositionScheme = "absolute",
   ) {
-    validateCacheOptions({ window, sinks });
+    validateCacheOptions({ window, sinks, positions });
     const rows = sinks + window;
     this.span = { window, sinks };
     this.capacity = rows;
-    this.positionLimit = embeddablePositions(config);
+    const last = rows - 1;
+    if (positions === "cache") this.embedPosition = (p: number): number => (p < last ? p : last);
+    // embedded positions stop at the cache's size: any length, if the model has an embedding for that size
+    this.positionLimit = positions === "cache" && rows <= embeddablePositions(config) ? Infinity : embeddablePositions(config);
     // in the wasm kernels' memory when loaded: attention reads the rows in place
     this.keys = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
     this.values = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));

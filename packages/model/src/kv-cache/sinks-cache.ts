@@ -10,6 +10,6 @@ import { RingCache } from "./ring-cache.js";
 export class SinksCache extends RingCache {
   constructor(config: ModelConfig, options: CacheOptions = {}) {
     validateCacheOptions(options);
-    super("sinks", config, options.window ?? defaultWindow(config), options.sinks ?? DEFAULT_SINKS);
+    super("sinks", config, options.window ?? defaultWindow(config), options.sinks ?? DEFAULT_SINKS, options.positions);
   }
 }

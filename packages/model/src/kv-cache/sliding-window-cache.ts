@@ -10,6 +10,6 @@ import { RingCache } from "./ring-cache.js";
 export class SlidingWindowCache extends RingCache {
   constructor(config: ModelConfig, options: CacheOptions = {}) {
     validateCacheOptions(options);
-    super("sliding-window", config, options.window ?? defaultWindow(config), 0);
+    super("sliding-window", config, options.window ?? defaultWindow(config), 0, options.positions);
   }
 }

@@ -63,6 +63,12 @@ export interface KVCache {
   /** Which keys a query may see (causal; a window and sinks for the eviction strategies). */
   readonly span: AttentionSpan;
   /**
+   * The position the token at absolute position p is embedded at; p itself when absent. The window
+   * strategies with positions "cache" give its place in the cache when it arrives, min(p, capacity - 1), so
+   * the model never sees a position past the cache's size (StreamingLLM's positions within the cache).
+   */
+  embedPosition?(p: number): number;
+  /**
    * True when keys and values are kept between forward passes: the caller then feeds only the tokens the
    * cache has not seen, and a pass needs only its last row's logits (the model skips the last block's other
    * rows). False for `none`, which keeps nothing: every pass is over the whole sequence.

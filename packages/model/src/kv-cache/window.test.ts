@@ -121,3 +121,40 @@ describe("window strategies past context_length", () => {
     }
   });
 });
+
+describe.each(cases)("%s (window %i, sinks %i) with positions \"cache\" equals a recompute embedding the same positions", (kind, window, sinks) => {
+  const span = { window, sinks };
+  const last = window + sinks - 1; // the cache's last row: no token is embedded past it
+  const embedPosition = (p: number): number => Math.min(p, last);
+
+  it.each([
+    ["learned", 1, 3 * C], // learned positions past context_length: every embedded position is < window + sinks
+    ["learned", window + sinks + 5, 2 * C],
+    ["sinusoidal", 3, 3 * C],
+    ["sinusoidal", 40, 2 * C],
+  ] as const)("%s positions, prompt of %i, to %i tokens: every step within 1e-5, same greedy tokens", (positional, promptLength, total) => {
+    const model = sharpModel({ positional, nHeads: 2, contextLength: C }, 24);
+    const cache = createCache(kind, model.config, { window, sinks, positions: "cache" });
+    expect(cache.positionLimit).toBe(Infinity);
+    const got = decode(model, cache, tokensOf(promptLength, 1), total);
+    const want = recompute(model, got.tokens, promptLength - 1, total - 1, { span, embedPosition });
+    expect(maxAbsDiff(got.logits, want)).toBeLessThan(TOLERANCE);
+    expect(got.tokens.slice(promptLength)).toEqual(want.map(greedy));
+    // and it is not the absolute scheme once positions pass the cache's size (learned positions have none past C)
+    if (positional === "sinusoidal") {
+      const absolute = recompute(model, got.tokens, promptLength - 1, total - 1, { span });
+      expect(maxAbsDiff(got.logits, absolute)).toBeGreaterThan(TOLERANCE);
+    }
+  });
+});
+
+describe("the positions option", () => {
+  it("is absolute by default, and a typo is a ConfigError naming the choices", () => {
+    const model = sharpModel({ contextLength: C }, 25);
+    expect(createCache("sinks", model.config, { window: 4, sinks: 2 }).embedPosition).toBeUndefined();
+    expect(createCache("sliding-window", model.config, { window: 4 }).positionLimit).toBe(C); // learned, absolute: the context
+    expect(() => createCache("sliding-window", model.config, { window: 4, positions: "relative" as "cache" })).toThrow(
+      'config: positions must be one of: absolute, cache (the positions a window cache embeds); got "relative"',
+    );
+  });
+});
