@@ -18,6 +18,7 @@ export interface EvalCommandOptions extends ConfigFlags {
   readonly strategies?: string;
   readonly texts?: number;
   readonly json?: boolean;
+  readonly markdown?: boolean;
 }
 
 const kib = (b: number): string => (b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
@@ -34,6 +35,15 @@ export function formatTable(results: readonly StrategyEval[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** The table as Markdown (docs/kv-cache.md's strategy table is this output). */
+export function formatMarkdown(results: readonly StrategyEval[]): string {
+  const head = "| strategy | perplexity | KL from `full` | greedy words equal to `full`'s | first difference | grammatical | far dependency | bytes allocated | bytes per held position | decode ms/token |";
+  const rows = results.map((r) => `| \`${r.label}\` | ${num(r.perplexity, 3)} | ${r.meanKL === 0 ? "0" : r.meanKL.toExponential(1)} | ${(100 * r.agreement).toFixed(1)}% | ` +
+    `${r.firstDivergence === null ? "never" : `step ${r.firstDivergence}`} | ${(100 * r.grammatical).toFixed(1)}% | ${(100 * r.farDependency).toFixed(0)}% | ` +
+    `${r.allocatedBytes.toLocaleString("en-US")} | ${Number.isFinite(r.bytesPerPosition) ? Math.round(r.bytesPerPosition).toLocaleString("en-US") : "–"} | ${num(r.decodeMs, 3)} |`);
+  return [head, `|${"---|".repeat(10)}`, ...rows].join("\n") + "\n";
 }
 
 /** One line per layer: the share of attention on the first positions against uniform attention's. */
@@ -90,6 +100,7 @@ export async function runEval(options: EvalCommandOptions, io: Io, signal?: Abor
     random = attentionMass(TinyLM.init(model.config, { seed: 1 }), plan.texts, length);
   }
   if (options.json) io.out(reportJson(report, trained, random, model, weights));
+  else if (options.markdown) io.out(formatMarkdown(report.results));
   else {
     io.out(`tinylm eval — weights ${weights}, ${model.config.positional} positions, context ${model.config.contextLength}; ` +
       `${plan.texts} texts of ${plan.textLength} words fed one at a time, ${plan.prompts} prompts continued ${plan.continuation} words greedily, ` +
@@ -112,6 +123,7 @@ export function addEvalCommand(program: Command, io: Io): Command {
   for (const option of configOptions()) command.addOption(option);
   return command
     .option("--json", "print one JSON object: every measurement, per-position losses, attention mass", false)
+    .option("--markdown", "print the table as Markdown (as in docs/kv-cache.md)", false)
     .action(async (o: Omit<EvalCommandOptions, keyof ConfigFlags>, cmd: Command) => {
       const controller = new AbortController();
       const stop = (): void => controller.abort();
