@@ -66,8 +66,8 @@ describe("tinylm (in process)", () => {
     ["a missing option value", ["generate", "--prompt"], "option '--prompt <text>' argument missing"],
     ["a missing required option", ["init"], "required option '--out <file>' not specified"],
     ["both --prompt and --prompt-file", ["generate", "--prompt", "the", "--prompt-file", "-"], "option '--prompt <text>' cannot be used with option '--prompt-file <file>'"],
-    ["an unknown command", ["generat"], 'unknown command "generat"; the commands are summary, init and generate (see tinylm --help)'],
-    ["help for an unknown command", ["help", "generat"], 'unknown command "generat"; the commands are summary, init and generate (see tinylm --help)'],
+    ["an unknown command", ["generat"], 'unknown command "generat"; the commands are summary, init, generate and eval (see tinylm --help)'],
+    ["help for an unknown command", ["help", "generat"], 'unknown command "generat"; the commands are summary, init, generate and eval (see tinylm --help)'],
     ["a UI flag before a command", ["--seed", "3", "generate", "--prompt", "the"], '--seed before "generate" is not passed on to it; put it after the command: tinylm generate --seed …'],
   ])("exits 2 with one line for %s", async (_, args, message) => {
     await expectUserError(args as string[], message);
