@@ -1,7 +1,7 @@
 // The shape of a benchmark run, as written to results.json and inlined in the report. Raw numbers only:
 // everything derived (fits, predictions, speedups) is recomputed from these by analyze().
 import type { CacheBytes } from "@tinylm/model";
-import type { AttentionCount } from "./cost-model.js";
+import type { AttentionCount } from "@tinylm/model";
 import type { Machine } from "./machine.js";
 
 export const RESULTS_SCHEMA = "tinylm-bench/2";

@@ -6,7 +6,12 @@ export { type Weights, type Block, type Linear, type Norm, type InitOptions, typ
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
 export { loadModel, saveModel } from "./weights-file.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
-export { costConstants, cachedStepFlops, recomputeStepFlops, prefillFlops, generationFlops, cacheBytesHeld, formatCostTables, type CostConstants, type CostDimensions } from "./cost.js";
+export {
+  attentionCrossover, attentionMacsPerPair, attentionPairs, cacheBytesHeld, cachedStepFlops, costConstants, cumulativeMacs, forwardMacs, generationFlops,
+  generationMacs, localExponent, prefillFlops, prefillMacs, recomputeStepFlops, speedupClosedForm, speedupSlopes, stepMacs, stepWalkThrough, weightMacsPerToken,
+  type AttentionCount, type CostConstants, type CostDimensions, type CostKind,
+} from "./cost.js";
+export { formatCostTables, formatFlops, formatLongRun, formatRateTable } from "./cost-tables.js";
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
