@@ -88,7 +88,7 @@ export function noiseNote(results: BenchResults, a: Analysis): string {
 /** ", and the separate-run check was off by 66%" when it disagreed beyond the threshold. */
 function separateDisagreement(results: BenchResults): string {
   const { none, full } = results.separateRuns;
-  const off = (r: SeparateRun) => Math.abs(r.longRunMs / r.separateMs.min - 1);
+  const off = (r: SeparateRun) => Math.abs(r.longRunMs / r.separateMs.median - 1);
   const worst = Math.max(off(none), off(full));
   return worst > NOISE_THRESHOLD ? `, and the separate-run check below was off by ${pct(worst)}` : "";
 }

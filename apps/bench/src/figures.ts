@@ -92,7 +92,7 @@ function logLog(r: BenchResults, a: Analysis): Figure {
   };
 }
 
-/** Plot 3: speedup against n, measured and predicted, with the n/2 and 2n/3 lines. */
+/** Plot 3: speedup against n, measured and predicted, with the n/2 line and the limit (n/3 causal, 2n/3 dense). */
 function speedup(r: BenchResults, a: Analysis): Figure {
   const { n } = r.sweep;
   const s = a.speedup;
@@ -106,8 +106,8 @@ function speedup(r: BenchResults, a: Analysis): Figure {
       },
       { type: "scatter", mode: "lines", name: "FLOP model: ratio of multiply-adds (no fitted parameter)", x: n, y: s.predicted, line: { color: COLOR.model, dash: "dash" } },
       { type: "scatter", mode: "lines", name: "cost model with the fitted costs r and a", x: n, y: s.modelled, line: { color: "#2ca02c", dash: "dash", width: 1.5 } },
-      { type: "scatter", mode: "lines", name: "n/2 (weights dominate)", x: ends, y: ends.map((x) => x * a.slopes.weights), line: { color: "#aaa", dash: "dot", width: 1 } },
-      { type: "scatter", mode: "lines", name: `${a.count === "dense" ? "2n/3" : "n/3"} (attention dominates)`, x: ends, y: ends.map((x) => x * a.slopes.attention), line: { color: "#aaa", dash: "dashdot", width: 1 } },
+      { type: "scatter", mode: "lines", name: "n/2 (the count while n ≪ W/2dL)", x: ends, y: ends.map((x) => x * a.slopes.weights), line: { color: "#aaa", dash: "dot", width: 1 } },
+      { type: "scatter", mode: "lines", name: `${a.count === "dense" ? "2n/3" : "n/3"} (the count's limit for n ≫ W/2dL)`, x: ends, y: ends.map((x) => x * a.slopes.attention), line: { color: "#aaa", dash: "dashdot", width: 1 } },
     ],
     layout: layout("3. Speedup of the cache: time without ÷ time with", { title: { text: "generated tokens n" }, rangemode: "tozero" }, { title: { text: "speedup (×)" }, rangemode: "tozero" }, LEGEND_BELOW),
   };
@@ -191,7 +191,7 @@ export function scoreTriangle(): Figure {
   };
   const masked = { x: [] as string[], y: [] as string[] };
   for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) masked.x.push(`k${j} ${words[j]}`), masked.y.push(`q${i} ${words[i]}`);
-  const square = (color: string) => ({ symbol: "square", size: 46, color, line: { color: "#fff", width: 1 } });
+  const square = (color: string) => ({ symbol: "square", size: 34, color, line: { color: "#fff", width: 1 } });
   const old = cells((i) => i < t - 1), fresh = cells((i) => i === t - 1);
   return {
     id: "plot-triangle",
@@ -204,7 +204,7 @@ export function scoreTriangle(): Figure {
       "0. One layer's causal scores at t = 5: “the cat sat on” + “the”",
       { title: { text: "key (what each position offers)" }, type: "category", categoryorder: "array", categoryarray: words.map((w, j) => `k${j} ${w}`), side: "top" },
       { title: { text: "query (what each position asks)" }, type: "category", categoryorder: "array", categoryarray: words.map((w, i) => `q${i} ${w}`).reverse() },
-      { ...LEGEND_BELOW, height: 480 },
+      { ...LEGEND_BELOW, height: 500, title: { text: "0. One layer's causal scores at t = 5: “the cat sat on” + “the”", font: { size: 16 }, y: 0.98, yanchor: "top" }, margin: { l: 90, r: 20, t: 110, b: 40 } },
     ),
   };
 }
