@@ -6,7 +6,7 @@ import type { Machine } from "./machine.js";
 
 export const RESULTS_SCHEMA = "tinylm-bench/2";
 
-/** One point's repeats reduced to the median, with the spread kept for error bars. */
+/** One point's repeats: the fastest (what the report keeps), the median and the slowest. */
 export interface Spread {
   readonly median: number;
   readonly min: number;
@@ -32,7 +32,7 @@ export interface StrategyPoint {
   readonly kind: string;
   readonly length: number;
   readonly capacity: number | null; // positions retained (null = unbounded)
-  readonly msPerToken: Spread; // total time / length, over repeats
+  readonly msPerToken: Spread; // total time / length, over repeats (interleaved with the other strategies' runs)
   readonly stepMs: number; // median time of the last (up to 10) steps before `length`: the cost near position length
   readonly bytes: CacheBytes; // at `length`
 }
