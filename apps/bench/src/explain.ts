@@ -177,7 +177,8 @@ function departures(results: BenchResults, a: Analysis): string[] {
     : "";
   return [
     `The one-off cost <i>r</i> = ${formatMs(a.msPerRun)} is paid once per run (setting up, the first steps running colder code and caches); the fixed cost <i>a</i> = ${sig3(a.msPerStep * 1000)} µs once per step ` +
-      `(the calls through the ${a.config.nLayers} blocks and their kernels, the argmax, the loop's bookkeeping). A cached step near the start does about ${sig3(arithmeticUs)} µs of arithmetic by the fitted <i>k</i>. ` +
+      `(the calls through the ${a.config.nLayers} blocks and their kernels, the argmax, the loop's bookkeeping)` +
+      `${a.msPerStep === 0 ? "; on this run the fit found no per-step cost it could tell apart from the per-multiply-add one, so it sits inside <i>k</i>" : ""}. A cached step near the start does about ${sig3(arithmeticUs)} µs of arithmetic by the fitted <i>k</i>. ` +
       `Neither fixed cost shrinks with the cache, which is why at <i>n</i> = ${n0} the measured speedup is ${formatRatio(a.speedup.measured[0]!)} where the multiply-adds alone predict ${formatRatio(a.speedup.predicted[0]!)} ` +
       `(with the fitted constants: ${formatRatio(a.speedup.modelled[0]!)}): the cache saves arithmetic, not overhead.`,
     `At <i>n</i> = ${formatInt(a.n[i]!)} the no-cache run took ${formatMs(a.time.none[i]!)} against the model's ${formatMs(a.predictedMs.none[i]!)} (×${f2(noneRatio)}), ` +
