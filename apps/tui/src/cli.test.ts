@@ -42,7 +42,7 @@ function expectOneLineError(r: ReturnType<typeof tinylm>, message: RegExp) {
   expect(r.stderr).toMatch(message);
 }
 
-describe("the tinylm executable", { timeout: 30_000 }, () => {
+describe("the tinylm executable", { timeout: 90_000 }, () => {
   it("prints help with the commands and exits 0", () => {
     const r = tinylm(["--help"]);
     expect(r.code).toBe(0);

@@ -12,7 +12,7 @@ const ESC = "\u001b";
 const CTRL = (letter: string): string => String.fromCharCode(letter.charCodeAt(0) - 96);
 const UP = "\u001b[A";
 const DOWN = "\u001b[B";
-const patience = { timeout: 8_000, interval: 20 }; // generous: CI machines can be busy
+const patience = { timeout: 30_000, interval: 20 }; // generous: CI machines can be busy
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 120));
 
 /** Renders the app on a real model built from `overrides` (the default model is the exercise's 105,172-parameter one). */
@@ -61,7 +61,7 @@ afterEach(() => {
   cleanup(); // unmounting aborts a generation still running
 });
 
-describe("<App />", { timeout: 30_000 }, () => {
+describe("<App />", { timeout: 90_000 }, () => {
   it("completes the word being typed from the vocabulary with Tab", async () => {
     const app = renderApp();
     await app.press("the ca");

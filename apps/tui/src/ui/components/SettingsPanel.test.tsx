@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_SETTINGS, type FieldKey, type Settings } from "../lib/settings.js";
 import { SettingsPanel } from "./SettingsPanel.js";
 
-const patience = { timeout: 8_000, interval: 20 };
+const patience = { timeout: 30_000, interval: 20 };
 // ink-select-input and ink-text-input read their state from the last render, and re-subscribe to keys
 // only after React's effects run, a little after the frame shows: so each key waits for its frame
 // (vi.waitFor) and then for this tick before the next key.
@@ -34,7 +34,7 @@ function renderPanel(onApply: (key: FieldKey, value: Settings[FieldKey]) => stri
 
 afterEach(() => cleanup());
 
-describe("<SettingsPanel />", { timeout: 30_000 }, () => {
+describe("<SettingsPanel />", { timeout: 90_000 }, () => {
   it("lists every setting with its value", () => {
     const { frame } = renderPanel();
     expect(frame()).toMatch(/❯ cache strategy\s+full/);
