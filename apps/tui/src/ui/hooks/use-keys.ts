@@ -10,7 +10,7 @@ export function useKeys(session: Session, active: boolean): void {
   const onKey = (input: string, key: Key): void => {
     const { generation, panel } = session;
     if (key.ctrl && input === "c") {
-      if (generation.running) generation.stop();
+      if (generation.busy()) session.stop();
       else exit();
       return;
     }
@@ -19,10 +19,10 @@ export function useKeys(session: Session, active: boolean): void {
     if (key.ctrl && input === "a") return session.togglePanel("attention");
     if (key.ctrl && input === "k") return session.toggleCache();
     if (key.ctrl && input === "n") return session.nextCache();
-  if (key.ctrl && input === "l") return session.toggleLong();
+    if (key.ctrl && input === "l") return session.toggleLong();
     if (panel === "settings") return; // the panel reads its own keys, Esc included
     if (key.escape) {
-      if (generation.running) generation.stop();
+      if (generation.busy()) session.stop();
       else if (panel !== "none") session.togglePanel(panel);
       else session.clearError();
       return;

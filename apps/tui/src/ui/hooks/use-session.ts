@@ -28,14 +28,16 @@ export interface Session {
   readonly preview: { readonly bytes: CacheBytes; readonly limit: number } | null; // the selected cache, empty
   readonly sparkMax: number;
   edit(edit: LineEdit): void;
-  /** Generates from the prompt line, or says why it cannot. */
+  /** Generates from the prompt line, or says why it cannot. With sampling on, each run takes the next seed. */
   submit(): void;
+  /** Esc / Ctrl+C while a generation runs: stops it. */
+  stop(): void;
   complete(): void;
   historyUp(): void;
   historyDown(): void;
   togglePanel(panel: Panel): void;
   setEditing(editing: boolean): void;
-  /** Cache on/off: none ↔ the strategy used before (full at first). */
+  /** Cache on/off: none ↔ the last strategy other than none (full at first). */
   toggleCache(): void;
   /** The next strategy of CACHE_KINDS. */
   nextCache(): void;
@@ -44,6 +46,8 @@ export interface Session {
   applySetting(key: FieldKey, value: Settings[FieldKey]): string | null;
   clearError(): void;
 }
+
+const RUNNING = "a generation is running; press Esc to stop it first";
 
 function describeModel(s: ModelSettings): string {
   const source = s.weightsPath === null ? `seed ${s.seed}` : `"${s.weightsPath}"`;
@@ -74,6 +78,7 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     (done: FinishedRun) => {
       append({ id: `run-${done.id}`, kind: "run", run: done });
       setPreviousTop(scaleTop(done.stats.latencies));
+      setError((e) => (e === RUNNING ? null : e));
     },
     [append],
   );
@@ -92,8 +97,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
 
   const submit = (): void => {
     const text = prompt.text();
-    if (generation.running) {
-      setError("a generation is running; press Esc to stop it first");
+    if (generation.busy()) {
+      setError(RUNNING);
       return;
     }
     const problem = promptProblem(text);
@@ -102,7 +107,9 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
       return;
     }
     prompt.submitted(text);
-    generation.start(text, runNow.current, panel === "attention");
+    const settings = runNow.current;
+    generation.start(text, settings, panel === "attention");
+    if (settings.sampling !== "greedy") updateRun({ samplingSeed: (settings.samplingSeed + 1) % 2 ** 32 });
   };
 
   const applySetting = (key: FieldKey, value: Settings[FieldKey]): string | null => {
@@ -133,6 +140,10 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
       setError(null);
     },
     submit,
+    stop: () => {
+      setError((e) => (e === RUNNING ? null : e));
+      generation.stop();
+    },
     complete: prompt.complete,
     historyUp: prompt.older,
     historyDown: prompt.newer,
