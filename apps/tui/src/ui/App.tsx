@@ -11,6 +11,7 @@ import { SummaryView } from "./components/SummaryView.js";
 import { LiveRun, Transcript } from "./components/Transcript.js";
 import { useColumns } from "./hooks/use-columns.js";
 import { useKeys } from "./hooks/use-keys.js";
+import { useRedrawOnResize } from "./hooks/use-redraw-on-resize.js";
 import { useRows } from "./hooks/use-rows.js";
 import { useSession } from "./hooks/use-session.js";
 import { buildModel, type ModelFactory } from "./lib/model-factory.js";
@@ -42,6 +43,7 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
   const session = useSession({ model, settings }, build);
   const columns = useColumns(fixedColumns);
   const rows = useRows(fixedRows);
+  const epoch = useRedrawOnResize();
   const { isRawModeSupported } = useStdin();
   const interactive = isRawModeSupported === true;
   useKeys(session, interactive);
@@ -52,7 +54,7 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
   const helpMode = panel === "settings" ? (session.editing ? "editing" : "settings") : generation.running ? "running" : "prompt";
   return (
     <Box flexDirection="column" width={columns}>
-      <Transcript items={session.transcript} />
+      <Transcript key={epoch} items={session.transcript} />
       {generation.running && run ? <LiveRun run={run} columns={columns} /> : null}
       {panel === "summary" ? <SummaryView config={session.model.config} source={source} columns={columns} /> : null}
       {panel === "attention" ? (

@@ -6,6 +6,7 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App.js";
 import { buildModel } from "./lib/model-factory.js";
+import { CLEAR_TERMINAL } from "./hooks/use-redraw-on-resize.js";
 import { DEFAULT_SETTINGS, type Settings } from "./lib/settings.js";
 
 const ESC = "\u001b";
@@ -80,5 +81,17 @@ describe("the session, through <App />", { timeout: 60_000 }, () => {
     expect(f).toMatch(/full · 20 tokens · median [\d.]+ ms\/token · mean [\d,.]+ tok\/s · generated/);
     expect(f).toMatch(/tok\/s \(mean\) [\d,.]+ per token \(last 8\) [\d.]+ ms/);
     expect(f).toMatch(/latency [▁▂▃▄▅▆▇█]+ top [\d.]+ ms \(p90\)/);
+  });
+
+  it("after the terminal shrinks, clears the screen and prints the transcript again, so no re-wrapped frame is left", async () => {
+    const app = await renderApp();
+    app.send("the cat sat\r");
+    await app.until((f) => expect(f).toContain("generated 20 tokens"));
+    const written = app.stdout.frames.length;
+    Object.defineProperty(app.stdout, "columns", { value: 50 });
+    app.stdout.emit("resize");
+    await vi.waitFor(() => expect(app.stdout.frames.slice(written)).toContain(CLEAR_TERMINAL), patience);
+    // the test renderer prints everything <Static> ever printed with each frame: the run shows twice
+    await app.until((f) => expect(f.match(/generated 20 tokens/g)).toHaveLength(2));
   });
 });
