@@ -69,6 +69,7 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
           active={interactive}
           columns={columns}
           rows={panelRows(rows, columns, session.error)}
+          keyTarget={session.settingsKeys}
         />
       ) : null}
       <PromptInput line={session.line} focus={interactive && panel !== "settings"} error={session.error} />

@@ -16,10 +16,10 @@ const patience = { timeout: 20_000, interval: 20 }; // generous: CI machines can
 /** The frame's text with line wrapping undone. */
 const flat = (frame: string): string => frame.replace(/\s+/g, " ");
 
-async function renderApp(overrides: Partial<Settings> = {}) {
+async function renderApp(overrides: Partial<Settings> = {}, size: { columns?: number; rows?: number } = {}) {
   const settings = { ...DEFAULT_SETTINGS, ...overrides };
   const model = buildModel(settings);
-  const app = render(<App model={model} settings={settings} />);
+  const app = render(<App model={model} settings={settings} columns={size.columns} rows={size.rows} />);
   const frame = (): string => app.lastFrame() ?? "";
   await vi.waitFor(() => expect(app.stdin.listenerCount("readable")).toBeGreaterThan(0), patience);
   /** Writes `keys` as one chunk. */
@@ -93,5 +93,19 @@ describe("the session, through <App />", { timeout: 60_000 }, () => {
     await vi.waitFor(() => expect(app.stdout.frames.slice(written)).toContain(CLEAR_TERMINAL), patience);
     // the test renderer prints everything <Static> ever printed with each frame: the run shows twice
     await app.until((f) => expect(f.match(/generated 20 tokens/g)).toHaveLength(2));
+  });
+
+  it("in a 50×15 terminal, keeps the frame shorter than the screen and the selected setting in sight", async () => {
+    const app = await renderApp({}, { columns: 50, rows: 15 });
+    app.send(CTRL("o"));
+    await app.until((f) => expect(f).toContain("❯ cache strategy"));
+    app.send("\u001b[A"); // up from the first row: the last, "weights file"
+    await app.until((f) => expect(f).toContain("❯ weights file"));
+    app.send("\r");
+    await app.until((f) => expect(f).toContain("weights file: a .safetensors file"));
+    const lines = app.frame().split("\n");
+    const dynamic = lines.slice(lines.findIndex((l) => l.includes("Settings")) - 1);
+    expect(dynamic.length).toBeLessThan(15);
+    expect(app.frame()).toContain("❯ weights file");
   });
 });

@@ -18,7 +18,11 @@ type Props = {
   readonly columns: number;
   /** Lines the panel may take (default: as many as it needs). */
   readonly rows?: number;
+  /** Where to put the panel's key handler when the app reads the keys (default: the panel listens itself). */
+  readonly keyTarget?: { current: KeyHandler | null };
 };
+
+export type KeyHandler = (input: string, key: Key) => void;
 
 type Editing =
   | { readonly field: Field; readonly choice: number } // a pick-one field: the highlighted choice
@@ -54,7 +58,7 @@ function Rows({ labels, selected, count }: { readonly labels: readonly string[];
   );
 }
 
-export function SettingsPanel({ settings, onApply, onClose, onEditingChange, active, columns, rows }: Props) {
+export function SettingsPanel({ settings, onApply, onClose, onEditingChange, active, columns, rows, keyTarget }: Props) {
   const initial: PanelState = { row: 0, editing: null, error: null };
   const [state, setState] = useState(initial);
   const now = useRef(initial); // the state as of the last key
@@ -102,12 +106,11 @@ export function SettingsPanel({ settings, onApply, onClose, onEditingChange, act
     const edit = keyToEdit(input, key);
     if (edit) update({ ...now.current, editing: { ...editing, line: editLine(editing.line, edit) } });
   };
-  useInput(
-    (input, key) => {
-      for (const [one, oneKey] of splitKeys(input, key)) onKey(one, oneKey);
-    },
-    { isActive: active },
-  );
+  const onChunk: KeyHandler = (input, key) => {
+    for (const [one, oneKey] of splitKeys(input, key)) onKey(one, oneKey);
+  };
+  if (keyTarget) keyTarget.current = onChunk; // set while drawing, so the first key after the panel shows reaches it
+  useInput(onChunk, { isActive: active && keyTarget === undefined });
 
   const { row, editing, error } = state;
   const labels = FIELDS.map((f) => `${f.label.padEnd(labelWidth)}${formatField(settings, f.key)}`);

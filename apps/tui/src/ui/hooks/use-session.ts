@@ -2,6 +2,7 @@
 // the prompt line, the transcript, the open panel, and generation.
 import { CACHE_KINDS, type CacheBytes, type TinyLM } from "@tinylm/model";
 import { useCallback, useMemo, useRef, useState } from "react";
+import type { KeyHandler } from "../components/SettingsPanel.js";
 import type { TranscriptItem } from "../components/Transcript.js";
 import { promptProblem } from "../lib/completion.js";
 import { formatCount } from "../lib/format.js";
@@ -24,6 +25,10 @@ export interface Session {
   readonly line: LineState; // the prompt line
   readonly error: string | null; // why the last Enter did not generate
   readonly panel: Panel;
+  /** The open panel as of the last key (a key may follow ^O before React re-renders). */
+  panelNow(): Panel;
+  /** Where keys go while the settings panel is open; the panel sets it when it draws. */
+  readonly settingsKeys: { current: KeyHandler | null };
   readonly editing: boolean; // a settings field is being edited
   readonly preview: { readonly bytes: CacheBytes; readonly limit: number } | null; // the selected cache, empty
   readonly sparkMax: number;
@@ -61,6 +66,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
   const [transcript, setTranscript] = useState<readonly TranscriptItem[]>([{ id: "welcome", kind: "welcome" }]);
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>("none");
+  const panelRef = useRef<Panel>("none");
+  const settingsKeys = useRef<KeyHandler | null>(null);
   const [editing, setEditing] = useState(false);
   const [previousTop, setPreviousTop] = useState(0);
   const prompt = usePromptLine();
@@ -132,6 +139,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     line: prompt.line,
     error: error ?? generation.error,
     panel,
+    panelNow: () => panelRef.current,
+    settingsKeys,
     editing,
     preview,
     sparkMax: Math.max(previousTop, scaleTop(generation.run?.stats.latencies ?? [])),
@@ -148,7 +157,9 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     historyUp: prompt.older,
     historyDown: prompt.newer,
     togglePanel: (next) => {
-      setPanel((p) => (p === next ? "none" : next));
+      panelRef.current = panelRef.current === next ? "none" : next;
+      settingsKeys.current = null; // until the panel that opens draws
+      setPanel(panelRef.current);
       setEditing(false);
     },
     setEditing,
