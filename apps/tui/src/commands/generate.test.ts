@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateSync, makeConfig, saveModel, TinyLM } from "@tinylm/model";
-import { runGenerate, type GenerateCommandOptions } from "./generate.js";
+import { ms, runGenerate, type GenerateCommandOptions } from "./generate.js";
+import { main } from "./program.js";
 import { memoryIo } from "./io.js";
 
 /** Runs the command with --json and returns the parsed object (checking stdout holds exactly one). */
@@ -101,4 +102,29 @@ describe("runGenerate", () => {
   ] as [GenerateCommandOptions, string][])("refuses %j: %s", (options, message) => {
     expect(() => runGenerate(options, memoryIo())).toThrow(message);
   });
+});
+
+describe("runGenerate's cache settings and durations", () => {
+  it("refuses a window larger than the context, naming the valid range", async () => {
+    expect(() => runGenerate({ prompt: "the cat", cache: "sliding-window", window: 64 }, memoryIo())).toThrow(
+      "generate: --window 64 is larger than the context length 32; give --window from 1 to 32",
+    );
+    const io = memoryIo();
+    expect(await main(["generate", "--prompt", "the", "--cache", "sinks", "--window", "33"], io, { launchTui: async () => {} })).toBe(2);
+    expect(io.stderr()).toBe("tinylm: generate: --window 33 is larger than the context length 32; give --window from 1 to 32\n");
+  });
+
+  it.each([
+    ["full", {}, {}],
+    ["sliding-window", {}, { window: 16 }],
+    ["sinks", { window: 8 }, { window: 8, sinks: 4 }],
+    ["paged", { blockSize: 4 }, { block_size: 4 }],
+    ["paged", {}, { block_size: 16 }],
+  ] as const)("--json with --cache %s %j reports the strategy's settings %j", (cache, flags, settings) => {
+    expect(generateJson({ prompt: "the cat", cache, ...flags }).cache_settings).toEqual(settings);
+  });
+
+  it.each([
+    [0.0421, "0.04 ms"], [812.3, "812.30 ms"], [4_999, "4999.00 ms"], [12_345, "12.3 s"], [185_000, "3 min 5 s"],
+  ])("prints %d ms as %s", (x, text) => expect(ms(x)).toBe(text));
 });

@@ -3,13 +3,14 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
+  CACHE_KINDS, cachedStepFlops, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
+  type GenerateResult, type ModelConfig, type SamplingOptions,
 } from "@tinylm/model";
 import { UsageError } from "./errors.js";
-import type { Io } from "./io.js";
+import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
-import { ProgressLine } from "./progress.js";
+import { formatDuration, ProgressLine, type StepCost } from "./progress.js";
 
 export interface GenerateCommandOptions extends ConfigFlags {
   readonly prompt?: string;
@@ -60,11 +61,46 @@ function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
   }
 }
 
-const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : "n/a");
+/** A duration for people: "0.42 ms", "812.30 ms", then seconds from 5 s ("12.3 s"), minutes past one ("3 min 5 s"). */
+export function ms(x: number): string {
+  if (!Number.isFinite(x)) return "n/a";
+  if (x < 5_000) return `${x.toFixed(2)} ms`;
+  if (x < 60_000) return `${(x / 1000).toFixed(1)} s`;
+  return formatDuration(x);
+}
+
+/**
+ * The settings the strategy runs with, its defaults filled in (what --json reports): the window of
+ * sliding-window and sinks, the sinks of sinks, the block size of paged; {} for the others.
+ */
+export function cacheSettings(cache: string, config: ModelConfig, options: GenerateCommandOptions): Record<string, number> {
+  const window = options.window ?? defaultWindow(config);
+  if (cache === "sliding-window") return { window };
+  if (cache === "sinks") return { window, sinks: options.sinks ?? DEFAULT_SINKS };
+  if (cache === "paged") return { block_size: options.blockSize ?? DEFAULT_BLOCK_SIZE };
+  return {};
+}
+
+/** A window wider than the context keeps nothing more than `full`: a mistake, not a setting. */
+function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
+  const C = config.contextLength;
+  if (options.window !== undefined && options.window > C) {
+    throw new UsageError(`generate: --window ${options.window} is larger than the context length ${C}; give --window from 1 to ${C}`);
+  }
+}
+
+/** The cost of a decode step at length t under the strategy, for the progress line's time left. */
+const stepCost = (cache: string, config: ModelConfig): StepCost =>
+  cache === "none" ? (t) => recomputeStepFlops(config, t) : (t) => cachedStepFlops(config, t);
 const bytes = (n: number): string => n.toLocaleString("en-US");
 
 /** Runs the generation the options describe, prints its result and returns it. */
-export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateResult {
+export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
+  const options = {
+    ...given,
+    weights: given.weights === undefined ? undefined : resolvePath(io, given.weights),
+    promptFile: given.promptFile === undefined || given.promptFile === "-" ? given.promptFile : resolvePath(io, given.promptFile),
+  };
   const text = readPrompt(options, io);
   const cache = options.cache ?? "full";
   checkCacheFlags(options, cache);
@@ -72,8 +108,9 @@ export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateRe
   const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
   const model = loadOrInitModel({ ...options, seed });
+  checkWindow(options, model.config);
   const maxNewTokens = options.maxNewTokens ?? 10;
-  const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens) : undefined;
+  const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens, undefined, undefined, stepCost(cache, model.config)) : undefined;
   let result: GenerateResult;
   try {
     result = generateSync(model, text, {
@@ -91,6 +128,7 @@ export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateRe
       stop_reason: result.stopReason,
       stop_message: result.stopMessage,
       cache: result.cache,
+      cache_settings: cacheSettings(cache, model.config, options),
       prefill_ms: result.prefillMs,
       ms_per_token: Number.isFinite(result.msPerToken) ? result.msPerToken : null,
       decode_steps: result.stepMs.length,

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { saveModel } from "@tinylm/model";
 import { UsageError } from "./errors.js";
 import { describeConfig } from "./format-summary.js";
-import type { Io } from "./io.js";
+import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, numberArg, seedOption, type ConfigFlags } from "./options.js";
 
@@ -20,7 +20,8 @@ export interface InitCommandOptions extends ConfigFlags {
 }
 
 /** Initialises the model and writes it to `options.out`; refuses to replace a file unless `force`. */
-export function runInit(options: InitCommandOptions, io: Io): void {
+export function runInit(given: InitCommandOptions, io: Io): void {
+  const options = { ...given, out: resolvePath(io, given.out) };
   if (!options.force && existsSync(options.out)) {
     throw new UsageError(`init: "${options.out}" already exists; pass --force to overwrite it`);
   }

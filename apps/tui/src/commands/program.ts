@@ -5,7 +5,7 @@ import type { TuiOptions } from "../ui/run.js";
 import { outcomeOf, UsageError } from "./errors.js";
 import { addGenerateCommand } from "./generate.js";
 import { addInitCommand } from "./init.js";
-import type { Io } from "./io.js";
+import { type Io, resolvePath } from "./io.js";
 import { configFromFlags, loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, seedOption, weightsOption } from "./options.js";
 import { addSummaryCommand } from "./summary.js";
@@ -68,11 +68,12 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
         throw unknownCommand(cmd.args[0]!);
       }
       const flags = givenConfigFlags(cmd);
+      const weights = options.weights === undefined ? undefined : resolvePath(io, options.weights);
       // check the flags (and the file) here, so a mistake is one line on stderr rather than a broken UI
-      if (options.weights !== undefined) loadOrInitModel({ ...flags, weights: options.weights });
+      if (weights !== undefined) loadOrInitModel({ ...flags, weights });
       else configFromFlags(flags);
       if (!io.interactive) return io.out(NO_TERMINAL_HINT);
-      await launchTui({ weightsPath: options.weights, seed: options.seed, ...flags });
+      await launchTui({ weightsPath: weights, seed: options.seed, ...flags });
     });
 }
 
