@@ -8,10 +8,10 @@ import { App } from "./App.js";
 import { buildModel } from "./lib/model-factory.js";
 import { CLEAR_TERMINAL } from "./hooks/use-redraw-on-resize.js";
 import { DEFAULT_SETTINGS, type Settings } from "./lib/settings.js";
+import { listening, patience } from "../../test/keys.js";
 
 const ESC = "\u001b";
 const CTRL = (letter: string): string => String.fromCharCode(letter.charCodeAt(0) - 96);
-const patience = { timeout: 20_000, interval: 20 }; // generous: CI machines can be busy
 
 /** The frame's text with line wrapping undone. */
 const flat = (frame: string): string => frame.replace(/\s+/g, " ");
@@ -21,7 +21,7 @@ async function renderApp(overrides: Partial<Settings> = {}, size: { columns?: nu
   const model = buildModel(settings);
   const app = render(<App model={model} settings={settings} columns={size.columns} rows={size.rows} />);
   const frame = (): string => app.lastFrame() ?? "";
-  await vi.waitFor(() => expect(app.stdin.listenerCount("readable")).toBeGreaterThan(0), patience);
+  await listening(app.stdin);
   /** Writes `keys` as one chunk. */
   const send = (keys: string): void => void app.stdin.write(keys);
   const until = (check: (frame: string) => void): Promise<void> => vi.waitFor(() => check(flat(frame())), patience);
