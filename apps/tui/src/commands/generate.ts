@@ -1,6 +1,5 @@
 // `tinylm generate`: runs the library's generation loop on a prompt and prints the continuation, or with
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
   CACHE_KINDS, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, MAX_CONTEXT_LENGTH, Sampler, type GenerateResult, type SamplingOptions,
@@ -10,6 +9,7 @@ import type { Io } from "./io.js";
 import { loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
+import { MAX_PROMPT_BYTES, promptTooLong, readPromptFile, type PromptInput } from "./read-input.js";
 
 export interface GenerateCommandOptions extends ConfigFlags {
   readonly prompt?: string;
@@ -37,19 +37,17 @@ const CACHE_FLAGS = [
   ["blockSize", "--block-size", ["paged"]],
 ] as const;
 
-function readPrompt(options: GenerateCommandOptions, io: Io): string {
+function readPrompt(options: GenerateCommandOptions, io: Io): PromptInput {
   const { prompt, promptFile } = options;
   if (prompt !== undefined && promptFile !== undefined) throw new UsageError("generate: give --prompt or --prompt-file, not both");
-  if (promptFile === "-") return io.readStdin();
-  if (promptFile !== undefined) {
-    try {
-      return readFileSync(promptFile, "utf8");
-    } catch (e) {
-      throw new UsageError(`generate: cannot read --prompt-file "${promptFile}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+  if (promptFile === "-") {
+    const text = io.readStdin();
+    if (Buffer.byteLength(text) <= MAX_PROMPT_BYTES) return { text, truncated: false };
+    return { text: Buffer.from(text).subarray(0, MAX_PROMPT_BYTES).toString("utf8"), truncated: true };
   }
+  if (promptFile !== undefined) return readPromptFile(promptFile);
   if (prompt === undefined) throw new UsageError('generate: no prompt; give --prompt "the cat sat" or --prompt-file FILE (- reads stdin)');
-  return prompt;
+  return { text: prompt, truncated: false };
 }
 
 function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
@@ -65,13 +63,18 @@ const bytes = (n: number): string => n.toLocaleString("en-US");
 
 /** Runs the generation the options describe, prints its result and returns it. */
 export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateResult {
-  const text = readPrompt(options, io);
+  const input = readPrompt(options, io);
+  const text = input.text;
   const cache = options.cache ?? "full";
   checkCacheFlags(options, cache);
   const seed = options.seed ?? 0;
   const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
   const model = loadOrInitModel({ ...options, seed });
+  if (input.truncated) {
+    const { contextLength: C, positional } = model.config;
+    throw promptTooLong(input, positional === "learned" ? C : Infinity, `context_length ${C}`);
+  }
   const maxNewTokens = options.maxNewTokens ?? 10;
   const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens) : undefined;
   let result: GenerateResult;
