@@ -107,7 +107,7 @@ describe("the tinylm executable", { timeout: 30_000 }, () => {
     expectOneLineError(tinylm(["generate", "--weights", join(dir, "none.safetensors"), "--prompt", "the"]), /^tinylm: weights: cannot read ".*none.safetensors" \(ENOENT\)/);
   });
 
-  it("refuses endless and oversized input at once: --weights /dev/zero, --prompt-file /dev/zero, a 200 MB prompt", () => {
+  it("refuses endless and oversized input at once: --weights /dev/zero, --prompt-file /dev/zero, a 200 MB prompt", { timeout: 120_000 }, () => {
     expectOneLineError(tinylm(["generate", "--weights", "/dev/zero", "--prompt", "the"]), /^tinylm: weights: "\/dev\/zero" is a device; expected a .safetensors file/);
     expectOneLineError(tinylm(["generate", "--prompt-file", "/dev/zero"]), /^tinylm: generate: the prompt is longer than 1,000,000 bytes, the most tinylm reads/);
     const big = join(mkdtempSync(join(tmpdir(), "tinylm-exe-")), "big.txt");
@@ -143,7 +143,7 @@ describe("the tinylm executable", { timeout: 30_000 }, () => {
     expect(r.stderr.length).toBeLessThan(420);
   });
 
-  it("refuses non-finite weights: init --std 1e39, and summary and generate of a file holding NaN", () => {
+  it("refuses non-finite weights: init --std 1e39, and summary and generate of a file holding NaN", { timeout: 120_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "tinylm-exe-"));
     expectOneLineError(tinylm(["init", "--out", join(dir, "inf.safetensors"), "--std", "1e39"]), /^tinylm: init: "tok_emb.weight" holds -?Infinity at index \[\d+, \d+\]/);
     expect(readdirSync(dir)).toEqual([]);
@@ -156,24 +156,34 @@ describe("the tinylm executable", { timeout: 30_000 }, () => {
     }
   });
 
-  it("leaves no temporary file when init is killed while it writes", async () => {
-    // a preload makes the rename wait 1.5 s, so the signal surely lands between the temporary file and the rename
+  it("leaves no temporary file when init is killed while it writes", { timeout: 120_000 }, async () => {
+    // a preload holds the rename (after the temporary file is written) until the test has sent the signal,
+    // so the signal surely lands mid-write, whatever the machine's load
     const dir = mkdtempSync(join(tmpdir(), "tinylm-exe-"));
-    const preload = join(dir, "slow-rename.cjs");
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const [ready, go, preload] = [join(dir, "ready"), join(dir, "go"), join(dir, "hold-rename.cjs")];
     writeFileSync(preload, `const fs = require("node:fs"); const rename = fs.renameSync;
-fs.renameSync = (...a) => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500); return rename(...a); };
+fs.renameSync = (...a) => {
+  fs.writeFileSync(${JSON.stringify(ready)}, "");
+  while (!fs.existsSync(${JSON.stringify(go)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  return rename(...a);
+};
 require("node:module").syncBuiltinESMExports();\n`);
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      const out = join(dir, `${signal}.safetensors`);
-      const child = spawn(process.execPath, ["--require", preload, cli, "init", "--out", out], { stdio: "ignore" });
+      rmSync(ready, { force: true });
+      rmSync(go, { force: true });
+      const target = join(out, `${signal}.safetensors`);
+      const child = spawn(process.execPath, ["--require", preload, cli, "init", "--out", target], { stdio: "ignore" });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      const deadline = Date.now() + 20_000;
-      while (!readdirSync(dir).some((f) => f.endsWith(".tmp")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      expect(readdirSync(dir).some((f) => f.endsWith(".tmp"))).toBe(true); // caught mid-write
+      while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 10));
+      expect(readdirSync(out).some((f) => f.endsWith(".tmp"))).toBe(true); // caught mid-write
       child.kill(signal);
+      await new Promise((r) => setTimeout(r, 200)); // the signal is delivered while the write is held
+      writeFileSync(go, "");
       expect(await exited).toBe(signal === "SIGTERM" ? 143 : 130);
-      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-      expect(readFileSync(out).length).toBe(425_376); // the whole file, renamed into place
+      expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      expect(readFileSync(target).length).toBe(425_376); // the whole file, renamed into place
     }
   });
 });

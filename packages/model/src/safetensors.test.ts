@@ -147,8 +147,8 @@ describe("safetensors", () => {
     expect(parseError(rawFile(`{"a": ${deeper}}`, data)).message).toMatch(/^safetensors: (header is nested too deeply to parse|__metadata__.config is missing)/);
   });
 
-  it("quotes at most a short prefix of the input in its messages", () => {
-    const long = "x".repeat(10_000_000);
+  it("quotes at most a short prefix of the input in its messages", { timeout: 60_000 }, () => {
+    const long = "x".repeat(1_000_000);
     const cases = [
       withHeader((h) => (h["ln_f.bias"].dtype = long)),
       withHeader((h) => (h["ln_f.bias"].data_offsets = Array.from({ length: 1_000_000 }, (_, i) => i))),
