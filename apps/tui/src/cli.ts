@@ -4,10 +4,12 @@
 import { processIo } from "./commands/io.js";
 import { main } from "./commands/program.js";
 
-// `tinylm generate --json | head -c 20`: a closed pipe ends the output, it is not an error
+// `tinylm generate --json | head -c 20`: a closed pipe ends the output, it is not an error. Any other
+// failure to write (`> /dev/full`: ENOSPC) is one line on stderr and exit status 1, like other Unix tools.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(0);
-  throw e;
+  process.stderr.write(`tinylm: cannot write to standard output (${e.code ?? e.message}); is the disk full or the output closed?\n`);
+  process.exit(1);
 });
 
 process.exitCode = await main(process.argv.slice(2), processIo(), {

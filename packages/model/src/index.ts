@@ -1,10 +1,10 @@
 // @tinylm/model — the public surface: config, vocabulary, weights, the model, caches, generation, summary.
-export { type ModelConfig, type Positional, DEFAULT_CONFIG, MAX_CONTEXT_LENGTH, makeConfig, validateConfig, configToJson, configFromJson } from "./config.js";
+export { type ModelConfig, type Positional, DEFAULT_CONFIG, MAX_CONTEXT_LENGTH, MAX_D_MODEL, MAX_D_FF, MAX_N_LAYERS, MAX_PARAMETERS, makeConfig, validateConfig, configToJson, configFromJson } from "./config.js";
 export { ConfigError, VocabularyError, WeightsError, ContextError } from "./errors.js";
 export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./vocab.js";
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
-export { loadModel, saveModel } from "./weights-file.js";
+export { loadModel, saveModel, MAX_WEIGHTS_FILE_BYTES } from "./weights-file.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
 export {
   attentionCrossover, attentionMacsPerPair, attentionPairs, cacheBytesHeld, cachedStepFlops, costConstants, cumulativeMacs, forwardMacs, generationFlops,

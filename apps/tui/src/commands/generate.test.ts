@@ -78,6 +78,16 @@ describe("runGenerate", () => {
     expect(generateJson({ promptFile: "-" }, memoryIo({ stdin: "a big dog" })).prompt_ids).toEqual([6, 14, 2]);
   });
 
+  it("counts a prompt past 1 MB on its first 1,000,000 bytes only, from stdin or a file", () => {
+    const long = "the cat sat ".repeat(200_000); // 2.4 MB, 600,000 tokens
+    expect(() => runGenerate({ promptFile: "-" }, memoryIo({ stdin: long }))).toThrow(/^generate: the prompt has at least 250,000 tokens in its first 1,000,000 bytes, more than the 32 that fit \(context_length 32\)/);
+    const path = join(mkdtempSync(join(tmpdir(), "tinylm-gen-")), "p.txt");
+    writeFileSync(path, long);
+    expect(() => runGenerate({ promptFile: path, positional: "sinusoidal", cache: "sliding-window" }, memoryIo())).toThrow(/^generate: the prompt is longer than 1,000,000 bytes \(2,400,000 bytes\), the most tinylm reads/);
+    writeFileSync(path, "the cat ".repeat(100));
+    expect(generateJson({ promptFile: path, maxNewTokens: 0, contextLength: 200 }).prompt_ids).toHaveLength(200);
+  });
+
   it("notes an early stop at the context limit on stderr, and still succeeds", () => {
     const io = memoryIo();
     const json = generateJson({ prompt: "the cat sat", maxNewTokens: 100 }, io);

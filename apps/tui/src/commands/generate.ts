@@ -1,6 +1,5 @@
 // `tinylm generate`: runs the library's generation loop on a prompt and prints the continuation, or with
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
   CACHE_KINDS, cachedStepFlops, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
@@ -11,6 +10,7 @@ import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
 import { formatDuration, ProgressLine, type StepCost } from "./progress.js";
+import { MAX_PROMPT_BYTES, promptTooLong, readPromptFile, type PromptInput } from "./read-input.js";
 
 export interface GenerateCommandOptions extends ConfigFlags {
   readonly prompt?: string;
@@ -38,19 +38,17 @@ const CACHE_FLAGS = [
   ["blockSize", "--block-size", ["paged"]],
 ] as const;
 
-function readPrompt(options: GenerateCommandOptions, io: Io): string {
+function readPrompt(options: GenerateCommandOptions, io: Io): PromptInput {
   const { prompt, promptFile } = options;
   if (prompt !== undefined && promptFile !== undefined) throw new UsageError("generate: give --prompt or --prompt-file, not both");
-  if (promptFile === "-") return io.readStdin();
-  if (promptFile !== undefined) {
-    try {
-      return readFileSync(promptFile, "utf8");
-    } catch (e) {
-      throw new UsageError(`generate: cannot read --prompt-file "${promptFile}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+  if (promptFile === "-") {
+    const text = io.readStdin();
+    if (Buffer.byteLength(text) <= MAX_PROMPT_BYTES) return { text, truncated: false };
+    return { text: Buffer.from(text).subarray(0, MAX_PROMPT_BYTES).toString("utf8"), truncated: true };
   }
+  if (promptFile !== undefined) return readPromptFile(promptFile);
   if (prompt === undefined) throw new UsageError('generate: no prompt; give --prompt "the cat sat" or --prompt-file FILE (- reads stdin)');
-  return prompt;
+  return { text: prompt, truncated: false };
 }
 
 function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
@@ -101,7 +99,8 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
     weights: given.weights === undefined ? undefined : resolvePath(io, given.weights),
     promptFile: given.promptFile === undefined || given.promptFile === "-" ? given.promptFile : resolvePath(io, given.promptFile),
   };
-  const text = readPrompt(options, io);
+  const input = readPrompt(options, io);
+  const text = input.text;
   const cache = options.cache ?? "full";
   checkCacheFlags(options, cache);
   const seed = options.seed ?? 0;
@@ -109,6 +108,10 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
   const model = loadOrInitModel({ ...options, seed });
   checkWindow(options, model.config);
+  if (input.truncated) {
+    const { contextLength: C, positional } = model.config;
+    throw promptTooLong(input, positional === "learned" ? C : Infinity, `context_length ${C}`);
+  }
   const maxNewTokens = options.maxNewTokens ?? 10;
   const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens, undefined, undefined, stepCost(cache, model.config)) : undefined;
   let result: GenerateResult;

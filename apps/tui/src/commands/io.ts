@@ -1,7 +1,7 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
   /** Writes to standard output (results: the continuation, the table, the JSON object). */
@@ -12,7 +12,7 @@ export interface Io {
   readonly errIsTTY: boolean;
   /** Standard input and output are both terminals: only then does `tinylm` alone open the Ink UI. */
   readonly interactive: boolean;
-  /** All of standard input, for `--prompt-file -`. */
+  /** Standard input, for `--prompt-file -`: all of it, or its first MAX_PROMPT_BYTES + 1 bytes. */
   readStdin(): string;
   /** The directory relative paths in flags (--out, --weights, --prompt-file) are resolved against. */
   readonly cwd: string;
@@ -38,7 +38,7 @@ export function processIo(): Io {
     err: (text) => void process.stderr.write(text),
     errIsTTY: process.stderr.isTTY === true,
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
-    readStdin: () => readFileSync(0, "utf8"),
+    readStdin: () => readStdinPrompt(0),
     cwd: userCwd(),
   };
 }
