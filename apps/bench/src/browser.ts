@@ -58,6 +58,8 @@ export interface OpenOptions {
   readonly screenshot?: boolean; // capture the whole page as PNG
   readonly clip?: { readonly y: number; readonly height: number }; // only this band of the page (CSS px from the top)
   readonly timeoutMs?: number; // a guard against a hung browser, for the whole visit (default 120 s); nothing waits on a clock
+  /** A page expression that is null until the page is done (default: wait for the report's plots to settle). */
+  readonly ready?: string;
 }
 
 // ---- the protocol over the pipe ----
@@ -167,12 +169,13 @@ function remoteText(args: unknown): string {
 }
 
 /**
- * Loads `file` (a path) in a fresh headless Chromium profile, waits for the load event and for
- * body[data-plots] (the report sets it when every graph is drawn), and returns what it saw.
+ * Loads `file` (a path, or an http: URL) in a fresh headless Chromium profile, waits for the load event and
+ * for options.ready (by default body[data-plots], which the report sets when every graph is drawn), and
+ * returns what it saw.
  */
-export async function openPage(file: string, options: OpenOptions = {}): Promise<PageReport> {
+export async function openPage(file: string | URL, options: OpenOptions = {}): Promise<PageReport> {
   const chromium = findChromium();
-  const url = pathToFileURL(file).href;
+  const url = file instanceof URL ? file.href : pathToFileURL(file).href;
   const profile = mkdtempSync(join(tmpdir(), "tinylm-chromium-"));
   const width = options.width ?? 1280, height = options.height ?? 900;
   const child: ChildProcess = spawn(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "--remote-debugging-pipe", "about:blank"], {
@@ -215,7 +218,8 @@ export async function openPage(file: string, options: OpenOptions = {}): Promise
     await loaded;
     // the report sets body[data-plots] once every Plotly.newPlot promise has settled
     const evaluate = async (expression: string) => ((await s("Runtime.evaluate", { expression, returnByValue: true })) as { result: { value: unknown } }).result.value;
-    await s("Runtime.evaluate", { expression: PLOTS_SETTLED, awaitPromise: true });
+    if (options.ready === undefined) await s("Runtime.evaluate", { expression: PLOTS_SETTLED, awaitPromise: true });
+    else while ((await evaluate(options.ready)) === null) await new Promise((r) => setTimeout(r, 100)); // a condition, polled
     const state = JSON.parse(String(await evaluate(INSPECT))) as Omit<PageReport, "url" | "consoleErrors" | "requests" | "screenshot">;
     let screenshot: Buffer | undefined;
     if (options.screenshot) {

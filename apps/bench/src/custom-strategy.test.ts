@@ -1,68 +1,56 @@
-// A strategy written in another package, as a user would write one: against the KVCache interface that
-// @tinylm/model exports (its published entry point and types, not its sources), with @tinylm/tensor for the
-// rows, passed to generate() as an instance. It lives in the bench package for that reason.
+// A strategy written outside @tinylm/model, as a user would write one: the README's "Write your own cache
+// strategy" code, taken from the README's text (between its custom-strategy markers), compiled with esbuild
+// and imported against the packages' published entry points, then passed to generate() as an instance.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { transform } from "esbuild";
+import { createCache, generate, generateSync, makeConfig, TinyLM, type KVCache } from "@tinylm/model";
 import { describe, expect, it } from "vitest";
-import { CAUSAL, concatRows, zeros, type Tensor } from "@tinylm/tensor";
-import { generate, generateSync, makeConfig, TinyLM, type CacheBytes, type KVCache, type KVView } from "@tinylm/model";
 
-/** HF's DynamicCache: grow every layer's keys and values by concatenation (simple, allocates per token). */
-class ConcatCache implements KVCache {
-  readonly kind = "concat";
-  readonly capacity = Infinity;
-  readonly span = CAUSAL;
-  resets = 0;
-  private keys: Tensor[] = [];
-  private values: Tensor[] = [];
-  private count = 0;
+const bench = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-  constructor(
-    private readonly layers: number,
-    readonly positionLimit: number,
-  ) {}
-
-  get length(): number {
-    return this.count;
-  }
-
-  append(layer: number, k: Tensor, v: Tensor): KVView {
-    const d = k.shape[1]!;
-    this.keys[layer] = concatRows(this.keys[layer] ?? zeros([0, d]), k);
-    this.values[layer] = concatRows(this.values[layer] ?? zeros([0, d]), v);
-    const S = this.keys[layer]!.shape[0]!;
-    if (layer === this.layers - 1) this.count = S;
-    return { keys: this.keys[layer]!, values: this.values[layer]!, positions: Array.from({ length: S }, (_, i) => i), offset: 0 };
-  }
-
-  bytes(): CacheBytes {
-    const used = this.keys.reduce((s, k) => s + 2 * k.data.byteLength, 0);
-    return { allocated: used, used };
-  }
-
-  reset(): void {
-    this.resets++;
-    this.keys = [];
-    this.values = [];
-    this.count = 0;
-  }
+/** The README's strategy, compiled into node_modules/.cache (so its bare imports resolve) and imported. */
+async function readmeStrategy(): Promise<new (positionLimit: number) => KVCache & { length: number }> {
+  const readme = readFileSync(join(bench, "..", "..", "README.md"), "utf8");
+  const block = /<!-- custom-strategy:start -->\s*```ts\n([\s\S]*?)```\s*<!-- custom-strategy:end -->/.exec(readme);
+  if (!block) throw new Error("README.md has no custom-strategy block");
+  const { code } = await transform(block[1]!, { loader: "ts", format: "esm", target: "es2022" });
+  const dir = join(bench, "node_modules", ".cache", "tinylm-readme");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `strategy-${process.pid}.mjs`);
+  writeFileSync(file, code);
+  return ((await import(pathToFileURL(file).href)) as { GrowingCache: new (positionLimit: number) => KVCache & { length: number } }).GrowingCache;
 }
 
-describe("a user-written cache strategy", () => {
+describe("the README's own strategy", () => {
   const model = TinyLM.init(makeConfig({ contextLength: 48, nHeads: 2 }), { seed: 51, std: 0.3, perturb: 0.2 });
 
   it("runs through generate() as an instance and gives `full`'s tokens", async () => {
-    const cache = new ConcatCache(3, 48);
+    const GrowingCache = await readmeStrategy();
+    const cache = new GrowingCache(48);
     const got = await generate(model, "the cat sat", { cache, maxNewTokens: 30 });
     const want = generateSync(model, "the cat sat", { cache: "full", maxNewTokens: 30 });
     expect(got.ids).toEqual(want.ids);
-    expect(got.cache).toBe("concat");
-    expect(cache.resets).toBe(1); // generate() starts from an empty cache
+    expect(got.cache).toBe("growing");
     expect(cache.length).toBe(3 + 29); // the last token is produced, not fed back
     expect(got.cacheBytes.used).toBe(32 * 3 * 2 * 64 * 4);
-  });
+  }, 60_000);
 
-  it("has its positionLimit respected by the generation loop", () => {
-    const r = generateSync(model, "the cat sat", { cache: new ConcatCache(3, 10), maxNewTokens: 30 });
+  it("passes the contract's length rule: append leaves length, advance(T) adds T", async () => {
+    const GrowingCache = await readmeStrategy();
+    const cache = new GrowingCache(48), full = createCache("full", model.config);
+    for (const T of [5, 1, 3]) {
+      model.forward(Array.from({ length: T }, (_, i) => i % 20), { cache });
+      model.forward(Array.from({ length: T }, (_, i) => i % 20), { cache: full });
+      expect(cache.length).toBe(full.length);
+    }
+  }, 60_000);
+
+  it("has its positionLimit respected by the generation loop", async () => {
+    const GrowingCache = await readmeStrategy();
+    const r = generateSync(model, "the cat sat", { cache: new GrowingCache(10), maxNewTokens: 30 });
     expect(r.ids).toHaveLength(7);
     expect(r.stopReason).toBe("context");
-  });
+  }, 60_000);
 });

@@ -1,11 +1,12 @@
-// `pnpm --filter @tinylm/bench run forward`: the foundation's two numbers, printed (never asserted):
+// `pnpm --filter @tinylm/bench run forward`: two numbers, printed (never asserted):
 // one forward over T = 32 tokens at the default config, and the time per token of a 29-token greedy
 // generation from "the cat sat" (prompt 3 + 29 = the 32-position context), with and without the cache;
 // and a 1-token generation (n = 1: the prefill alone) with each, at context 32 and 10,000 — where the cache
-// can only cost, never save, so `full` should match `none` (the KV-cache issue's "even at n = 1").
+// can only cost, never save, so `full` should match `none` (even at n = 1).
 //   node dist/forward.js [--backend wasm|js|both] [--runs N]
 import { TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import { backendInfo, setBackend, type BackendName } from "@tinylm/tensor";
+import { median } from "./stats.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] ?? fallback : fallback);
@@ -16,7 +17,6 @@ const backends: BackendName[] = which === "both" ? ["wasm", "js"] : [which as Ba
 const model = TinyLM.init(makeConfig(), { seed: 0 }); // the defaults: context 32, learned positions, 1 head
 const tokens = Array.from({ length: 32 }, (_, i) => (i * 7 + 3) % 20);
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const ms = (x: number): string => `${x.toFixed(3)} ms`;
 
 function timeForward(): number {

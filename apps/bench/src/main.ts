@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: measures generation with and without the KV cache (and every other cache strategy), then
 // writes bench-report/index.html and results.json. Progress goes to stderr, the result line to stdout.
-import {
-  CACHE_KINDS, ConfigError, ContextError, VocabularyError, WeightsError, configToJson, createCache, encode, loadModel, makeConfig, TinyLM,
-} from "@tinylm/model";
+import { CACHE_KINDS, ConfigError, ContextError, VocabularyError, WeightsError, configToJson, createCache, encode, makeConfig, TinyLM } from "@tinylm/model";
+import { loadModel } from "@tinylm/model/node";
 import { BackendError, backendInfo, setBackend } from "@tinylm/tensor";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";

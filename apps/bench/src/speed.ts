@@ -1,4 +1,4 @@
-// `pnpm --filter @tinylm/bench run speed`: the issue-6 speed targets, measured and printed (never asserted).
+// `pnpm --filter @tinylm/bench run speed`: the speed targets, measured and printed (never asserted).
 //   node dist/speed.js [--backend wasm|js|both] [--quick]
 // Prints, per backend: cached decode ms/token at t = 32, 1,000 and ~9,900 (context_length 10,000), the
 // exercise's sweep at 1,000 generated tokens with and without the cache, a 1,000-token prefill, heap bytes
@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { heapBytesPerStep } from "./heap-per-step.js";
 import { describeMachine } from "./machine.js";
+import { median } from "./stats.js";
 
 const args = process.argv.slice(2);
 const which = args.includes("--backend") ? args[args.indexOf("--backend") + 1]! : "wasm";
@@ -22,7 +23,6 @@ const backends: BackendName[] = which === "both" ? ["wasm", "js"] : [which as Ba
 const config = makeConfig({ contextLength: 10_000 });
 const model = TinyLM.init(config, { seed: 1 });
 const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 7 + 3) % 20);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
 
 /**

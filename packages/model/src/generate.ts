@@ -10,8 +10,8 @@ import { ContextError, VocabularyError, WeightsError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
 import type { CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
-import { NoCache } from "./kv-cache/no-cache.js";
 import type { AttentionObserver, TinyLM } from "./model.js";
+import { embeddablePositions } from "./positional.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 import { getParameter, parameterSpecs } from "./weights.js";
@@ -73,7 +73,7 @@ export function* generateSteps(model: TinyLM, prompt: string | readonly number[]
   if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
   const t0 = performance.now(); // the total counts setting the cache up too
   const named = typeof options.cache === "object" ? null : options.cache ?? "full";
-  const cache = named === null ? (options.cache as KVCache) : takeCache(model, named, options);
+  const cache = named === null ? (options.cache as KVCache) : takeCache(model, model.config, named, options);
   try {
     return yield* run(model, promptIds, maxNew, cache, options, t0);
   } finally {
@@ -86,16 +86,16 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
-  const limit = Math.min(cache.positionLimit, positional === "learned" ? C : Infinity);
+  const limit = Math.min(cache.positionLimit, embeddablePositions(model.config));
   if (promptIds.length > limit) {
-    throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt or raise --context-length.`, promptIds.length, limit);
+    throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt, or use a model with a larger contextLength.`, promptIds.length, limit);
   }
   const tokens = [...promptIds];
-  // Only the last position's logits are sampled. A caching strategy's prefill asks for those alone (the last
+  // Only the last position's logits are sampled. A cache that keeps rows asks for those alone (the last
   // block skips the other rows' attention output and MLP: the same bits, a third less work on a long
-  // prompt). `none` keeps the exercise's literal loop, every position's logits each step, so the measured
-  // cost of going without a cache is the one the cost model (cost.ts) and docs/kv-cache.md describe.
-  const rows = cache instanceof NoCache ? "all" : "last";
+  // prompt). One that keeps nothing (`none`) runs the exercise's literal loop, every position's logits each
+  // step, so the measured cost of going without a cache is the one cost.ts and docs/kv-cache.md describe.
+  const rows = cache.keepsRows ? "last" : "all";
   let decodeLogits: Tensor | undefined;
   const stepMs: number[] = [];
   let prefillMs = 0;
@@ -165,6 +165,22 @@ export function generateSync(model: TinyLM, prompt: string | readonly number[], 
 }
 
 /**
+ * Lets pending events run: setImmediate where there is one (Node), else a MessageChannel message (browsers,
+ * workers, Deno), which unlike setTimeout(0) is not clamped to 4 ms.
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === "function") return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
  * Runs the loop, streaming tokens to onToken, and lets the event loop run at least every 15 ms so a UI
  * stays responsive and an AbortSignal can fire. generate(model, "the cat sat", { maxNewTokens: 10 })
  */
@@ -175,7 +191,7 @@ export async function generate(model: TinyLM, prompt: string | readonly number[]
     const next = steps.next();
     if (next.done) return next.value;
     if (performance.now() - lastYield > 15) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       lastYield = performance.now();
     }
   }

@@ -4,7 +4,6 @@ export { ConfigError, VocabularyError, WeightsError, ContextError } from "./erro
 export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./vocab.js";
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
-export { loadModel, saveModel, MAX_WEIGHTS_FILE_BYTES } from "./weights-file.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
 export {
   attentionCrossover, attentionMacsPerPair, attentionPairs, cacheBytesHeld, cachedStepFlops, costConstants, cumulativeMacs, forwardMacs, generationFlops,
@@ -20,9 +19,7 @@ export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCa
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";
 export { PagedCache } from "./kv-cache/paged-cache.js";
-export { BlockPool } from "./kv-cache/block-pool.js";
-export { RingCache } from "./kv-cache/ring-cache.js";
 export { SlidingWindowCache } from "./kv-cache/sliding-window-cache.js";
 export { SinksCache } from "./kv-cache/sinks-cache.js";
 export { Int8Cache } from "./kv-cache/int8-cache.js";
-export { quantizeRow, dequantizeRows } from "./kv-cache/quantize.js";
+export { referenceForward } from "./reference.js";

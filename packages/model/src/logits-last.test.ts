@@ -8,7 +8,7 @@ import { makeConfig, type ModelConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { createCache } from "./kv-cache/index.js";
 import { TinyLM } from "./model.js";
-import { Workspace } from "./workspace.js";
+import { Activations } from "./activations.js";
 
 const initial = getBackend();
 afterAll(() => setBackend(initial));
@@ -56,7 +56,7 @@ describe.each(["wasm", "js"] as BackendName[])("forward with logits \"last\" und
     setBackend(backend);
     const model = TinyLM.init(makeConfig({ contextLength: 40 }), { seed: 13, std: 0.3 });
     const ids = idsOf(9);
-    const lastRow = vi.spyOn(Workspace.prototype, "lastRow", "get");
+    const lastRow = vi.spyOn(Activations.prototype, "lastRow", "get");
     const short = bitsOf(model.forward(ids, { logits: "last" }), 0);
     expect(lastRow).toHaveBeenCalledTimes(1);
     const rows: number[] = [];

@@ -1,18 +1,19 @@
 // THE model: a decoder-only transformer, pre-LayerNorm, GPT-2/nanoGPT style, inference only.
 //   h = tok_emb[x] + pos(p);  per block: h += o(attn(ln1(h)));  h += fc2(relu(fc1(ln2(h))));
 //   logits = lm_head(ln_f(h)).
-// Attention is the hand-written composition scores = q·kᵀ/√dh, causal mask, softmax, times v (the
-// `attention` op of @tinylm/tensor; the wasm backend fuses it into one kernel call per head). The
-// residual adds are fused into the output projections (linear(..., h, { accumulate: true })).
-import { assertShape, copyRows, embedding, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+// forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
+// first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
+// reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
+import { assertShape, copyRows, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { Activations, Storage, type Rows } from "./activations.js";
 import { validateConfig, type ModelConfig } from "./config.js";
 import { ConfigError, ContextError } from "./errors.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { placeWeights } from "./place-weights.js";
-import { writeSinusoid } from "./positional.js";
-import { initWeights, type InitOptions, type Linear, type Weights } from "./weights.js";
-import { Storage, Workspace } from "./workspace.js";
+import { ACCUMULATE, attend, embed, layerNorm, linear, RELU } from "./layers.js";
+import { modelParams, type BlockParams, type ModelParams } from "./place-weights.js";
+import { embeddablePositions } from "./positional.js";
+import { initWeights, type InitOptions, type Weights } from "./weights.js";
 
 /** Called per layer and head with the attention probabilities, for visualisation. */
 export type AttentionObserver = (layer: number, head: number, probs: Tensor, keyPositions: ArrayLike<number>) => void;
@@ -40,17 +41,16 @@ export interface ForwardOptions {
 export class TinyLM {
   readonly config: ModelConfig;
   readonly weights: Weights;
-  private readonly qkv: readonly Linear[]; // per block: q, k, v packed, [3d, d] and [3d]
-  private decode: Workspace | undefined; // T = 1, kept for every decode step
-  private last: Workspace | undefined; // the last other T, over `storage`
+  private readonly params: ModelParams;
+  private decode: Activations | undefined; // T = 1, kept for every decode step
+  private last: Activations | undefined; // the last other T, over `storage`
   private storage: Storage | undefined;
   private busy = false; // a forward pass is running (an observer may call forward again)
 
   constructor(config: ModelConfig, weights: Weights) {
     this.config = validateConfig(config);
-    const placed = placeWeights(weights);
-    this.weights = placed.weights;
-    this.qkv = placed.qkv;
+    this.params = modelParams(this.config, weights);
+    this.weights = this.params.weights;
   }
 
   /** A model with deterministic seeded weights. TinyLM.init(makeConfig(), { seed: 42 }) */
@@ -67,6 +67,54 @@ export class TinyLM {
   forward(tokens: ArrayLike<number>, startOrOptions: ForwardOptions | number = {}): Tensor {
     const options: ForwardOptions = typeof startOrOptions === "number" ? { start: startOrOptions } : startOrOptions;
     const T = tokens.length;
+    const lastOnly = this.checkLogits(options, T);
+    const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
+    const span = options.span ?? cache.span;
+    const start = cache.length;
+    this.checkPositions(T, start);
+    const reentrant = this.busy;
+    this.busy = true;
+    try {
+      const a = reentrant ? new Activations(this.config, T, new Storage(this.config, T)) : this.activations(T);
+      const observe = options.onAttention;
+      // after attention's input, the last block need only finish the rows whose logits are asked for
+      const r: Rows = lastOnly && !observe ? a.lastRow : a;
+      const { blocks, lnF, lmHead } = this.params;
+      embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe); // h = tok_emb[tokens] + pos  [T, d]
+      for (let l = 0; l < blocks.length; l++) {
+        this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
+      }
+      cache.advance(T);
+      layerNorm(r.x, r.h, lnF); //                        x = ln_f(h)
+      linear(r.logits, r.x, lmHead); //                   logits = x·Wᵀ + b              [T or 1, V]
+      const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);
+      copyRows(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits, 0); // out of the reused buffer
+      return logits;
+    } finally {
+      this.busy = reentrant;
+    }
+  }
+
+  /**
+   * Block l: h += o(attn(ln1(h))); h += fc2(relu(fc1(ln2(h)))). a holds the pass's T rows; o is the rows the
+   * block finishes after attention's input: all of a, or (the last block, when only the last logits are
+   * wanted) the last row alone. Every row's keys and values still go to the cache.
+   */
+  private block(l: number, blk: BlockParams, a: Activations, o: Rows, cache: KVCache, start: number, span: AttentionSpan, observe?: AttentionObserver): void {
+    layerNorm(a.x, a.h, blk.ln1); //                 x = ln1(h)                       [T, d]
+    linear(a.qkv, a.x, blk.qkv); //                  q | k | v = x·Wqkvᵀ + b           [T, 3d]
+    const kv = cache.append(l, a.k, a.v); //         keys, values: cached rows + k, v    [S, d]
+    attend(o.y, o.q, kv, start + o.first, span, blk.attn, observe && headObserver(observe, l, kv.positions)); // y = softmax(q·kᵀ/√dh)·v, per head
+    linear(o.h, o.y, blk.o, ACCUMULATE); //         h += y·Woᵀ + bo
+    layerNorm(o.x, o.h, blk.ln2); //                 x = ln2(h)
+    linear(o.hidden, o.x, blk.fc1, RELU); //        hidden = relu(x·W1ᵀ + b1)       [T, F]
+    linear(o.h, o.hidden, blk.fc2, ACCUMULATE); //  h += hidden·W2ᵀ + b2
+  }
+
+  // ---- checks ----
+
+  /** True for logits "last"; throws for anything but "all"/"last", and for an `out` of the wrong shape. */
+  private checkLogits(options: ForwardOptions, T: number): boolean {
     const V = this.config.vocabSize;
     const lastOnly = options.logits === "last";
     if (options.logits !== undefined && !lastOnly && options.logits !== "all") {
@@ -76,98 +124,29 @@ export class TinyLM {
     const rowsOut = lastOnly ? 1 : T;
     const out = options.out;
     if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) assertShape("forward", "out", out, [rowsOut, V]);
-    const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
-    const span = options.span ?? cache.span;
-    const start = cache.length;
-    this.checkPositions(T, start);
-    const reentrant = this.busy;
-    this.busy = true;
-    try {
-      const ws = reentrant ? this.workspaceOf(T, new Storage(this.config, T)) : this.workspace(T);
-      this.embed(tokens, start, ws);
-      const observe = options.onAttention;
-      const L = ws.layers.length;
-      const lastRow = lastOnly && T > 1 && !observe ? ws.lastRow : null; // T = 1: the rows are the last row
-      for (let layer = 0; layer < L; layer++) {
-        const ops = ws.layers[layer]!;
-        ops.ln1(); // x = ln1(h)
-        ops.qkv(); // q, k, v = x · Wqkvᵀ + b
-        const seen = cache.append(layer, ws.k, ws.v); // keys, values [S, d]: cached rows then this step's
-        if (lastRow && layer === L - 1) { // only row T-1 is read from here on
-          lastRow.attend(seen.keys, seen.values, seen.positions, start + T - 1, span);
-          lastRow.o(); lastRow.ln2(); lastRow.fc1(); lastRow.fc2(); // [1, d]
-          break;
-        }
-        ops.attend(seen.keys, seen.values, seen.positions, start, span, observe && headObserver(observe, layer, seen.positions));
-        ops.o(); // h += o(y)
-        ops.ln2(); // x = ln2(h)
-        ops.fc1(); // hidden = relu(fc1(x))
-        ops.fc2(); // h += fc2(hidden)
-      }
-      const logits = out ?? zeros([rowsOut, V]);
-      if (lastRow) {
-        lastRow.lnF();
-        lastRow.lmHead(); // [1, V], in the workspace
-        copyRows(lastRow.logits, logits, 0);
-      } else {
-        ws.lnF();
-        ws.lmHead(); // [T, V], in the workspace
-        copyRows(lastOnly ? sliceRows(ws.logits, T - 1, T) : ws.logits, logits, 0);
-      }
-      return logits;
-    } finally {
-      this.busy = reentrant;
-    }
+    return lastOnly;
   }
-
-  // ---- workspaces ----
-
-  /** The reused workspace for T tokens: one kept for decode (T = 1), one for the last other T. */
-  private workspace(T: number): Workspace {
-    if (T === 1) return (this.decode ??= this.workspaceOf(1, new Storage(this.config, 1)));
-    if (this.last?.T === T) return this.last;
-    let storage = this.storage;
-    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
-    return (this.last = this.workspaceOf(T, storage));
-  }
-
-  private workspaceOf(T: number, storage: Storage): Workspace {
-    return new Workspace(this.config, this.weights, this.qkv, T, storage);
-  }
-
-  // ---- embeddings ----
 
   private checkPositions(T: number, start: number): void {
-    const { contextLength: C, positional } = this.config;
-    if (positional === "learned" && start + T > C) {
+    const C = this.config.contextLength;
+    if (start + T > embeddablePositions(this.config)) {
       throw new ContextError(
-        `forward: ${T} tokens at position ${start} exceed context_length ${C}; learned positions have no embedding past position ${C - 1}. Use a shorter prompt, a larger --context-length, or sinusoidal positions with a window cache.`,
+        `forward: ${T} tokens at position ${start} exceed context_length ${C}; learned positions have no embedding past position ${C - 1}. Use a shorter prompt, a model with a larger contextLength, or sinusoidal positions with a window cache.`,
         start + T,
         C,
       );
     }
   }
 
-  /** ids at absolute positions start.. -> ws.h [T, d] = tok_emb[ids] + pos(positions). */
-  private embed(tokens: ArrayLike<number>, start: number, ws: Workspace): void {
-    const T = tokens.length, d = this.config.dModel;
-    const table = this.weights.tokEmb.weight; // [V, d]
-    const rowsOk = table.shape[1] === d;
-    for (let t = 0; t < T; t++) {
-      const id = tokens[t]!;
-      if (!rowsOk || !Number.isInteger(id) || id < 0 || id >= table.shape[0]!) embedding(table, tokens); // throws the IndexError/ShapeError
-    }
-    const posEmb = this.weights.posEmb?.weight; // [C, d]
-    const pos = posEmb ?? ws.pe; // the sinusoids go to ws.pe, rows 0..T-1
-    if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(start + t, ws.pe, t);
-    const p0 = posEmb ? start : 0;
-    const H = ws.h.data, E = table.data, P = pos.data;
-    const hs0 = ws.h.stride[0]!, hs1 = ws.h.stride[1]!;
-    for (let t = 0; t < T; t++) {
-      const e = table.offset + tokens[t]! * table.stride[0]!, p = pos.offset + (p0 + t) * pos.stride[0]!, hr = ws.h.offset + t * hs0;
-      const es = table.stride[1]!, ps = pos.stride[1]!;
-      for (let j = 0; j < d; j++) H[hr + j * hs1] = E[e + j * es]! + P[p + j * ps]!; // float32 sum, as add(embedding, pos)
-    }
+  // ---- activations ----
+
+  /** The reused activations for T tokens: one kept for decode (T = 1), one for the last other T. */
+  private activations(T: number): Activations {
+    if (T === 1) return (this.decode ??= new Activations(this.config, 1, new Storage(this.config, 1)));
+    if (this.last?.T === T) return this.last;
+    let storage = this.storage;
+    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    return (this.last = new Activations(this.config, T, storage));
   }
 }
 

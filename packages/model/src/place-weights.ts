@@ -4,15 +4,50 @@
 // the results are bit for bit the same). The packed copy is made here, once: the model's weights are fixed
 // at construction (model.weights keeps q, k and v as their own tensors, for saving and inspection).
 import { backendInfo, copyRows, inKernelMemory, kernelZeros, toKernelMemory, type Tensor } from "@tinylm/tensor";
-import type { Block, Linear, Weights } from "./weights.js";
+import type { ModelConfig } from "./config.js";
+import { AttentionParams, LinearParams, NormParams } from "./layers.js";
+import type { Block, Linear, Norm, Weights } from "./weights.js";
 
-export interface PlacedWeights {
-  readonly weights: Weights;
-  /** Per block: q, k, v stacked, weight [3d, d] (rows q 0..d-1, k d..2d-1, v 2d..3d-1), bias [3d]. */
-  readonly qkv: readonly Linear[];
+/** One block's parameters as the forward pass uses them. */
+export interface BlockParams {
+  readonly ln1: NormParams;
+  readonly qkv: LinearParams; // q, k, v stacked: weight [3d, d] (rows q 0..d-1, k d..2d-1, v 2d..3d-1), bias [3d]
+  readonly attn: AttentionParams;
+  readonly o: LinearParams; // [d, d]
+  readonly ln2: NormParams;
+  readonly fc1: LinearParams; // [F, d]
+  readonly fc2: LinearParams; // [d, F]
 }
 
-export function placeWeights(w: Weights): PlacedWeights {
+/** The parameters of the forward pass, placed, and the weights they were made from (placed too). */
+export interface ModelParams {
+  readonly weights: Weights;
+  readonly tokEmb: Tensor; // [V, d]
+  readonly posEmb: Tensor | undefined; // [C, d], learned positions only
+  readonly blocks: readonly BlockParams[];
+  readonly lnF: NormParams;
+  readonly lmHead: LinearParams; // [V, d]
+}
+
+export function modelParams(config: ModelConfig, weights: Weights): ModelParams {
+  const { weights: w, qkv } = placeWeights(weights);
+  const eps = config.normEps;
+  const lin = (l: Linear): LinearParams => new LinearParams(l.weight, l.bias);
+  const norm = (n: Norm): NormParams => new NormParams(n.weight, n.bias, eps);
+  return {
+    weights: w,
+    tokEmb: w.tokEmb.weight,
+    posEmb: w.posEmb?.weight,
+    blocks: w.blocks.map((b, i) => ({
+      ln1: norm(b.ln1), qkv: lin(qkv[i]!), attn: new AttentionParams(config.nHeads), o: lin(b.attn.o),
+      ln2: norm(b.ln2), fc1: lin(b.mlp.fc1), fc2: lin(b.mlp.fc2),
+    })),
+    lnF: norm(w.lnF),
+    lmHead: lin(w.lmHead),
+  };
+}
+
+function placeWeights(w: Weights): { weights: Weights; qkv: readonly Linear[] } {
   const wasm = backendInfo().memoryBytes > 0;
   const place = (t: Tensor): Tensor => (!wasm || inKernelMemory(t) ? t : toKernelMemory(t));
   const pair = <P extends { readonly weight: Tensor; readonly bias: Tensor }>(p: P): P => ({ ...p, weight: place(p.weight), bias: place(p.bias) });

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadModel, makeConfig, serializeSafetensors, TinyLM } from "@tinylm/model";
+import { makeConfig, serializeSafetensors, TinyLM } from "@tinylm/model";
+import { loadModel } from "@tinylm/model/node";
 import { runInit } from "./init.js";
 import { memoryIo } from "./io.js";
 

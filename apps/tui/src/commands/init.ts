@@ -3,7 +3,7 @@
 import { existsSync, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { Command } from "commander";
-import { saveModel } from "@tinylm/model";
+import { saveModel } from "@tinylm/model/node";
 import { UsageError } from "./errors.js";
 import { describeConfig } from "./format-summary.js";
 import { type Io, resolvePath } from "./io.js";

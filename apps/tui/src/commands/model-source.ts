@@ -1,6 +1,7 @@
 // Where a command's model comes from: a weights file (whose config wins), or a seeded model built from
 // the config flags. Config flags that disagree with the file are a user mistake, not silently ignored.
-import { makeConfig, loadModel, TinyLM, type InitOptions, type ModelConfig } from "@tinylm/model";
+import { makeConfig, TinyLM, type InitOptions, type ModelConfig } from "@tinylm/model";
+import { loadModel } from "@tinylm/model/node";
 import { UsageError } from "./errors.js";
 import type { ConfigFlags } from "./options.js";
 

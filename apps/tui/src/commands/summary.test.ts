@@ -2,7 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeConfig, saveModel, TinyLM } from "@tinylm/model";
+import { makeConfig, TinyLM } from "@tinylm/model";
+import { saveModel } from "@tinylm/model/node";
 import { memoryIo } from "./io.js";
 import { runSummary } from "./summary.js";
 

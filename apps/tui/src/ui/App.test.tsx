@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateSync, makeConfig, saveModel, TinyLM } from "@tinylm/model";
+import { generateSync, makeConfig, TinyLM } from "@tinylm/model";
+import { saveModel } from "@tinylm/model/node";
 import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App.js";

@@ -7,7 +7,7 @@ export function checkCapacity(kind: string, filled: number, T: number, capacity:
   const end = filled + T;
   if (end > capacity) {
     throw new ContextError(
-      `${kind} cache: ${T} new positions at position ${filled} exceed its capacity of ${capacity} (context_length). Use a shorter prompt or --cache sliding-window.`,
+      `${kind} cache: ${T} new positions at position ${filled} exceed its capacity of ${capacity} (context_length). Use a shorter prompt or a window strategy ("sliding-window", "sinks").`,
       filled,
       capacity,
     );

@@ -10,11 +10,12 @@ import type { CacheBytes, KVCache, KVView } from "./types.js";
 export class FullCache implements KVCache {
   readonly kind = "full";
   readonly span = CAUSAL;
+  readonly keepsRows = true;
   readonly capacity: number;
   private readonly keys: Tensor[]; // per layer [C, d]
   private readonly values: Tensor[]; // per layer [C, d]
   private readonly positions: Int32Array; // [C]: row i holds position i
-  private readonly views: { readonly keys: Tensor; readonly values: Tensor; readonly positions: Int32Array; readonly offset: 0 }[]; // per layer, [filled, d] views
+  private readonly views: { readonly keys: Tensor; readonly values: Tensor; readonly positions: Int32Array }[]; // per layer, [filled, d] views
   private filled = 0;
 
   constructor(private readonly config: ModelConfig) {
@@ -26,7 +27,7 @@ export class FullCache implements KVCache {
     this.values = Array.from({ length: nLayers }, () => kernelUninitialized([C, d]));
     this.positions = allocInt32(C); // attention reads it in place
     for (let i = 0; i < C; i++) this.positions[i] = i;
-    this.views = this.keys.map((K, l) => ({ keys: K.hi(C, d), values: this.values[l]!.hi(C, d), positions: this.positions, offset: 0 }));
+    this.views = this.keys.map((K, l) => ({ keys: K.hi(C, d), values: this.values[l]!.hi(C, d), positions: this.positions }));
   }
 
   get length(): number {
@@ -43,11 +44,14 @@ export class FullCache implements KVCache {
     const K = this.keys[layer]!, V = this.values[layer]!;
     copyRows(k, K, this.filled);
     copyRows(v, V, this.filled);
-    if (layer === this.config.nLayers - 1) this.filled = end;
     const view = this.views[layer]!;
     view.keys.shape[0] = end; // [end, d]: re-cut in place (ndarray views read their shape on every use)
     view.values.shape[0] = end;
     return view;
+  }
+
+  advance(T: number): void {
+    this.filled += T;
   }
 
   bytes(): CacheBytes {

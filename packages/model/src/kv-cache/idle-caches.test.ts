@@ -7,18 +7,19 @@ import { CACHE_KINDS, createCache } from "./index.js";
 describe("idle caches", () => {
   it("hands the idle cache of the same kind and options back, reset; anything else gets a new one", () => {
     const model = sharpModel({ contextLength: 64 });
-    const a = takeCache(model, "full", {});
+    const a = takeCache(model, model.config, "full", {});
     model.forward([1, 2, 3], { cache: a });
     returnCache(model, "full", {}, a);
-    expect(takeCache(model, "sliding-window", { window: 8 })).not.toBe(a);
-    const again = takeCache(model, "full", {});
+    expect(takeCache(model, model.config, "sliding-window", { window: 8 })).not.toBe(a);
+    const again = takeCache(model, model.config, "full", {});
     expect(again).toBe(a);
     expect(again.length).toBe(0);
-    expect(takeCache(model, "full", {})).not.toBe(a); // a is taken: a second one is built
-    const w8 = takeCache(model, "sliding-window", { window: 8 });
+    expect(takeCache(model, model.config, "full", {})).not.toBe(a); // a is taken: a second one is built
+    const w8 = takeCache(model, model.config, "sliding-window", { window: 8 });
     returnCache(model, "sliding-window", { window: 8 }, w8);
-    expect(takeCache(model, "sliding-window", { window: 9 })).not.toBe(w8);
-    expect(takeCache(sharpModel({ contextLength: 64 }), "sliding-window", { window: 8 })).not.toBe(w8); // per model
+    expect(takeCache(model, model.config, "sliding-window", { window: 9 })).not.toBe(w8);
+    const other = sharpModel({ contextLength: 64 });
+    expect(takeCache(other, other.config, "sliding-window", { window: 8 })).not.toBe(w8); // per model
   });
 
   it.each(CACHE_KINDS.filter((k) => k !== "none"))("a reused %s cache generates what a new one does, after a longer run", (kind) => {

@@ -25,6 +25,7 @@ const rowsOf = (C: number, d: number): QuantizedRows => ({ q: new Int8Array(C * 
 export class Int8Cache implements KVCache {
   readonly kind = "int8";
   readonly span = CAUSAL;
+  readonly keepsRows = true;
   readonly capacity: number;
   private readonly keys: QuantizedRows[]; // per layer
   private readonly values: QuantizedRows[]; // per layer
@@ -60,8 +61,11 @@ export class Int8Cache implements KVCache {
     }
     dequantizeRows(K.q, K.scales, end, d, this.dequantized.keys.data);
     dequantizeRows(V.q, V.scales, end, d, this.dequantized.values.data);
-    if (layer === this.config.nLayers - 1) this.filled = end;
     return this.dequantized.view(end);
+  }
+
+  advance(T: number): void {
+    this.filled += T;
   }
 
   bytes(): CacheBytes {

@@ -6,6 +6,7 @@ import type { CacheBytes, KVCache, KVView } from "./types.js";
 export class NoCache implements KVCache {
   readonly kind = "none";
   readonly capacity = 0;
+  readonly keepsRows = false;
   private positions = new Int32Array(0);
 
   /**
@@ -28,8 +29,10 @@ export class NoCache implements KVCache {
     if (this.positions.length < T) {
       this.positions = Int32Array.from({ length: T }, (_, i) => this.start + i);
     }
-    return { keys: k, values: v, positions: this.positions, offset: this.start };
+    return { keys: k, values: v, positions: this.positions };
   }
+
+  advance(): void {}
 
   bytes(): CacheBytes {
     return { allocated: 0, used: 0 };

@@ -23,6 +23,7 @@ import type { CacheBytes, KVCache, KVView } from "./types.js";
 export class PagedCache implements KVCache {
   readonly kind = "paged";
   readonly span = CAUSAL;
+  readonly keepsRows = true;
   readonly capacity: number; // context_length: paged serves what `full` serves, only allocated lazily
   readonly blockSize: number;
   readonly pool: BlockPool;
@@ -83,8 +84,11 @@ export class PagedCache implements KVCache {
       K.set(this.pool.keysOf(table[i]!).data, i * B * d);
       V.set(this.pool.valuesOf(table[i]!).data, i * B * d);
     }
-    if (layer === this.config.nLayers - 1) this.filled = end;
     return this.gathered.view(end);
+  }
+
+  advance(T: number): void {
+    this.filled += T;
   }
 
   bytes(): CacheBytes {

@@ -6,11 +6,12 @@
 //
 // A multi-token append (a prefill) that would evict rows its own earlier queries still need goes through a
 // scratch: the rows kept so far plus all T new rows, for attention; then only the survivors are written to
-// the ring. The scratch is dropped after the last layer, so between forward passes the cache holds exactly
+// the ring. The scratch is dropped by advance(), so between forward passes the cache holds exactly
 // (S + W) rows per layer whatever the sequence length.
 import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "../config.js";
 import { ContextError } from "../errors.js";
+import { embeddablePositions } from "../positional.js";
 import { validateCacheOptions } from "./options.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -21,6 +22,7 @@ const MAX_POSITIONS = 0x7fffffff;
 export class RingCache implements KVCache {
   readonly span: AttentionSpan;
   readonly capacity: number; // S + W rows per layer
+  readonly keepsRows = true;
   readonly positionLimit: number; // context_length with learned positions, else unbounded
   private readonly keys: Tensor[]; // per layer [S + W, d]: sink rows, then the ring
   private readonly values: Tensor[]; // per layer [S + W, d]
@@ -38,7 +40,7 @@ export class RingCache implements KVCache {
     const rows = sinks + window;
     this.span = { window, sinks };
     this.capacity = rows;
-    this.positionLimit = config.positional === "learned" ? config.contextLength : Infinity;
+    this.positionLimit = embeddablePositions(config);
     // in the wasm kernels' memory when loaded: attention reads the rows in place
     this.keys = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
     this.values = Array.from({ length: config.nLayers }, () => kernelZeros([rows, config.dModel]));
@@ -60,14 +62,14 @@ export class RingCache implements KVCache {
     if (end > MAX_POSITIONS) {
       throw new ContextError(`${this.kind} cache: position ${end - 1} is past ${MAX_POSITIONS - 1}, the last position it can index. Start a new sequence.`, start, MAX_POSITIONS);
     }
-    const d = this.config.dModel, last = layer === this.config.nLayers - 1;
+    const d = this.config.dModel;
     const K = this.keys[layer]!, V = this.values[layer]!;
     let view: KVView;
     if (T === 1 || end <= this.capacity) {
       // every row a query of this call needs is still there after writing the new ones in place
       for (let i = 0; i < T; i++) this.store(K, V, k, v, i, start + i);
       const rows = Math.min(end, this.capacity);
-      view = { keys: K.hi(rows, d), values: V.hi(rows, d), positions: this.rowPositions, offset: this.rowPositions[0]! };
+      view = { keys: K.hi(rows, d), values: V.hi(rows, d), positions: this.rowPositions };
     } else {
       const kept = Math.min(start, this.capacity); // rows filled before this call, in row order
       this.scratch ??= new Scratch(d, kept + T);
@@ -79,18 +81,28 @@ export class RingCache implements KVCache {
       copyRows(v, s.values, kept);
       s.positions.set(this.rowPositions.subarray(0, kept));
       for (let i = 0; i < T; i++) s.positions[kept + i] = start + i;
-      // keep the sinks and the last W positions of this call (rowPositions moves on the last layer only:
-      // the layers before it must copy their old rows with the old positions)
+      // keep the sinks and the last W positions of this call (rowPositions moves in advance(), after every
+      // layer: the layers after this one must copy their old rows with the old positions)
       for (let p = start; p < end; p++) {
-        if (p < this.sinks || p >= end - this.window) this.store(K, V, k, v, p - start, p, last);
+        if (this.survives(p, end)) this.store(K, V, k, v, p - start, p, false);
       }
       view = s.view(kept + T);
     }
-    if (last) {
-      this.filled = end;
+    return view;
+  }
+
+  advance(T: number): void {
+    const start = this.filled, end = start + T;
+    if (this.scratch !== null) {
+      for (let p = start; p < end; p++) if (this.survives(p, end)) this.rowPositions[this.rowOf(p)] = p;
       this.scratch = null;
     }
-    return view;
+    this.filled = end;
+  }
+
+  /** True when position p is still kept once the sequence reaches `end` positions (a sink or in the window). */
+  private survives(p: number, end: number): boolean {
+    return p < this.sinks || p >= end - this.window;
   }
 
   /** Writes row i of k, v as position p. */

@@ -41,8 +41,8 @@ export class Scratch {
   }
 
   /** The first `rows` rows as a view for attention. */
-  view(rows: number): { keys: Tensor; values: Tensor; positions: Int32Array; offset: number } {
+  view(rows: number): { keys: Tensor; values: Tensor; positions: Int32Array } {
     const d = this.width;
-    return { keys: this.keys.hi(rows, d), values: this.values.hi(rows, d), positions: this.positions, offset: this.positions[0] ?? 0 };
+    return { keys: this.keys.hi(rows, d), values: this.values.hi(rows, d), positions: this.positions };
   }
 }

@@ -1,21 +1,20 @@
 // The KV-cache strategy interface. One KVCache serves one generation and holds every layer; the model
-// talks to it only through these members and never asks which strategy it has. To write your own, implement
-// KVCache and pass an instance: generate(model, prompt, { cache: new MyCache() }).
+// talks to it only through these members and never asks which strategy it has. A forward pass of T tokens
+// calls append(layer, k, v) once per layer, in layer order, then advance(T) once: `length` changes only
+// there. To write your own, implement KVCache and pass an instance: generate(model, prompt, { cache }).
 import type { AttentionSpan, Tensor } from "@tinylm/tensor";
 
 /**
- * What attention must see after an append: every retained key/value row, new ones included. Rows may come
- * in any order (a ring buffer wraps around): positions[j] says where row j sits, and the mask and the
- * softmax need nothing else. A view is valid until the next append on the same cache (a strategy may
- * reuse one scratch buffer for every layer); copy what you keep.
+ * What attention reads after an append: every retained key/value row, this pass's included. Rows may come
+ * in any order (a ring buffer wraps around): positions[j] says where row j sits, and the mask needs nothing
+ * else. A view is valid until the next append on the same cache (a strategy may reuse one scratch buffer
+ * for every layer); copy what you keep.
  */
 export interface KVView {
   readonly keys: Tensor; // [S, d]
   readonly values: Tensor; // [S, d]
   /** Absolute position of each row of keys/values (length >= S); drives the causal mask. */
   readonly positions: ArrayLike<number>;
-  /** Absolute position of keys[0] (positions[0]). */
-  readonly offset: number;
 }
 
 /** Memory held by a cache, in bytes. */
@@ -39,12 +38,20 @@ export interface KVCache {
   /** Which keys a query may see (causal; a window and sinks for the eviction strategies). */
   readonly span: AttentionSpan;
   /**
-   * Stores this step's keys and values for `layer` (k, v [T, d]: T is the prompt length on prefill, 1 on
-   * decode) and returns everything attention must see. The call on the last layer advances `length` by T.
-   * k and v are views of the model's reused activation buffers, valid during this call only: copy the rows
-   * you keep (never keep k or v themselves).
+   * True when keys and values are kept between forward passes: the caller then feeds only the tokens the
+   * cache has not seen, and a pass needs only its last row's logits (the model skips the last block's other
+   * rows). False for `none`, which keeps nothing: every pass is over the whole sequence.
+   */
+  readonly keepsRows: boolean;
+  /**
+   * Stores this pass's keys and values for `layer` at positions length .. length + T - 1 (k, v [T, d]: T is
+   * the prompt length on prefill, 1 on decode) and returns everything attention must see. Leaves `length`
+   * as it is: every layer of one pass appends at the same positions. k and v are views of the model's reused
+   * activation buffers, valid during this call only: copy the rows you keep (never keep k or v themselves).
    */
   append(layer: number, k: Tensor, v: Tensor): KVView;
+  /** Ends a forward pass of T tokens, after every layer appended: length += T. */
+  advance(T: number): void;
   /** Memory held now. */
   bytes(): CacheBytes;
   /** Forgets every position but keeps the allocations. */

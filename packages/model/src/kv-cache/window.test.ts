@@ -105,7 +105,7 @@ describe("window strategies past context_length", () => {
     expect(r.stopReason).toBe("context");
     model.forward([0], { cache }); // position 31, the last one
     expect(() => model.forward([0], { cache })).toThrow(ContextError);
-    expect(() => model.forward([0], { cache })).toThrow(new RegExp(`${kind} cache: 1 new positions at position 32 exceed its capacity of 32 \\(context_length\\)\\. Use a shorter prompt or --cache sliding-window`));
+    expect(() => model.forward([0], { cache })).toThrow(new RegExp(`${kind} cache: 1 new positions at position 32 exceed its capacity of 32 \\(context_length\\)\\. Use a shorter prompt or a window strategy`));
     cache.reset();
     expect(() => model.forward(tokensOf(C + 1), { cache })).toThrow(ContextError); // a prefill that does not fit
   });

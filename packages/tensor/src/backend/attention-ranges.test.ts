@@ -3,10 +3,10 @@
 // and give a row the same bits whichever way its keys were found and however many hidden keys it has.
 import { describe, expect, it } from "vitest";
 import { NumericError } from "../errors.js";
-import { attention } from "../ops/attention.js";
+import { attention } from "./dispatch.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
-import { maxAbsDiff, randomMatrix, rowOf, under } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, rowOf, under } from "./placement.test-utils.js";
 
 const range = (n: number, from = 0): Int32Array => Int32Array.from({ length: n }, (_, i) => from + i);
 const spans = [

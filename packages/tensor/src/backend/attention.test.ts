@@ -1,12 +1,12 @@
 // The fused wasm attention against the JS composition (matmul, scale, maskCausal, softmax, matmul).
 import { describe, expect, it } from "vitest";
 import { NumericError } from "../errors.js";
-import { attention } from "../ops/attention.js";
+import { attention } from "./dispatch.js";
 import { Rng } from "../rng.js";
 import { fromArray } from "../tensor.js";
 import { loadedWasm } from "./backend.js";
 import { allocFloat32 } from "./memory.js";
-import { maxAbsDiff, randomMatrix, rowOf, under, type Placement } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, rowOf, under, type Placement } from "./placement.test-utils.js";
 
 const range = (n: number, from = 0): Int32Array => Int32Array.from({ length: n }, (_, i) => from + i);
 

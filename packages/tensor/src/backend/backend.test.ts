@@ -3,7 +3,7 @@ import { BackendError } from "../errors.js";
 import { backendInfo, getBackend, loadedWasm, setBackend } from "./backend.js";
 import { allocFloat32, allocInt32, inKernelMemory, kernelAddress, kernelUninitialized, kernelZeros, toKernelMemory } from "./memory.js";
 import { fromArray } from "../tensor.js";
-import { under } from "./test-utils.js";
+import { under } from "./placement.test-utils.js";
 
 describe("backend selection", () => {
   it("runs the wasm kernels by default when the module is built", () => {

@@ -1,6 +1,7 @@
 // Which kernels run: "wasm" (WebAssembly SIMD, the default when the module loads) or "js" (the plain
-// TypeScript kernels in ops/, the reference and the fallback). TINYLM_BACKEND=js|wasm picks at start-up;
-// setBackend switches at run time. Tensors in kernel memory stay valid under either backend.
+// TypeScript kernels in ops/, the reference and the fallback). The choice is made on first use, not at
+// import: TINYLM_BACKEND=js|wasm picks it where there is a process environment (Node); setBackend switches
+// at run time. Tensors in kernel memory stay valid under either backend.
 import { BackendError } from "../errors.js";
 import { Heap } from "./heap.js";
 import { loadWasm, type WasmKernels } from "./wasm-module.js";
@@ -17,7 +18,7 @@ export interface WasmState {
 }
 
 let loaded: WasmState | string | undefined; // the module, or why it failed; undefined before the first try
-let active: WasmState | null = null; // non-null exactly when the wasm backend is selected
+let active: WasmState | null | undefined; // the wasm state exactly when that backend is selected; undefined before start()
 
 function load(): WasmState | string {
   if (loaded === undefined) {
@@ -33,11 +34,12 @@ function load(): WasmState | string {
 
 /** The wasm state when that backend is active, else null. The kernels' wrappers call this first. */
 export function activeWasm(): WasmState | null {
-  return active;
+  return active !== undefined ? active : start();
 }
 
 /** The wasm state if the module is loaded (whichever backend is active), else null. */
 export function loadedWasm(): WasmState | null {
+  if (active === undefined) start();
   return typeof loaded === "object" ? loaded : null;
 }
 
@@ -47,6 +49,7 @@ export function loadedWasm(): WasmState | null {
  */
 export function setBackend(name: BackendName): void {
   if (name === "js") {
+    if (active === undefined) start();
     active = null;
     return;
   }
@@ -57,7 +60,7 @@ export function setBackend(name: BackendName): void {
 }
 
 export function getBackend(): BackendName {
-  return active ? "wasm" : "js";
+  return activeWasm() ? "wasm" : "js";
 }
 
 export interface BackendInfo {
@@ -71,6 +74,7 @@ export interface BackendInfo {
 
 export function backendInfo(): BackendInfo {
   const state = loadedWasm();
+  const active = activeWasm();
   const mem = { memoryBytes: state?.buffer.byteLength ?? 0, memoryUsed: state?.heap.allocated ?? 0 };
   if (active) return { name: "wasm", ...mem };
   const reason = typeof loaded === "string" ? loaded : startReason ?? "setBackend(\"js\") was called";
@@ -79,11 +83,18 @@ export function backendInfo(): BackendInfo {
 
 // ---- start-up choice ----
 let startReason: string | undefined;
-const wanted = typeof process !== "undefined" ? process.env?.["TINYLM_BACKEND"] : undefined;
-if (wanted === "js") startReason = "TINYLM_BACKEND=js";
-else {
-  const state = load();
-  if (typeof state === "string") startReason = state;
-  else active = state;
-  if (wanted !== undefined && wanted !== "wasm" && wanted !== "") startReason = `TINYLM_BACKEND="${wanted}" is not js or wasm; using ${active ? "wasm" : "js"}`;
+
+/** The first use's choice: wasm when the module loads, unless TINYLM_BACKEND says js. Returns activeWasm(). */
+function start(): WasmState | null {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const wanted = env?.["TINYLM_BACKEND"];
+  active = null;
+  if (wanted === "js") startReason = "TINYLM_BACKEND=js";
+  else {
+    const state = load();
+    if (typeof state === "string") startReason = state;
+    else active = state;
+    if (wanted !== undefined && wanted !== "wasm" && wanted !== "") startReason = `TINYLM_BACKEND="${wanted}" is not js or wasm; using ${active ? "wasm" : "js"}`;
+  }
+  return active;
 }

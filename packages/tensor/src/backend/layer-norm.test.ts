@@ -1,9 +1,9 @@
 // The wasm layer norm against the JS reference kernel.
 import { describe, expect, it } from "vitest";
-import { layerNorm } from "../ops/layer-norm.js";
+import { layerNorm } from "./dispatch.js";
 import { Rng } from "../rng.js";
 import { fromArray } from "../tensor.js";
-import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./placement.test-utils.js";
 
 describe("wasm layerNorm vs the JS kernel", () => {
   it.each([[1, 64], [3, 64], [5, 7], [16, 128], [2, 1], [4, 130]])("x [%i, %i] agrees within 1e-5", (T, d) => {

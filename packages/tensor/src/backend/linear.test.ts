@@ -1,9 +1,9 @@
 // The wasm linear against the JS reference kernel, on random shapes and memory placements.
 import { describe, expect, it } from "vitest";
-import { linear } from "../ops/matmul.js";
+import { linear } from "./dispatch.js";
 import { Rng } from "../rng.js";
 import { fromArray, zeros, type Tensor } from "../tensor.js";
-import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./test-utils.js";
+import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./placement.test-utils.js";
 
 const SHAPES: [number, number, number][] = [
   [1, 64, 64], [1, 64, 128], [1, 128, 64], [1, 64, 20], [2, 64, 64], [3, 7, 5], [5, 13, 9], [17, 64, 128], [33, 4, 3], [4, 1, 1], [1, 3, 13],

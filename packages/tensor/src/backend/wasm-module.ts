@@ -1,8 +1,10 @@
-// Loads the WebAssembly SIMD kernels (dist/tensor-kernels.wasm, built from assembly/ by
-// scripts/build-wasm.mjs) synchronously, into one memory reserved once and never grown: typed-array
-// views over it (weights, caches) therefore never go stale. Untouched pages cost address space only,
-// not resident memory. If the module cannot load, `loadWasm` returns the reason and the JS kernels run.
-import { readFileSync } from "node:fs";
+// Loads the WebAssembly SIMD kernels (built from assembly/ by scripts/build-wasm.mjs, their bytes inlined
+// as base64 in dist/tensor-kernels.js: no file system or fetch, so Node, browsers and bundlers load them
+// alike) synchronously, into one memory reserved once and never grown: typed-array views over it (weights,
+// caches) therefore never go stale. Untouched pages cost address space only, not resident memory. If the
+// module cannot load, `loadWasm` returns the reason and the JS kernels run.
+// src/backend/ and dist/backend/ are both two levels below the package root, so one path serves both.
+import { wasmBase64 } from "../../dist/tensor-kernels.js";
 
 /** The kernels' exports; pointers are byte addresses, strides are in float32 elements. */
 export interface WasmKernels {
@@ -28,17 +30,14 @@ export interface WasmInstance {
  */
 export const WASM_PAGES = 16384;
 
-// src/backend/ and dist/backend/ are both two levels below the package root, so one URL serves both.
-const WASM_URL = new URL("../../dist/tensor-kernels.wasm", import.meta.url);
-
 export function loadWasm(): WasmInstance | string {
   try {
     if (typeof WebAssembly === "undefined") return "WebAssembly is not available";
-    const bytes = readFileSync(WASM_URL);
+    const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
     const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     return { kernels: instance.exports as unknown as WasmKernels, memory };
   } catch (e) {
-    return `could not load ${WASM_URL.pathname}: ${(e as Error).message}`;
+    return `could not load the wasm kernels: ${(e as Error).message}`;
   }
 }

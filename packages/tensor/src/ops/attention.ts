@@ -1,10 +1,9 @@
-// Scaled dot-product attention of one head, written as the composition the model used to spell out
-// (scores = q·kᵀ·scale, causal mask, softmax, probs·v). The wasm backend runs it as one fused kernel;
-// the JS path below is the reference, and runs whenever the probabilities are observed.
+// Scaled dot-product attention of one head, as its composition: scores = q·kᵀ·scale, causal mask,
+// softmax, probs·v. The reference; the wasm backend (backend/dispatch.ts) runs it as one fused kernel,
+// except when the probabilities are observed.
 import { ShapeError } from "../errors.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
-import { wasmAttention } from "../backend/attention.js";
 import { matmul } from "./matmul.js";
 import { CAUSAL, maskCausal, softmax, type AttentionSpan } from "./softmax.js";
 import { scale as scaleOp } from "./elementwise.js";
@@ -29,6 +28,20 @@ export interface AttentionOptions {
  * const y = attention(q, keys, values, { queryStart: 5, keyPositions: [0, 1, 2, 3, 4, 5] }) // decode at 5
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+  checkAttention(q, k, v, options);
+  const out = options.out ?? zeros(q.shape);
+  const span = options.span ?? CAUSAL;
+  const s = options.scale ?? 1 / Math.sqrt(q.shape[1]!);
+  const scores = matmul(q, k.transpose(1, 0)); // [T, dh] x [dh, S] -> [T, S]
+  scaleOp(scores, s, scores);
+  maskCausal(scores, options.queryStart, options.keyPositions, span);
+  const probs = softmax(scores, scores); // [T, S]
+  options.observe?.(probs);
+  return matmul(probs, v, out); // [T, S] x [S, dh] -> [T, dh]
+}
+
+/** The shape checks of `attention` (ShapeError naming the operand), without running it. */
+export function checkAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): void {
   assert2d("attention", "q", q);
   assert2d("attention", "k", k);
   assert2d("attention", "v", v);
@@ -41,15 +54,5 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   if (dv !== dh) {
     throw new ShapeError("attention", "values must have the width of the queries", `v ${formatShape(v.shape)}`, `v [${S}, ${dh}]`);
   }
-  const out = options.out ?? zeros([T, dh]);
-  assertShape("attention", "out", out, [T, dh]);
-  const span = options.span ?? CAUSAL;
-  const s = options.scale ?? 1 / Math.sqrt(dh);
-  if (!options.observe && wasmAttention(q, k, v, options.queryStart, options.keyPositions, span, s, out)) return out;
-  const scores = matmul(q, k.transpose(1, 0)); // [T, dh] x [dh, S] -> [T, S]
-  scaleOp(scores, s, scores);
-  maskCausal(scores, options.queryStart, options.keyPositions, span);
-  const probs = softmax(scores, scores); // [T, S]
-  options.observe?.(probs);
-  return matmul(probs, v, out); // [T, S] x [S, dh] -> [T, dh]
+  if (options.out) assertShape("attention", "out", options.out, [T, dh]);
 }

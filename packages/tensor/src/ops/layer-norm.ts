@@ -1,7 +1,6 @@
 // Layer normalisation over the last axis, PyTorch semantics (biased variance, eps inside the sqrt).
 import { assert2d, assertShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
-import { wasmLayerNorm } from "../backend/layer-norm.js";
 
 /**
  * x [T, d], weight [d], bias [d] -> [T, d]: (x - mean) / sqrt(var + eps) * weight + bias, per row.
@@ -9,12 +8,8 @@ import { wasmLayerNorm } from "../backend/layer-norm.js";
  * A constant row normalises to exactly `bias`.
  */
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, out: Tensor = zeros(x.shape)): Tensor {
-  assert2d("layerNorm", "x", x);
+  checkLayerNorm(x, weight, bias, out);
   const [T, d] = x.shape as [number, number];
-  assertShape("layerNorm", "weight", weight, [d]);
-  assertShape("layerNorm", "bias", bias, [d]);
-  assertShape("layerNorm", "out", out, [T, d]);
-  if (wasmLayerNorm(x, weight, bias, eps, out)) return out;
   const X = x.data, O = out.data, W = weight.data, B = bias.data;
   const [xs0, xs1] = x.stride as [number, number];
   const [os0, os1] = out.stride as [number, number];
@@ -36,4 +31,13 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, 
     }
   }
   return out;
+}
+
+/** The shape checks of `layerNorm` (ShapeError naming the operand), without running it. */
+export function checkLayerNorm(x: Tensor, weight: Tensor, bias: Tensor, out: Tensor): void {
+  assert2d("layerNorm", "x", x);
+  const [T, d] = x.shape as [number, number];
+  assertShape("layerNorm", "weight", weight, [d]);
+  assertShape("layerNorm", "bias", bias, [d]);
+  assertShape("layerNorm", "out", out, [T, d]);
 }

@@ -5,7 +5,6 @@
 import { ShapeError } from "../errors.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
-import { ACCUMULATE, RELU, wasmLinear } from "../backend/linear.js";
 
 let rowAcc = new Float64Array(256); // reused accumulator row for the k-outer loop order
 
@@ -96,13 +95,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, out?: Tensor, f
   const [T, inX] = x.shape as [number, number];
   const outF = weight.shape[0]!;
   const c = outFor("linear", out, [T, outF]);
-  const flags = (fuse?.relu ? RELU : 0) | (fuse?.accumulate ? ACCUMULATE : 0);
-  if (wasmLinear(x, weight, bias, c, flags)) return c;
   const target = fuse?.accumulate ? zeros([T, outF]) : c;
   const wT = { data: weight.data, offset: weight.offset, s0: weight.stride[1]!, s1: weight.stride[0]! };
   const b = bias ? { data: bias.data, offset: bias.offset, s0: bias.stride[0]!, s1: 0 } : undefined;
   gemm(T, inX, outF, view(x), wT, view(target), b);
-  if (fuse) applyFusion(target, c, flags);
+  if (fuse) applyFusion(target, c, fuse);
   return c;
 }
 
@@ -123,7 +120,7 @@ export function checkLinear(x: Tensor, weight: Tensor, bias?: Tensor, out?: Tens
 }
 
 /** The JS fusion epilogue: relu in place on `y`, then c += y when accumulating (y is then a temporary). */
-function applyFusion(y: Tensor, c: Tensor, flags: number): void {
+function applyFusion(y: Tensor, c: Tensor, fuse: LinearFusion): void {
   const [T, n] = y.shape as [number, number];
   const Y = y.data, C = c.data;
   const [ys0, ys1] = y.stride as [number, number];
@@ -131,8 +128,8 @@ function applyFusion(y: Tensor, c: Tensor, flags: number): void {
   for (let i = 0; i < T; i++) {
     for (let j = 0; j < n; j++) {
       const yi = y.offset + i * ys0 + j * ys1;
-      if (flags & RELU) Y[yi] = Math.max(Y[yi]!, 0);
-      if (flags & ACCUMULATE) {
+      if (fuse.relu) Y[yi] = Math.max(Y[yi]!, 0);
+      if (fuse.accumulate) {
         const ci = c.offset + i * cs0 + j * cs1;
         C[ci] = C[ci]! + Y[yi]!;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { concatRows, copyRows, fromArray, kernelZeros, Rng, ShapeError, sliceRows, toArray, zeros } from "../index.js";
+import { copyRows, fromArray, kernelZeros, Rng, ShapeError, sliceRows, toArray, zeros } from "../index.js";
 import { expectError, expectOnlyViewWritten, LAYOUTS_2D, OUT_LAYOUTS, randInt, randomMatrix, read2d } from "../reference.test-utils.js";
 
 describe("sliceRows", () => {
@@ -29,28 +29,6 @@ describe("sliceRows", () => {
     expectError(() => sliceRows(x, -1, 1), ShapeError, "sliceRows: row range out of bounds; got -1..1 of x [4, 2], expected 0 <= start <= end <= 4");
     expectError(() => sliceRows(x, 0.5, 1), ShapeError, "sliceRows: row range out of bounds; got 0.5..1 of x [4, 2], expected 0 <= start <= end <= 4");
     expectError(() => sliceRows(zeros([4]), 0, 1), ShapeError, "sliceRows: x must be 2-D; got x [4], expected x [rows, cols]");
-  });
-});
-
-describe("concatRows", () => {
-  it("stacks a above b for every pair of layouts into a new contiguous tensor", () => {
-    const rng = new Rng(72);
-    for (const la of LAYOUTS_2D) {
-      for (const lb of LAYOUTS_2D) {
-        const Ta = randInt(rng, 0, 5), Tb = randInt(rng, 1, 5), d = randInt(rng, 1, 6);
-        const a = randomMatrix(rng, Ta, d), b = randomMatrix(rng, Tb, d);
-        const c = concatRows(Ta === 0 ? zeros([0, d]) : la.make(a, d), lb.make(b, d));
-        expect(c.shape).toEqual([Ta + Tb, d]);
-        expect(c.stride).toEqual([d, 1]);
-        expect(read2d(c)).toEqual([...a, ...b]);
-      }
-    }
-  });
-
-  it("rejects column counts that differ and operands that are not 2-D", () => {
-    expectError(() => concatRows(zeros([2, 4]), zeros([1, 5])), ShapeError, "concatRows: column counts differ; got a [2, 4] and b [1, 5], expected b [n, 4]");
-    expectError(() => concatRows(zeros([4]), zeros([1, 4])), ShapeError, "concatRows: a must be 2-D; got a [4], expected a [rows, cols]");
-    expectError(() => concatRows(zeros([1, 4]), zeros([4])), ShapeError, "concatRows: b must be 2-D; got b [4], expected b [rows, cols]");
   });
 });
 

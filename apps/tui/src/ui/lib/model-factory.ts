@@ -1,5 +1,6 @@
 // Building the model the UI runs: from a .safetensors file (its config comes with it) or seeded weights.
-import { generateSync, loadModel, makeConfig, TinyLM } from "@tinylm/model";
+import { generateSync, makeConfig, TinyLM } from "@tinylm/model";
+import { loadModel } from "@tinylm/model/node";
 import { type ModelSettings, modelSettingsOf } from "./settings.js";
 
 export type ModelFactory = (settings: ModelSettings) => TinyLM;

@@ -5,13 +5,11 @@ import { describe, expect, it } from "vitest";
 import { ShapeError } from "../errors.js";
 import { Rng } from "../rng.js";
 import { zeros, type Tensor } from "../tensor.js";
-import { kernelZeros } from "../backend/memory.js";
-import { randomMatrix, randomVector, under, type Placement } from "../backend/test-utils.js";
-import { attention } from "./attention.js";
-import { layerNorm } from "./layer-norm.js";
-import { linear } from "./matmul.js";
+import { kernelZeros } from "./memory.js";
+import { randomMatrix, randomVector, under, type Placement } from "./placement.test-utils.js";
+import { attention, layerNorm, linear } from "./dispatch.js";
 import { prepareAttention, prepareLayerNorm, prepareLinear } from "./prepared.js";
-import { CAUSAL } from "./softmax.js";
+import { CAUSAL } from "../ops/softmax.js";
 
 const bits = (t: Tensor): number[] => {
   const out: number[] = [];

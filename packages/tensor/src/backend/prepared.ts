@@ -10,15 +10,13 @@
 import { ShapeError } from "../errors.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { activeWasm, loadedWasm, type WasmState } from "../backend/backend.js";
-import { ACCUMULATE, RELU } from "../backend/linear.js";
-import { attentionFailed, attentionScratchBytes, clampI32, kernelPositions, positionsBytes, stagePositions } from "../backend/attention.js";
-import { kernelAddress } from "../backend/memory.js";
-import { beginCall, rowsContiguous, rowStride, take } from "../backend/operands.js";
-import { attention } from "./attention.js";
-import { layerNorm } from "./layer-norm.js";
-import { checkLinear, linear, type LinearFusion } from "./matmul.js";
-import type { AttentionSpan } from "./softmax.js";
+import { checkLinear, type AttentionSpan, type LinearFusion } from "../ops/index.js";
+import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
+import { ACCUMULATE, RELU } from "./linear.js";
+import { attentionFailed, attentionScratchBytes, clampI32, kernelPositions, positionsBytes, stagePositions } from "./attention.js";
+import { attention, layerNorm, linear } from "./dispatch.js";
+import { kernelAddress } from "./memory.js";
+import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 
 /** A prepared op: each call recomputes its output from the current values of its inputs. */
 export type PreparedOp = () => void;

@@ -1,15 +1,13 @@
-// The reused workspace and the packed q/k/v projection change no result: forward gives bit for bit the
-// logits of the op-by-op composition with separate q, k and v linears (under both backends), a returned
+// The reused activations and the packed q/k/v projection change no result: forward gives bit for bit the
+// logits of the reference model (reference.ts: public ops, separate q, k and v linears; both backends), a returned
 // tensor is never overwritten by later steps, `out` receives the same logits, and a forward called from an
 // attention observer (re-entrant) does not disturb the pass that called it.
-import {
-  add, attention, embedding, getBackend, layerNorm, linear, setBackend, zeros, type BackendName, type Tensor,
-} from "@tinylm/tensor";
+import { getBackend, setBackend, zeros, type BackendName, type Tensor } from "@tinylm/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeConfig, type ModelConfig } from "./config.js";
 import { FullCache } from "./kv-cache/full-cache.js";
 import { TinyLM } from "./model.js";
-import { writeSinusoid } from "./positional.js";
+import { referenceForward } from "./reference.js";
 
 const initial = getBackend();
 afterAll(() => setBackend(initial));
@@ -17,44 +15,16 @@ afterAll(() => setBackend(initial));
 const ids = Array.from({ length: 12 }, (_, i) => (i * 7 + 3) % 20);
 const bits = (t: Tensor): number[] => Array.from({ length: t.shape[0]! * t.shape[1]! }, (_, i) => t.get(Math.floor(i / t.shape[1]!), i % t.shape[1]!));
 
-/** The model as separate ops (q, k and v each their own linear), recomputing tokens at positions 0.. . */
-function separateForward(model: TinyLM, tokens: number[]): Tensor {
-  const { weights: w, config } = model;
-  const T = tokens.length, d = config.dModel, dh = d / config.nHeads, eps = config.normEps;
-  const h = embedding(w.tokEmb.weight, tokens); // [T, d]
-  const pe = zeros([T, d]);
-  if (w.posEmb) add(h, w.posEmb.weight.hi(T, d), h);
-  else {
-    for (let t = 0; t < T; t++) writeSinusoid(t, pe, t);
-    add(h, pe, h);
-  }
-  const positions = Array.from({ length: T }, (_, i) => i);
-  for (const b of w.blocks) {
-    const a = layerNorm(h, b.ln1.weight, b.ln1.bias, eps);
-    const q = linear(a, b.attn.q.weight, b.attn.q.bias), k = linear(a, b.attn.k.weight, b.attn.k.bias), v = linear(a, b.attn.v.weight, b.attn.v.bias);
-    const y = zeros([T, d]);
-    for (let head = 0; head < config.nHeads; head++) {
-      const c = head * dh;
-      attention(q.lo(0, c).hi(T, dh), k.lo(0, c).hi(T, dh), v.lo(0, c).hi(T, dh), { queryStart: 0, keyPositions: positions, out: y.lo(0, c).hi(T, dh) });
-    }
-    linear(y, b.attn.o.weight, b.attn.o.bias, h, { accumulate: true });
-    const m = layerNorm(h, b.ln2.weight, b.ln2.bias, eps);
-    const hidden = linear(m, b.mlp.fc1.weight, b.mlp.fc1.bias, undefined, { relu: true });
-    linear(hidden, b.mlp.fc2.weight, b.mlp.fc2.bias, h, { accumulate: true });
-  }
-  return linear(layerNorm(h, w.lnF.weight, w.lnF.bias, eps), w.lmHead.weight, w.lmHead.bias);
-}
-
 const configs: [string, Partial<ModelConfig>][] = [
   ["1 head, learned positions", { contextLength: 32 }],
   ["2 heads, sinusoidal positions", { contextLength: 32, nHeads: 2, positional: "sinusoidal" }],
 ];
 
 describe.each(["wasm", "js"] as BackendName[])("the workspace under the %s backend", (backend) => {
-  it.each(configs)("packed q/k/v gives the separate ops' logits bit for bit (%s), prefill and decode", (_, overrides) => {
+  it.each(configs)("gives the reference model's logits bit for bit (%s), prefill and decode", (_, overrides) => {
     setBackend(backend);
     const model = TinyLM.init(makeConfig(overrides), { seed: 5, std: 0.3, perturb: 0.2 });
-    const want = separateForward(model, ids);
+    const want = referenceForward(model.config, model.weights, ids);
     expect(bits(model.forward(ids))).toEqual(bits(want));
     const cache = new FullCache(model.config);
     model.forward(ids.slice(0, 5), { cache });
@@ -114,6 +84,7 @@ describe("FullCache views", () => {
     const first = cache.append(0, k, k);
     expect(first.keys.shape).toEqual([2, config.dModel]);
     for (let l = 1; l < config.nLayers; l++) cache.append(l, k, k);
+    cache.advance(2);
     const again = cache.append(0, k.hi(1, config.dModel), k.hi(1, config.dModel));
     expect(again).toBe(first);
     expect(again.keys.shape).toEqual([3, config.dModel]);
