@@ -71,7 +71,7 @@ describe("pnpm bench --quick, opened in headless Chromium", () => {
     }
     expect(r.int8Error).toMatchObject({ kind: "int8", steps: 100 });
     expect(r.int8Error!.maxAbs).toBeGreaterThan(0);
-    expect(r.int8Error!.maxAbs).toBeLessThan(0.05);
+    expect(r.int8Error!.maxAbs).toBeLessThan(0.05 * Math.max(1, r.int8Error!.maxAbsLogit / 5)); // 0.05 at unit-gain logits (|z| <= 5), scaled for the trained model's larger ones
     console.log(`separate runs at n = 50: none ${r.separateRuns.none.longRunMs} ms (long) vs ${r.separateRuns.none.separateMs.median} ms (separate); ` +
       `full ${r.separateRuns.full.longRunMs} vs ${r.separateRuns.full.separateMs.median}; int8 max |Δlogit| ${r.int8Error!.maxAbs}`); // printed, never asserted
     expect(r.sweep.n).toEqual([10, 20, 50, 100]);
