@@ -2,13 +2,13 @@
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, cachedStepFlops, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
+  CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
   type GenerateResult, type ModelConfig, type SamplingOptions,
 } from "@tinylm/model";
 import { UsageError } from "./errors.js";
 import { type Io, resolvePath } from "./io.js";
-import { loadOrInitModel } from "./model-source.js";
-import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
+import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
+import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
 import { formatDuration, ProgressLine, type StepCost } from "./progress.js";
 import { MAX_PROMPT_BYTES, promptTooLong, readPromptFile, type PromptInput } from "./read-input.js";
 
@@ -92,11 +92,25 @@ const stepCost = (cache: string, config: ModelConfig): StepCost =>
   cache === "none" ? (t) => recomputeStepFlops(config, t) : (t) => cachedStepFlops(config, t);
 const bytes = (n: number): string => n.toLocaleString("en-US");
 
+/**
+ * What the language's checker says of the continuation (the prompt is read, not scored): the share of
+ * generated words it allows, and the first one it does not (null when all are allowed).
+ */
+function grammarJson(result: GenerateResult): Record<string, unknown> {
+  const check = checkText([...result.promptIds, ...result.ids], result.promptIds.length);
+  const at = check.firstError;
+  return {
+    continuation_rate: Number.isNaN(check.rate) ? null : check.rate,
+    first_error: at === null ? null : { index: at - result.promptIds.length, word: decode([result.ids[at - result.promptIds.length]!]) },
+    prompt_grammatical: check.ok.slice(0, result.promptIds.length).every(Boolean),
+  };
+}
+
 /** Runs the generation the options describe, prints its result and returns it. */
 export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
   const options = {
     ...given,
-    weights: given.weights === undefined ? undefined : resolvePath(io, given.weights),
+    weights: weightsFromUser(io, given.weights),
     promptFile: given.promptFile === undefined || given.promptFile === "-" ? given.promptFile : resolvePath(io, given.promptFile),
   };
   const input = readPrompt(options, io);
@@ -139,7 +153,8 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
       cache_bytes: { allocated: result.cacheBytes.allocated, used: result.cacheBytes.used },
       max_new_tokens: maxNewTokens,
       sampling: { temperature: sampler.temperature, top_k: options.topK ?? null, top_p: options.topP ?? null, seed: sampling.seed },
-      weights: options.weights ?? null,
+      weights: resolveWeights(options) ?? "random",
+      grammar: grammarJson(result),
       seed,
       config: configToJson(model.config),
     })}\n`);
@@ -160,8 +175,8 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .addOption(new Option("--prompt <text>", "the prompt, in words of the 20-word vocabulary (required unless --prompt-file; default: none)").conflicts("promptFile"))
     .option("--prompt-file <file>", "read the prompt from a file, or from stdin with - (default: none)")
     .option("--max-new-tokens <n>", "tokens to generate; fewer if the context fills up first", integerArg(0), 10)
-    .addOption(weightsOption())
-    .addOption(seedOption("seed of the random weights (without --weights) and of sampling (unless --sample-seed)"))
+    .addOption(modelWeightsOption())
+    .addOption(seedOption("seed of the random weights (--weights random) and of sampling (unless --sample-seed)"))
     .option("--sample-seed <n>", "seed of the sampler (default: the value of --seed)", integerArg(0, 2 ** 32 - 1));
   for (const option of configOptions()) command.addOption(option);
   return command
