@@ -8,7 +8,7 @@
 import { BackendError } from "../errors.js";
 import { attentionScratchBytes } from "./attention.js";
 import type { Heap } from "./heap.js";
-import { OP_ATTENTION, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import { MAX_CHUNKS, OP_ATTENTION, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
 import type { CompiledKernels } from "./wasm-variants.js";
 import type { WasmKernels } from "./wasm-module.js";
 
@@ -18,6 +18,10 @@ const LINEAR_MIN_WORK = 1 << 17;
 const ATTENTION_MIN_WORK = 1 << 17;
 /** Rows below which a layer norm runs on the calling thread. */
 const LAYER_NORM_MIN_ROWS = 512;
+/** Chunks of a split call per thread: a descheduled thread's share is picked up by the others. */
+const CHUNKS_PER_THREAD = 4;
+/** Multiply-adds below which a chunk of a linear is not worth a claim. */
+const CHUNK_MIN_WORK = 1 << 15;
 /** Default thread count cap: the row splits scale, but only 2 threads are measured (docs/performance.md). */
 const MAX_DEFAULT_THREADS = 4;
 
@@ -38,6 +42,11 @@ export class KernelDispatch implements WasmKernels {
   private wanted: number;
   /** Why fewer threads run than were asked for, if so. */
   threadsReason?: string;
+  /** Calls split over the pool so far (for tests and benchmarks). */
+  splitCalls = 0;
+  /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
+  private scratchAt = 0;
+  private scratchBytes = 0;
 
   constructor(private readonly compiled: CompiledKernels, private readonly heap: Heap) {
     const { memory, modules } = compiled;
@@ -86,14 +95,19 @@ export class KernelDispatch implements WasmKernels {
   private lanes(): number {
     if (this.wanted < 2) return 0;
     const pool = this.pool;
-    if (pool === undefined || pool.size < this.wanted - 1) {
+    if (pool === undefined || pool.size !== this.wanted - 1) {
       if (pool?.failure) return 0;
-      pool?.close(); // a larger pool replaces it
+      pool?.close(); // every worker joins every job: another count needs another pool (its 1 KB control block stays)
       this.pool = new Pool(this.compiled, (bytes) => this.heap.alloc(bytes), this.wanted - 1);
       if (this.pool.failure) this.threadsReason = `no worker threads: ${this.pool.failure}`;
       return 0;
     }
-    return pool.isReady() ? Math.min(pool.lanes.length, this.wanted - 1) : 0;
+    return pool.isReady() ? pool.size : 0;
+  }
+
+  /** Chunks of split calls the worker threads have run (the rest ran on the calling thread). */
+  get workerChunks(): number {
+    return this.pool?.workerChunks ?? 0;
   }
 
   /**
@@ -117,37 +131,29 @@ export class KernelDispatch implements WasmKernels {
   }
 
   linear(x: number, xs: number, w: number, ws: number, bias: number, out: number, os: number, T: number, n: number, m: number, flags: number): void {
-    const lanes = T >= 4 && T * n * m >= LINEAR_MIN_WORK ? this.lanes() : 0;
+    const work = T * n * m;
+    const lanes = T >= 4 && work >= LINEAR_MIN_WORK ? this.lanes() : 0;
     if (lanes === 0) return this.k.linear(x, xs, w, ws, bias, out, os, T, n, m, flags);
     const pool = this.pool!;
-    const parts = lanes + 1;
-    const per = (Math.ceil(T / parts) + 1) & ~1; // even, so the kernel's row pairs stay whole
-    const first = Math.min(per, T);
-    let w0 = 0;
-    for (let start = first; start < T; start += per, w0++) {
-      const a = pool.lanes[w0]!.args;
-      a[0] = x + 4 * start * xs; a[1] = xs; a[2] = w; a[3] = ws; a[4] = bias; a[5] = out + 4 * start * os; a[6] = os;
-      a[7] = Math.min(per, T - start); a[8] = n; a[9] = m; a[10] = flags;
-      pool.post(w0, OP_LINEAR, this.variant);
-    }
-    this.k.linear(x, xs, w, ws, bias, out, os, first, n, m, flags);
-    for (let i = 0; i < w0; i++) pool.wait(i);
+    this.splitCalls++;
+    // chunks of an even number of rows (the kernel's row pairs stay whole), a few per thread, each >= CHUNK_MIN_WORK
+    const chunks = Math.max(2, Math.min(CHUNKS_PER_THREAD * (lanes + 1), MAX_CHUNKS, Math.floor(work / CHUNK_MIN_WORK)));
+    const per = (Math.ceil(T / chunks) + 1) & ~1;
+    const count = evenCuts(pool.cuts, T, per);
+    const a = pool.args;
+    a[0] = x; a[1] = xs; a[2] = w; a[3] = ws; a[4] = bias; a[5] = out; a[6] = os; a[8] = n; a[9] = m; a[10] = flags;
+    pool.run(this.k as never, OP_LINEAR, this.variant, count, 0);
   }
 
   layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void {
     const lanes = T >= LAYER_NORM_MIN_ROWS ? this.lanes() : 0;
     if (lanes === 0) return this.k.layer_norm(x, xs, w, b, out, os, T, d, eps);
     const pool = this.pool!;
-    const per = Math.ceil(T / (lanes + 1));
-    let w0 = 0;
-    for (let start = per; start < T; start += per, w0++) {
-      const a = pool.lanes[w0]!.args;
-      a[0] = x + 4 * start * xs; a[1] = xs; a[2] = w; a[3] = b; a[4] = out + 4 * start * os; a[5] = os;
-      a[6] = Math.min(per, T - start); a[7] = d; a[8] = eps;
-      pool.post(w0, OP_LAYER_NORM, this.variant);
-    }
-    this.k.layer_norm(x, xs, w, b, out, os, per, d, eps);
-    for (let i = 0; i < w0; i++) pool.wait(i);
+    this.splitCalls++;
+    const count = evenCuts(pool.cuts, T, Math.ceil(T / (2 * (lanes + 1))));
+    const a = pool.args;
+    a[0] = x; a[1] = xs; a[2] = w; a[3] = b; a[4] = out; a[5] = os; a[7] = d; a[8] = eps;
+    pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
   }
 
   attention(
@@ -157,42 +163,36 @@ export class KernelDispatch implements WasmKernels {
     const lanes = T >= 4 && T * Math.min(S, window) * dh >= 2 * ATTENTION_MIN_WORK ? this.lanes() : 0;
     if (lanes === 0) return this.k.attention(q, qs, k, ks, v, vs, out, os, T, S, dh, scale, qStart, pos, window, sinks, scores);
     const pool = this.pool!;
-    const cuts = splitRows(T, S, qStart, window, lanes + 1);
-    let w0 = 0;
-    for (; w0 < lanes; w0++) {
-      const start = cuts[w0 + 1]!, end = cuts[w0 + 2]!;
-      if (start >= end) break;
-      const lane = pool.lanes[w0]!;
-      const need = attentionScratchBytes(S, end - start);
-      if (lane.scratchBytes < need) {
-        if (lane.scratchAt) this.heap.release(lane.scratchAt);
-        lane.scratchAt = this.heap.alloc(need * 2);
-        lane.scratchBytes = lane.scratchAt ? need * 2 : 0;
-        if (!lane.scratchAt) break; // no room: the calling thread runs the rest below
-      }
-      const a = lane.args;
-      a[0] = q + 4 * start * qs; a[1] = qs; a[2] = k; a[3] = ks; a[4] = v; a[5] = vs; a[6] = out + 4 * start * os; a[7] = os;
-      a[8] = end - start; a[9] = S; a[10] = dh; a[11] = scale; a[12] = qStart + start; a[13] = pos; a[14] = window; a[15] = sinks;
-      a[16] = lane.scratchAt;
-      pool.post(w0, OP_ATTENTION, this.variant);
+    // each participant's scores scratch: two rows of S (a chunk of rows scores them in pairs)
+    const stride = attentionScratchBytes(S, 2);
+    if (this.scratchBytes < stride * lanes) {
+      if (this.scratchAt) this.heap.release(this.scratchAt);
+      this.scratchAt = this.heap.alloc(2 * stride * lanes);
+      this.scratchBytes = this.scratchAt ? 2 * stride * lanes : 0;
+      if (!this.scratchAt) return this.k.attention(q, qs, k, ks, v, vs, out, os, T, S, dh, scale, qStart, pos, window, sinks, scores);
     }
-    const mine = cuts[1]!;
-    const rest = cuts[w0 + 1]!; // rows no lane took (scratch ran out) run here after the first part
-    let r = this.k.attention(q, qs, k, ks, v, vs, out, os, mine, S, dh, scale, qStart, pos, window, sinks, scores);
-    if (rest < T) {
-      const r2 = this.k.attention(q + 4 * rest * qs, qs, k, ks, v, vs, out + 4 * rest * os, os, T - rest, S, dh, scale, qStart + rest, pos, window, sinks, scores);
-      if (r === 0 && r2 !== 0) r = shift(r2, rest);
-    }
-    for (let i = 0; i < w0; i++) {
-      const ri = pool.wait(i);
-      if (r === 0 && ri !== 0) r = shift(ri, cuts[i + 1]!);
-    }
-    return r;
+    this.splitCalls++;
+    const chunks = Math.max(2, Math.min(CHUNKS_PER_THREAD * (lanes + 1), MAX_CHUNKS, T >> 1));
+    const cuts = splitRows(T, S, qStart, window, chunks);
+    pool.cuts.set(cuts);
+    const a = pool.args;
+    a[0] = q; a[1] = qs; a[2] = k; a[3] = ks; a[4] = v; a[5] = vs; a[6] = out; a[7] = os; a[9] = S; a[10] = dh; a[11] = scale;
+    a[12] = qStart; a[13] = pos; a[14] = window; a[15] = sinks; a[16] = this.scratchAt - stride; a[17] = stride; // worker w (1, 2, …) at base + w·stride
+    const { result, row } = pool.run(this.k as never, OP_ATTENTION, this.variant, cuts.length - 1, scores);
+    return shift(result, row);
   }
 }
 
+/** Writes cuts 0, per, 2·per, …, T into `cuts`; returns the number of chunks. */
+function evenCuts(cuts: Int32Array, T: number, per: number): number {
+  let c = 0;
+  for (let r = 0; r < T; r += per) cuts[c++] = r;
+  cuts[c] = T;
+  return c;
+}
+
 /** A nonzero attention result of a part starting at row `start`, as a result of the whole call. */
-const shift = (r: number, start: number): number => (r > 0 ? r + start : r - start);
+const shift = (r: number, start: number): number => (r === 0 ? 0 : r > 0 ? r + start : r - start);
 
 /**
  * Row boundaries [0, c1, …, T] cutting T query rows into `parts` of about equal work, a row at position
