@@ -160,7 +160,7 @@ export class Pool {
       return;
     }
     for (let w = 0; w < size; w++) {
-      const worker = spawn({ modules: compiled.modules, memory: compiled.memory, control, spin: 20000, me: w + 1 });
+      const worker = spawn({ modules: compiled.modules, memory: compiled.memory, control, spin: 4000, me: w + 1 });
       if (typeof worker === "string") {
         this.failure = worker;
         this.close();
