@@ -10,8 +10,10 @@ import type { Tensor } from "../tensor.js";
 import { backendInfo, loadedWasm, setFma, setThreads, warmThreads } from "./backend.js";
 import { kernelZeros } from "./memory.js";
 import { maxAbsDiff, randomMatrix, randomVector, under } from "./test-utils.js";
-import { splitRows } from "./threads.js";
-import { withSharedMemory } from "./wasm-variants.js";
+import { readFileSync } from "node:fs";
+import { Heap } from "./heap.js";
+import { KernelDispatch, splitRows } from "./threads.js";
+import { compileKernels, sharedMemoryUnavailable, withSharedMemory } from "./wasm-variants.js";
 
 const initial = backendInfo();
 const builds = initial.fmaReason === undefined ? [false, true] : [false];
@@ -135,6 +137,34 @@ describe("splitRows", () => {
   it("cuts rows that all see the whole window evenly, and gives empty parts for tiny calls", () => {
     expect(splitRows(100, 5000, 4900, 64, 2)).toEqual([0, 50, 100]);
     expect(splitRows(1, 10, 9, Infinity, 3)).toEqual([0, 1, 1, 1]);
+  });
+});
+
+describe("without shared memory", () => {
+  it("runs one thread and says why", () => {
+    const plain = readFileSync(new URL("../../dist/tensor-kernels.wasm", import.meta.url));
+    const compiled = compileKernels(plain, undefined, 1, false);
+    expect(compiled.shared).toBe(false);
+    const kernels = new KernelDispatch(compiled, new Heap(65536));
+    kernels.setThreads(2);
+    expect(kernels.threads).toBe(1);
+    expect(kernels.threadsReason).toBe(compiled.sharedReason);
+    expect(kernels.fma).toBe(false);
+    expect(kernels.fmaReason).toMatch(/relaxed-SIMD build is missing/);
+  });
+
+  it("names the missing SharedArrayBuffer (e.g. a page that is not cross-origin isolated)", () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    g.crossOriginIsolated = false;
+    try {
+      expect(sharedMemoryUnavailable()).toMatch(/not cross-origin isolated \(serve it with COOP: same-origin and COEP: require-corp\)/);
+    } finally {
+      g.SharedArrayBuffer = saved;
+      delete g.crossOriginIsolated;
+    }
+    expect(sharedMemoryUnavailable()).toBeUndefined();
   });
 });
 
