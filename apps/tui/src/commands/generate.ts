@@ -5,6 +5,7 @@ import {
   CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
   type GenerateResult, type ModelConfig, type SamplingOptions,
 } from "@tinylm/model";
+import { setThreads } from "@tinylm/tensor";
 import { UsageError } from "./errors.js";
 import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
@@ -29,6 +30,8 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly topK?: number;
   readonly topP?: number;
   readonly json?: boolean;
+  /** Threads for large kernel calls (prefill, --cache none); default: the library's (the cores, up to 4). */
+  readonly threads?: number;
 }
 
 /** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
@@ -120,6 +123,7 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
   const seed = options.seed ?? 0;
   const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
+  if (options.threads !== undefined) setThreads(options.threads);
   const model = loadOrInitModel({ ...options, seed });
   checkWindow(options, model.config);
   if (input.truncated) {
@@ -187,6 +191,7 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--temperature <t>", "sampling temperature; 0 is greedy argmax (default: 0, or 1 with --top-k or --top-p)", numberArg(0))
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
+    .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
       runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);
