@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "./analysis.js";
-import { generationMacs, stepMacs } from "./cost-model.js";
+import { analyze, NOISE_THRESHOLD } from "./analysis.js";
+import { fitPowerLaw } from "./fit.js";
+import { generationMacs, stepMacs } from "@tinylm/model";
 import { syntheticResults } from "./synthetic.test-utils.js";
 
 describe("analyze", () => {
@@ -19,6 +20,7 @@ describe("analyze", () => {
   it("fits one per-step and one per-multiply-add time on both series", () => {
     expect(a.msPerStep).toBeCloseTo(0.05, 8);
     expect(a.msPerMac).toBeCloseTo(5e-7, 14);
+    expect(a.msPerRun).toBeCloseTo(0, 8);
     expect(a.fitError.none).toBeLessThan(1e-9);
     expect(a.fitError.full).toBeLessThan(1e-9);
   });
@@ -32,7 +34,7 @@ describe("analyze", () => {
 
   it("reports how far the model misses each series", () => {
     const b = analyze(base); // synthetic times that are not a·n + k·MACs
-    const worst = Math.max(...b.predictedMs.none.map((p, i) => Math.abs(p / base.sweep.none.medianMs[i]! - 1)));
+    const worst = Math.max(...b.predictedMs.none.map((p, i) => Math.abs(p / base.sweep.none.minMs[i]! - 1)));
     expect(b.fitError.none).toBeCloseTo(worst, 12);
     expect(b.fitError.none).toBeGreaterThan(0.01);
   });
@@ -47,7 +49,26 @@ describe("analyze", () => {
     expect(analyze(syntheticResults({ attentionCount: "dense" })).slopes.attention).toBeCloseTo(2 / 3, 12);
   });
 
-  it("reports how far the repeats spread: (max − min) / median", () => {
-    expect(analyze(base).spreadRatio.none).toBeCloseTo(0.3, 12); // min 0.9×, max 1.2× the median
+  it("keeps the fastest repeat of each point and reports how far the repeats spread: max / min − 1", () => {
+    const noisy = syntheticResults({ spread: 1.5 });
+    const b = analyze(noisy); // the slowest repeat 1.5× the fastest
+    expect(b.time.none).toEqual(noisy.sweep.none.minMs);
+    expect(b.noise.spread.none[0]).toBeCloseTo(0.5, 12);
+    expect(analyze(base).noise).toMatchObject({ disagreeing: 0, noisy: false }); // 1.1×: within the threshold
+    expect(b.noise).toMatchObject({ repeats: 3, threshold: NOISE_THRESHOLD, disagreeing: 6, points: 6, noisy: true });
+    expect(a.noise).toMatchObject({ disagreeing: 0, noisy: false });
+  });
+
+  it("separates a one-off cost per run from the per-step cost", () => {
+    const shift = (ms: number[]) => ms.map((x) => x + 3); // 3 ms once per run
+    const c = analyze({ ...base, sweep: { ...base.sweep, none: exact(shift(noneMs)), full: exact(shift(fullMs)) } });
+    expect(c.msPerRun).toBeCloseTo(3, 6);
+    expect(c.msPerStep).toBeCloseTo(0.05, 8);
+    expect(c.msPerMac).toBeCloseTo(5e-7, 13);
+  });
+
+  it("fits power laws to the counted multiply-adds at the same n, beside the measured ones", () => {
+    expect(a.modelFits.full.exponent).toBeCloseTo(fitPowerLaw(n, fullMacs).exponent, 12);
+    expect(a.modelFits.none.exponent).toBeGreaterThan(a.modelFits.full.exponent);
   });
 });

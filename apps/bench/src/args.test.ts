@@ -8,8 +8,8 @@ describe("parseBenchArgs", () => {
     expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: "long", seed: 0, prompt: "the cat sat", quick: false, backend: null, from: null });
   });
 
-  it("--quick is a reduced sweep with one repeat, unless told otherwise", () => {
-    expect(parseBenchArgs(["--quick"])).toMatchObject({ quick: true, tokens: QUICK_TOKENS, repeats: 1 });
+  it("--quick is a reduced sweep, still with three repeats (the report needs them to judge the noise)", () => {
+    expect(parseBenchArgs(["--quick"])).toMatchObject({ quick: true, tokens: QUICK_TOKENS, repeats: 3 });
     expect(parseBenchArgs(["--quick", "--repeats", "2", "--tokens", "5,1"])).toMatchObject({ tokens: [1, 5], repeats: 2 });
   });
 

@@ -29,9 +29,10 @@ export const USAGE = `Usage: pnpm bench [options]
 Measures generation time with and without the KV cache, and writes a self-contained HTML report.
 
 Options:
-  --quick                   a reduced sweep (n = ${QUICK_TOKENS.join(", ")}, 1 repeat) that runs in seconds
+  --quick                   a reduced sweep (n = ${QUICK_TOKENS.join(", ")}) that runs in seconds
   --tokens LIST             numbers of generated tokens, comma-separated (default: ${DEFAULT_TOKENS.slice(0, 2).join(", ")}, …, 100, 200, …, 1000)
-  --repeats N               runs per point; the median is kept, min and max are error bars (default: 3; --quick: 1)
+  --repeats N               runs per point; the fastest is kept, the slowest is the error bar, and
+                            repeats that disagree are reported (default: 3)
   --out DIR                 where index.html and results.json go (default: bench-report)
   --context-length N        the model's context length; must fit prompt + largest n (default: 1024)
   --weights FILE|NAME       a .safetensors file, a trained model (exercise, long, draft), or random for seeded
@@ -110,7 +111,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     help: values.help === true,
     quick,
     tokens: str("tokens") !== undefined ? list("tokens", str("tokens")!) : quick ? QUICK_TOKENS : DEFAULT_TOKENS,
-    repeats: str("repeats") !== undefined ? int("repeats", str("repeats")!, 1) : quick ? 1 : 3,
+    repeats: str("repeats") !== undefined ? int("repeats", str("repeats")!, 1) : 3,
     out: str("out") ?? "bench-report",
     contextLength: str("context-length") !== undefined ? int("context-length", str("context-length")!, 1, 10_000) : null,
     weights: benchWeights(str("weights"), str("context-length")),

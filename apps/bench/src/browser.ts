@@ -57,8 +57,8 @@ export interface OpenOptions {
   readonly height?: number; // viewport height before a full-page screenshot (default 900)
   readonly screenshot?: boolean; // capture the whole page as PNG
   readonly clip?: { readonly y: number; readonly height: number }; // only this band of the page (CSS px from the top)
-  readonly timeoutMs?: number; // for the whole visit (default 30 s)
-  /** A page expression that is null until the page is done (default: the report's body[data-plots]). */
+  readonly timeoutMs?: number; // a guard against a hung browser, for the whole visit (default 120 s); nothing waits on a clock
+  /** A page expression that is null until the page is done (default: wait for the report's plots to settle). */
   readonly ready?: string;
 }
 
@@ -136,6 +136,19 @@ class Cdp {
   }
 }
 
+// Awaited in the page: resolves when body[data-plots] is set (the report sets it once every plot has
+// settled), at once if it already is. A condition, not a clock: a slow machine only makes it later.
+const PLOTS_SETTLED = `new Promise((resolve) => {
+  const done = () => document.body.dataset.plots;
+  if (done()) return resolve(done());
+  new MutationObserver((_, observer) => { if (done()) { observer.disconnect(); resolve(done()); } })
+    .observe(document.body, { attributes: true, attributeFilter: ["data-plots"] });
+})`;
+
+// Awaited in the page after the viewport changes: every plot redrawn at its new size, then a frame painted.
+const PLOTS_RESIZED = `Promise.all([...document.querySelectorAll(".js-plotly-plot")].map((gd) => window.Plotly ? Plotly.Plots.resize(gd) : null))
+  .then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))`;
+
 // Evaluated in the page once it has loaded: the state of every Plotly graph div.
 const INSPECT = `JSON.stringify({
   plotsDone: document.body.dataset.plots ?? null,
@@ -177,7 +190,7 @@ export async function openPage(file: string | URL, options: OpenOptions = {}): P
   child.on("error", (e) => cdp.failAll(new BrowserError(`browser: cannot start ${chromium}: ${e.message}`)));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BrowserError(`browser: ${url} did not finish within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
+    timer = setTimeout(() => reject(new BrowserError(`browser: ${url} did not finish within ${options.timeoutMs ?? 120_000} ms`)), options.timeoutMs ?? 120_000);
   });
 
   const visit = async (): Promise<PageReport> => {
@@ -205,20 +218,19 @@ export async function openPage(file: string | URL, options: OpenOptions = {}): P
     await loaded;
     // the report sets body[data-plots] once every Plotly.newPlot promise has settled
     const evaluate = async (expression: string) => ((await s("Runtime.evaluate", { expression, returnByValue: true })) as { result: { value: unknown } }).result.value;
-    // the report's own wait gives up after 10 s (plotsDone then says so); a given `ready` waits for the timeout
-    const ready = options.ready ?? "document.body.dataset.plots ?? null", tries = options.ready ? Infinity : 100;
-    for (let i = 0; i < tries && (await evaluate(ready)) === null; i++) await new Promise((r) => setTimeout(r, 100));
+    if (options.ready === undefined) await s("Runtime.evaluate", { expression: PLOTS_SETTLED, awaitPromise: true });
+    else while ((await evaluate(options.ready)) === null) await new Promise((r) => setTimeout(r, 100)); // a condition, polled
     const state = JSON.parse(String(await evaluate(INSPECT))) as Omit<PageReport, "url" | "consoleErrors" | "requests" | "screenshot">;
     let screenshot: Buffer | undefined;
     if (options.screenshot) {
       const full = Number(await evaluate("Math.ceil(document.documentElement.scrollHeight)"));
       await s("Emulation.setDeviceMetricsOverride", { width, height: full, deviceScaleFactor: 1, mobile: false });
-      await new Promise((r) => setTimeout(r, 500)); // responsive plots redraw after the resize
+      await s("Runtime.evaluate", { expression: PLOTS_RESIZED, awaitPromise: true }); // responsive plots redraw after the resize
       const clip = options.clip && { x: 0, y: options.clip.y, width, height: Math.min(options.clip.height, full - options.clip.y), scale: 1 };
       const shot = (await s("Page.captureScreenshot", { format: "png", captureBeyondViewport: true, ...(clip ? { clip } : {}) })) as { data: string };
       screenshot = Buffer.from(shot.data, "base64");
     }
-    await new Promise((r) => setTimeout(r, 100)); // late console messages
+    await evaluate("0"); // a round trip: console messages sent before it have arrived
     return { url, consoleErrors, requests, ...state, ...(screenshot ? { screenshot } : {}) };
   };
 

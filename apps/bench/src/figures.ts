@@ -43,18 +43,18 @@ const errorBars = (median: readonly number[], min: readonly number[], max: reado
 const seconds = (ms: readonly number[]): number[] => ms.map((x) => x / 1000);
 
 /** Plot 1, as the exercise asks: total time against tokens generated, both curves on the same linear axes. */
-function totalTime(r: BenchResults): Figure {
+function totalTime(r: BenchResults, a: Analysis): Figure {
   const { n } = r.sweep;
   const series = (kind: "none" | "full") => ({
-    type: "scatter", mode: "lines+markers", name: NAME[kind], x: n, y: seconds(r.sweep[kind].medianMs),
-    error_y: errorBars(r.sweep[kind].medianMs, r.sweep[kind].minMs, r.sweep[kind].maxMs, 1 / 1000),
+    type: "scatter", mode: "lines+markers", name: NAME[kind], x: n, y: seconds(a.time[kind]),
+    error_y: errorBars(a.time[kind], r.sweep[kind].minMs, r.sweep[kind].maxMs, 1 / 1000),
     line: { color: COLOR[kind] }, marker: { size: 6 },
     hovertemplate: `${NAME[kind]}<br>n = %{x}<br>%{y:.4g} s<extra></extra>`,
   });
   return {
     id: "plot-time",
     data: [series("none"), series("full")],
-    layout: layout("1. Total generation time vs tokens generated", { title: { text: "generated tokens n" } }, { title: { text: "total time (s), median of repeats" }, rangemode: "tozero" }),
+    layout: layout("1. Total generation time vs tokens generated", { title: { text: "generated tokens n" } }, { title: { text: "total time (s), fastest repeat (bar: slowest)" }, rangemode: "tozero" }),
   };
 }
 
@@ -66,19 +66,19 @@ function logLog(r: BenchResults, a: Analysis): Figure {
   for (const kind of ["none", "full"] as const) {
     const fit = a.fits[kind];
     data.push(
-      { type: "scatter", mode: "markers", name: `${NAME[kind]}, measured`, x: n, y: seconds(r.sweep[kind].medianMs), marker: { color: COLOR[kind], size: 7 } },
+      { type: "scatter", mode: "markers", name: `${NAME[kind]}, measured`, x: n, y: seconds(a.time[kind]), marker: { color: COLOR[kind], size: 7 } },
       {
-        type: "scatter", mode: "lines", name: `fit: ∝ n^${fit.exponent.toFixed(2)}`, x: ends, y: ends.map((x) => (fit.coefficient * x ** fit.exponent) / 1000),
+        type: "scatter", mode: "lines", name: `fit: ∝ n^${fit.exponent.toFixed(2)} (FLOP model over the same n: n^${a.modelFits[kind].exponent.toFixed(2)})`, x: ends, y: ends.map((x) => (fit.coefficient * x ** fit.exponent) / 1000),
         line: { color: COLOR[kind], dash: "dot", width: 2 },
       },
       {
-        type: "scatter", mode: "lines", name: `cost model, ${kind}: a·n + k·MACs`, x: n, y: seconds(a.predictedMs[kind]),
+        type: "scatter", mode: "lines", name: `cost model, ${kind}: r + a·n + k·MACs`, x: n, y: seconds(a.predictedMs[kind]),
         line: { color: COLOR[kind], dash: "dash", width: 1.5 }, opacity: 0.7,
       },
     );
   }
   const annotation = (kind: "none" | "full") => ({
-    x: Math.log10(n[a.last]!), y: Math.log10(r.sweep[kind].medianMs[a.last]! / 1000), xref: "x", yref: "y",
+    x: Math.log10(n[a.last]!), y: Math.log10(a.time[kind][a.last]! / 1000), xref: "x", yref: "y",
     text: `<b>n^${a.fits[kind].exponent.toFixed(2)}</b>`, showarrow: true, arrowhead: 0, ax: -50, ay: kind === "none" ? -25 : 25,
     font: { color: COLOR[kind], size: 14 },
   });
@@ -92,7 +92,7 @@ function logLog(r: BenchResults, a: Analysis): Figure {
   };
 }
 
-/** Plot 3: speedup against n, measured and predicted, with the n/2 and 2n/3 lines. */
+/** Plot 3: speedup against n, measured and predicted, with the n/2 line and the limit (n/3 causal, 2n/3 dense). */
 function speedup(r: BenchResults, a: Analysis): Figure {
   const { n } = r.sweep;
   const s = a.speedup;
@@ -101,19 +101,19 @@ function speedup(r: BenchResults, a: Analysis): Figure {
     id: "plot-speedup",
     data: [
       {
-        type: "scatter", mode: "lines+markers", name: "measured (median none ÷ median full)", x: n, y: s.measured,
+        type: "scatter", mode: "lines+markers", name: "measured (fastest none ÷ fastest full; bar: what the repeats allow)", x: n, y: s.measured,
         error_y: errorBars(s.measured, s.low, s.high), line: { color: "#2ca02c" }, marker: { size: 6 },
       },
       { type: "scatter", mode: "lines", name: "FLOP model: ratio of multiply-adds (no fitted parameter)", x: n, y: s.predicted, line: { color: COLOR.model, dash: "dash" } },
-      { type: "scatter", mode: "lines", name: "cost model with the fitted per-step cost a", x: n, y: s.modelled, line: { color: "#2ca02c", dash: "dash", width: 1.5 } },
-      { type: "scatter", mode: "lines", name: "n/2 (weights dominate)", x: ends, y: ends.map((x) => x * a.slopes.weights), line: { color: "#aaa", dash: "dot", width: 1 } },
-      { type: "scatter", mode: "lines", name: `${a.count === "dense" ? "2n/3" : "n/3"} (attention dominates)`, x: ends, y: ends.map((x) => x * a.slopes.attention), line: { color: "#aaa", dash: "dashdot", width: 1 } },
+      { type: "scatter", mode: "lines", name: "cost model with the fitted costs r and a", x: n, y: s.modelled, line: { color: "#2ca02c", dash: "dash", width: 1.5 } },
+      { type: "scatter", mode: "lines", name: "n/2 (the count while n ≪ W/2dL)", x: ends, y: ends.map((x) => x * a.slopes.weights), line: { color: "#aaa", dash: "dot", width: 1 } },
+      { type: "scatter", mode: "lines", name: `${a.count === "dense" ? "2n/3" : "n/3"} (the count's limit for n ≫ W/2dL)`, x: ends, y: ends.map((x) => x * a.slopes.attention), line: { color: "#aaa", dash: "dashdot", width: 1 } },
     ],
     layout: layout("3. Speedup of the cache: time without ÷ time with", { title: { text: "generated tokens n" }, rangemode: "tozero" }, { title: { text: "speedup (×)" }, rangemode: "tozero" }, LEGEND_BELOW),
   };
 }
 
-/** Plot 4: every cache strategy at a few lengths: memory (left) and mean time per token (right). */
+/** Plot 4: every cache strategy at a few lengths: memory (left) and mean time per token, fastest repeat (right). */
 function strategies(r: BenchResults): Figure {
   const kinds = [...new Set(r.strategies.map((s) => s.kind))];
   const data: Record<string, unknown>[] = [];
@@ -127,8 +127,8 @@ function strategies(r: BenchResults): Figure {
         customdata: points.map((p) => p.bytes.used / 1024), hovertemplate: `${kind} %{x}<br>allocated %{y:.1f} KiB<br>in use %{customdata:.1f} KiB<extra></extra>`,
       },
       {
-        type: "bar", name: kind, legendgroup: kind, showlegend: false, x, y: points.map((p) => p.msPerToken.median), xaxis: "x2", yaxis: "y2", marker: { color },
-        error_y: errorBars(points.map((p) => p.msPerToken.median), points.map((p) => p.msPerToken.min), points.map((p) => p.msPerToken.max)),
+        type: "bar", name: kind, legendgroup: kind, showlegend: false, x, y: points.map((p) => p.msPerToken.min), xaxis: "x2", yaxis: "y2", marker: { color },
+        error_y: errorBars(points.map((p) => p.msPerToken.min), points.map((p) => p.msPerToken.min), points.map((p) => p.msPerToken.max)),
         hovertemplate: `${kind} %{x}<br>%{y:.3g} ms per token<extra></extra>`,
       },
     );
@@ -139,7 +139,7 @@ function strategies(r: BenchResults): Figure {
     layout: {
       ...layout("4. Cache strategies: memory and time per token", { domain: [0, 0.44], title: { text: "tokens generated" } }, { title: { text: "cache memory allocated (KiB)" }, rangemode: "tozero" }),
       xaxis2: { domain: [0.56, 1], anchor: "y2", title: { text: "tokens generated" } },
-      yaxis2: { anchor: "x2", ...LOG, title: { text: "mean time per token (ms, log)" } },
+      yaxis2: { anchor: "x2", ...LOG, title: { text: "mean time per token (ms, log), fastest repeat" } },
       barmode: "group",
       legend: { orientation: "h", x: 0, y: -0.2 },
       margin: { l: 70, r: 20, t: 50, b: 90 },
@@ -176,7 +176,40 @@ function positions(r: BenchResults, a: Analysis): Figure {
   };
 }
 
-/** The five figures, in page order. */
+/**
+ * Plot 0: the causal score triangle of the walk-through ("the cat sat on" + "the", t = 5) in one layer:
+ * row i holds query i's scores against keys 0..i; the mask hides the rest. Without the cache every cell is
+ * computed again; with it only the new row (the rest was computed on earlier steps and never changes).
+ */
+export function scoreTriangle(): Figure {
+  const words = ["the", "cat", "sat", "on", "the"];
+  const t = words.length;
+  const cells = (row: (i: number) => boolean) => {
+    const x: string[] = [], y: string[] = [];
+    for (let i = 0; i < t; i++) for (let j = 0; j <= i; j++) if (row(i)) x.push(`k${j} ${words[j]}`), y.push(`q${i} ${words[i]}`);
+    return { x, y };
+  };
+  const masked = { x: [] as string[], y: [] as string[] };
+  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) masked.x.push(`k${j} ${words[j]}`), masked.y.push(`q${i} ${words[i]}`);
+  const square = (color: string) => ({ symbol: "square", size: 34, color, line: { color: "#fff", width: 1 } });
+  const old = cells((i) => i < t - 1), fresh = cells((i) => i === t - 1);
+  return {
+    id: "plot-triangle",
+    data: [
+      { type: "scatter", mode: "markers", name: `repeated work without a cache (${old.x.length} scores): computed on earlier steps, final`, ...old, marker: square("#c7c7c7"), hoverinfo: "x+y" },
+      { type: "scatter", mode: "markers", name: `the new row: all a cached step computes (${fresh.x.length} scores)`, ...fresh, marker: square("#2ca02c"), hoverinfo: "x+y" },
+      { type: "scatter", mode: "markers+text", name: "masked: a query never sees a later key (−∞ before the softmax)", ...masked, text: masked.x.map(() => "−∞"), textfont: { color: "#999" }, marker: square("#f4f4f4"), hoverinfo: "x+y" },
+    ],
+    layout: layout(
+      "0. One layer's causal scores at t = 5: “the cat sat on” + “the”",
+      { title: { text: "key (what each position offers)" }, type: "category", categoryorder: "array", categoryarray: words.map((w, j) => `k${j} ${w}`), side: "top" },
+      { title: { text: "query (what each position asks)" }, type: "category", categoryorder: "array", categoryarray: words.map((w, i) => `q${i} ${w}`).reverse() },
+      { ...LEGEND_BELOW, height: 500, title: { text: "0. One layer's causal scores at t = 5: “the cat sat on” + “the”", font: { size: 16 }, y: 0.98, yanchor: "top" }, margin: { l: 90, r: 20, t: 110, b: 40 } },
+    ),
+  };
+}
+
+/** The figures, in page order. */
 export function buildFigures(r: BenchResults, a: Analysis): Figure[] {
-  return [totalTime(r), logLog(r, a), speedup(r, a), strategies(r), positions(r, a)];
+  return [scoreTriangle(), totalTime(r, a), logLog(r, a), speedup(r, a), strategies(r), positions(r, a)];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evalPowerLaw, fitPowerLaw, fitScale, fitStepCost } from "./fit.js";
+import { evalPowerLaw, fitPowerLaw, fitRunCost, fitScale, fitStepCost } from "./fit.js";
 
 // deterministic ±5% multiplicative noise, so the test never depends on a random draw
 const noise = (i: number) => 1 + 0.05 * Math.sin(i * 12.9898);
@@ -53,5 +53,29 @@ describe("fitStepCost", () => {
     const fit = fitStepCost([1, 2, 3], [1, 2, 3.5], [1, 2, 3.5]); // pure per-op data, steps would go negative
     expect(fit.perStep).toBe(0);
     expect(fit.perOp).toBeCloseTo(1, 10);
+  });
+});
+
+describe("fitRunCost", () => {
+  it("recovers an exact per-run + per-step + per-operation cost", () => {
+    const fit = fitRunCost([1, 2, 3, 5], [10, 40, 90, 250], [15, 47, 99, 263]);
+    expect(fit.perRun).toBeCloseTo(3, 8);
+    expect(fit.perStep).toBeCloseTo(2, 8);
+    expect(fit.perOp).toBeCloseTo(1, 8);
+  });
+  it("keeps a one-off cost out of the per-step term (the cached run's shape)", () => {
+    const ns = [10, 20, 50, 100, 200, 500, 1000];
+    const ops = ns.map((n) => n * 99_584 + 384 * (n * (n + 1)) / 2);
+    const ys = ns.map((n, i) => 2 + 0.01 * n + 6e-7 * ops[i]!);
+    const fit = fitRunCost(ns, ops, ys);
+    expect(fit.perRun).toBeCloseTo(2, 6);
+    expect(fit.perStep).toBeCloseTo(0.01, 8);
+    expect(fit.perOp).toBeCloseTo(6e-7, 12);
+  });
+  it("never returns a negative term", () => {
+    const fit = fitRunCost([1, 2, 3], [1, 2, 3.5], [1, 2, 3.5]); // pure per-op data
+    expect(fit.perRun).toBeGreaterThanOrEqual(0);
+    expect(fit.perStep).toBeGreaterThanOrEqual(0);
+    expect(fit.perOp).toBeCloseTo(1, 8);
   });
 });

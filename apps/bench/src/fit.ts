@@ -80,3 +80,51 @@ export function fitStepCost(steps: readonly number[], ops: readonly number[], ys
   if (perOp < 0 && perStep > 0) return { perStep: u1 / uu, perOp: 0 };
   return alone;
 }
+
+export interface RunCost {
+  readonly perRun: number; // y once per run: setup, the first steps' warm-up, anything that does not repeat
+  readonly perStep: number; // y per step: fixed costs that do not scale with operations
+  readonly perOp: number; // y per operation (multiply-add)
+}
+
+/**
+ * The best y ≈ perRun + perStep·steps + perOp·ops in relative terms (least squares of (fit − y) / y), every
+ * coefficient >= 0: the unconstrained solution when it has no negative term, else the best of the fits
+ * with some terms dropped (at most 7 subsets of 3 terms, so the search is exhaustive).
+ * fitRunCost([1, 2, 3], [10, 40, 90], [15, 47, 99]) // { perRun: 3, perStep: 2, perOp: 1 }
+ */
+export function fitRunCost(steps: readonly number[], ops: readonly number[], ys: readonly number[]): RunCost {
+  logs("fitRunCost", steps, ys);
+  logs("fitRunCost", ops, ys);
+  const columns = [ys.map((y) => 1 / y), steps.map((s, i) => s / ys[i]!), ops.map((o, i) => o / ys[i]!)];
+  let best: { coef: number[]; residual: number } | null = null;
+  for (let mask = 1; mask < 8; mask++) {
+    const used = [0, 1, 2].filter((j) => mask & (1 << j));
+    const coef = solveLeastSquares(used.map((j) => columns[j]!));
+    if (coef === null || coef.some((c) => c < 0)) continue;
+    const full = [0, 0, 0];
+    used.forEach((j, k) => (full[j] = coef[k]!));
+    const residual = ys.reduce((s, _, i) => s + (full[0]! * columns[0]![i]! + full[1]! * columns[1]![i]! + full[2]! * columns[2]![i]! - 1) ** 2, 0);
+    if (best === null || residual < best.residual - 1e-15 * Math.max(1, best.residual)) best = { coef: full, residual };
+  }
+  const [perRun, perStep, perOp] = best?.coef ?? [0, 0, 0];
+  return { perRun: perRun!, perStep: perStep!, perOp: perOp! };
+}
+
+/** Least squares of Σ_j c_j·x_j ≈ 1 by the normal equations (Gaussian elimination); null when singular. */
+function solveLeastSquares(xs: readonly (readonly number[])[]): number[] | null {
+  const m = xs.length;
+  const a = xs.map((xi) => [...xs.map((xj) => xi.reduce((s, v, r) => s + v * xj[r]!, 0)), xi.reduce((s, v) => s + v, 0)]);
+  for (let col = 0; col < m; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < m; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
+    if (Math.abs(a[pivot]![col]!) < 1e-300) return null;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let r = 0; r < m; r++) {
+      if (r === col) continue;
+      const f = a[r]![col]! / a[col]![col]!;
+      for (let c = col; c <= m; c++) a[r]![c]! -= f * a[col]![c]!;
+    }
+  }
+  return a.map((row, i) => row[m]! / row[i]!);
+}

@@ -1,6 +1,6 @@
 import { makeConfig } from "@tinylm/model";
 import { describe, expect, it } from "vitest";
-import { stepMacs } from "./cost-model.js";
+import { stepMacs } from "@tinylm/model";
 import { Progress, progressLine, stepWork } from "./progress.js";
 
 describe("progressLine", () => {

@@ -1,7 +1,7 @@
 // Progress while the bench runs: a redrawn bar on a terminal, plain lines otherwise (CI, pipes), both with
 // an estimate of the time left. Work is counted in the cost model's multiply-adds (plus a fixed amount per
 // step), so the estimate knows that the no-cache runs are most of the time.
-import { stepMacs, type Dimensions } from "./cost-model.js";
+import { stepMacs, type CostDimensions as Dimensions } from "@tinylm/model";
 import { formatClock } from "./format.js";
 import type { RunSpec } from "./sweep.js";
 

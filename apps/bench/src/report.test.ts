@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "./analysis.js";
-import { generationMacs } from "./cost-model.js";
+import { generationMacs } from "@tinylm/model";
 import { explain } from "./explain.js";
 import { fitPowerLaw } from "./fit.js";
 import { formatBytes, formatMs } from "./format.js";
@@ -27,23 +27,23 @@ describe("buildReport", () => {
 
   it("plots both series, with and without the cache, on the same axes (plot 1)", () => {
     const figures = inlined(html, "bench-figures") as Figure[];
-    expect(figures.map((f) => f.id)).toEqual(["plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]);
-    const time = figures[0]!;
+    expect(figures.map((f) => f.id)).toEqual(["plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]);
+    const time = figures[1]!;
     expect(time.data.map((t) => t.name)).toEqual(["no cache (none)", "KV cache (full)"]);
     expect(time.data[0]!.x).toEqual([10, 20, 40]);
     (time.data[0]!.y as number[]).forEach((y, i) => expect(y).toBeCloseTo([0.01, 0.04, 0.4936][i]!, 12)); // seconds
     expect(time.data[1]!.y).toEqual([0.001, 0.002, 0.004]);
-    expect(time.layout).toMatchObject({ xaxis: { title: { text: "generated tokens n" } }, yaxis: { title: { text: "total time (s), median of repeats" } } });
-    expect((time.data[0]!.error_y as { array: number[] }).array[2]).toBeCloseTo(0.4936 * 0.2, 10); // max − median
-    for (const id of ["plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]) expect(html).toContain(`<div class="plot" id="${id}">`);
+    expect(time.layout).toMatchObject({ xaxis: { title: { text: "generated tokens n" } }, yaxis: { title: { text: "total time (s), fastest repeat (bar: slowest)" } } });
+    expect((time.data[0]!.error_y as { array: number[] }).array[2]).toBeCloseTo(0.4936 * 0.1, 10); // slowest − fastest
+    for (const id of ["plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]) expect(html).toContain(`<div class="plot" id="${id}">`);
   });
 
   it("prints each fitted exponent on the log–log plot", () => {
     const figures = inlined(html, "bench-figures") as Figure[];
     const b = fitPowerLaw([10, 20, 40], [10, 40, 493.6]).exponent.toFixed(2);
-    const names = figures[1]!.data.map((t) => t.name);
-    expect(names).toContain(`fit: ∝ n^${b}`);
-    expect(JSON.stringify(figures[1]!.layout)).toContain(`n^${b}`);
+    const names = figures[2]!.data.map((t) => String(t.name));
+    expect(names.some((name) => name.startsWith(`fit: ∝ n^${b} (FLOP model over the same n: n^`))).toBe(true);
+    expect(JSON.stringify(figures[2]!.layout)).toContain(`n^${b}`);
   });
 
   it("inlines Plotly and references nothing outside the file", () => {
@@ -53,7 +53,7 @@ describe("buildReport", () => {
   });
 
   it("starts with the summary line and names the machine", () => {
-    expect(html).toContain('<p class="summary" id="summary">At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it.</p>');
+    expect(html).toContain('<p class="summary" id="summary">At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it (fastest of 3 repeats).</p>');
     expect(html).toContain("Test CPU 9000");
   });
 
@@ -76,15 +76,31 @@ describe("explain: the prose quotes this run's numbers", () => {
   const all = Object.values(text).flat().join("\n");
 
   it("summary: the speedup and both totals at the largest n", () => {
-    expect(text.summary).toBe("At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it.");
+    expect(text.summary).toBe("At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it (fastest of 3 repeats).");
+    expect(text.noise).toBe("");
+  });
+
+  it("a noisy run: the headline gives the range the repeats allow, and the top says so in words with what to do", () => {
+    const noisy = syntheticResults({ spread: 1.5 });
+    const t = explain(noisy, analyze(noisy));
+    expect(t.summary).toBe("At 40 tokens the cache was 82.3× to 185× faster (repeats disagreed; fastest runs: 494 ms without it, 4 ms with it)."); // 493.6/6 and 740.4/4
+    expect(t.noise).toContain("<b>This machine was noisy during the run.</b> At 6 of 6 points the slowest of the 3 repeats took more than 20% longer than the fastest (worst: 50%");
+    expect(t.noise).toContain("close other programs");
+    expect(t.noise).toContain("<code>pnpm bench --repeats 5</code>");
+    expect(buildReport(noisy, PLOTLY)).toContain('<p class="noise" id="noise"><b>This machine was noisy');
+    const once = syntheticResults({ repeats: 1 });
+    const o = explain(once, analyze(once));
+    expect(o.summary).toBe("At 40 tokens the cache was about 123× faster (one run each, noise not measured): 494 ms without it, 4 ms with it.");
+    expect(o.noise).toContain("was not measured");
   });
 
   it("power laws: the fitted exponents of both curves", () => {
     const bNone = fitPowerLaw([10, 20, 40], [10, 40, 493.6]).exponent;
     const bFull = fitPowerLaw([10, 20, 40], [1, 2, 4]).exponent;
     expect(bFull).toBeCloseTo(1, 12);
-    expect(text.powerLaws.join(" ")).toContain(`without the cache <i>b</i> = ${bNone.toFixed(2)}`);
-    expect(text.powerLaws.join(" ")).toContain(`with it <i>b</i> = 1.00`);
+    const mNone = fitPowerLaw([10, 20, 40], a.macs.none).exponent, mFull = fitPowerLaw([10, 20, 40], a.macs.full).exponent;
+    expect(text.powerLaws.join(" ")).toContain(`without the cache measured <i>b</i> = ${bNone.toFixed(2)}, the FLOP model over the same <i>n</i> ${mNone.toFixed(2)}`);
+    expect(text.powerLaws.join(" ")).toContain(`with it measured 1.00, the FLOP model ${mFull.toFixed(2)}`);
   });
 
   it("rate: the predicted speedup is the ratio of multiply-adds, and the measured one is quoted", () => {
@@ -94,9 +110,10 @@ describe("explain: the prose quotes this run's numbers", () => {
     const predicted = none / full;
     expect(a.speedup.predicted[2]).toBeCloseTo(predicted, 10);
     const fmt = predicted >= 100 ? String(Math.round(predicted)) : String(Number(predicted.toPrecision(3)));
-    expect(text.rate.join(" ")).toContain(`the multiply-add counts predict ${fmt}×`);
-    expect(text.rate.join(" ")).toContain(`the model gives ${String(Number(a.speedup.modelled[2]!.toPrecision(3)))}×`);
-    expect(text.rate.join(" ")).toContain("measured: 123× (3.08·<i>n</i>; across repeats 92.6×–165×)"); // 493.6/4; ×0.9/1.2 and ×1.2/0.9
+    expect(text.rate.join(" ")).toContain(`the multiply-add counts give ${fmt}×`);
+    expect(text.rate.join(" ")).toContain(`the fitted cost model gives ${String(Number(a.speedup.modelled[2]!.toPrecision(3)))}×`);
+    expect(text.rate.join(" ")).toContain("measured 123× (fastest repeat of each; the repeats allow 112×–136×)"); // 493.6/4; ÷1.1 and ×1.1
+    expect(text.rate.join(" ")).toContain("0.446 at <i>n</i> = 259, 0.391 at <i>n</i> = 1,000, 0.349 at <i>n</i> = 5,000"); // the issue's R(n)/n
   });
 
   it("the model's weights cost and crossover come from the config: 99,584 MACs per token, t* ≈ 259", () => {
@@ -105,26 +122,27 @@ describe("explain: the prose quotes this run's numbers", () => {
   });
 
   it("names the limit of the kernels that ran: 2n/3 for dense attention, n/3 for causal", () => {
-    expect(text.rate.join(" ")).toContain("= 2<i>n</i>/3.");
+    expect(text.rate.join(" ")).toContain("<i>t</i>² pairs per layer and <i>R</i>(<i>n</i>)/<i>n</i> heads for 2/3 instead");
     const causal = syntheticResults({ attentionCount: "causal" });
     const rate = explain(causal, analyze(causal)).rate.join(" ");
-    expect(rate).toContain("= <i>n</i>/3.");
-    expect(rate).toContain("skip the keys hidden by the causal mask");
+    expect(rate).toContain("tending to <i>n</i>/3");
+    expect(rate).toContain("never touch a key the causal mask hides");
   });
 
   it("departures: the per-step cost, the speedup at the smallest n, the misses at the largest", () => {
     expect(text.departures[0]).toContain(`at <i>n</i> = 10 the measured speedup is 10× where the multiply-adds alone predict ${String(Number(a.speedup.predicted[0]!.toPrecision(3)))}×`);
     expect(text.departures[1]).toContain(`the no-cache run took 494 ms against the model's ${formatMs(a.predictedMs.none[2]!)} (×${(493.6 / a.predictedMs.none[2]!).toFixed(2)})`);
     expect(text.departures[1]).toContain(`the cached run 4 ms against ${formatMs(a.predictedMs.full[2]!)}`);
-    expect(text.powerLaws.join(" ")).toContain(`<i>k</i> = ${Number((a.msPerMac * 1e6).toPrecision(3))} ns,`);
-    expect(text.departures[0]).toContain(`The per-step cost <i>a</i> = ${Number((a.msPerStep * 1000).toPrecision(3))} µs`);
+    expect(text.powerLaws.join(" ")).toContain(`<i>k</i> = ${Number((a.msPerMac * 1e6).toPrecision(3))} ns per multiply-add`);
+    expect(text.departures[0]).toContain(`the fixed cost <i>a</i> = ${Number((a.msPerStep * 1000).toPrecision(3))} µs once per step`);
+    expect(text.departures[0]).toContain(`The one-off cost <i>r</i> = ${formatMs(a.msPerRun)} is paid once per run`);
   });
 
   it("strategies: every strategy at the largest length, with its memory", () => {
     expect(text.strategies.join(" ")).toContain("<b>full</b>");
     expect(text.strategies.join(" ")).toContain("96 KiB allocated (63 KiB in use)");
     expect(text.strategies.join(" ")).not.toContain("smallest cache"); // one caching strategy: nothing to rank
-    expect(text.strategies.join(" ")).toContain("<b>none</b> keeps nothing and recomputes every key and value each step: 12.3 ms per token, 0 B allocated");
+    expect(text.strategies.join(" ")).toContain("<b>none</b> keeps nothing and recomputes every key and value each step: 12 ms per token (fastest repeat), 0 B allocated");
   });
 
   it("how this was measured: the long runs' clock against separate runs, both numbers and the difference", () => {
@@ -135,18 +153,21 @@ describe("explain: the prose quotes this run's numbers", () => {
     expect(pct(full.longRunMs, full.separateMs.median)).toBe(2.44); // 2 / 2.05
     expect(m).toContain("at <i>n</i> = 20: the long runs' clock read 40 ms without the cache and 2 ms with it");
     expect(m).toContain("separate runs of exactly 20 tokens took 38 ms (37 ms–41 ms) and 2.05 ms (2 ms–2.2 ms) (median of 3)");
-    expect(m).toContain("The long runs differ by +5.26% (no cache) and −2.44% (cache). Both generated the long runs' first tokens.");
+    expect(m).toContain("The long runs differ by +5.26% (no cache) and −2.44% (cache): within the 20% the report accepts");
+    expect(m).toContain("Both generated the long runs' first tokens.");
     const other = syntheticResults();
     const changed = { ...other, separateRuns: { ...other.separateRuns, none: { longRunMs: 40, separateMs: { median: 50, min: 50, max: 50 }, sameTokens: false } } };
     const m2 = explain(changed, analyze(changed)).method.join(" ");
     expect(m2).toContain("differ by −20% (no cache)");
+    const far = { ...other, separateRuns: { ...other.separateRuns, none: { longRunMs: 40, separateMs: { median: 24, min: 24, max: 24 }, sameTokens: true } } };
+    expect(explain(far, analyze(far)).method.join(" ")).toContain("<b>more than the 20% the report accepts</b>");
     expect(m2).toContain("<b>Warning:</b> a separate run generated different tokens");
   });
 
   it("departures: the working set (weights, K/V at the largest n) against this CPU's caches, from the data", () => {
     const ws = text.departures.find((p) => p.startsWith("Caches."))!;
     const weights = a.weightMacs.total * 4; // 99,584 floats
-    expect(ws).toContain(`Caches. Every step reads all the weight matrices, ${formatBytes(weights)} as float32 (the whole model is 107,220 parameters, 419 KiB,`);
+    expect(ws).toContain(`Caches. Every step reads all the weight matrices, ${formatBytes(weights)} as float32 (the whole model is 107,220 parameters, 419 KiB, at context_length 64, its learned position table alone 4,096 of them (64·64; the exercise's context of 32 gives 105,172 in all)`);
     expect(formatBytes(weights)).toBe("389 KiB");
     expect(ws).toContain("1.5 KiB per position, 63 KiB at <i>n</i> = 40"); // full's bytes in use at 40 (the results)
     expect(ws).toContain("This CPU's caches: L1d 32 KiB, L2 256 KiB, L3 8 MiB.");

@@ -16,6 +16,7 @@ main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 24px; margin: 0 0 8px; }
 h2 { font-size: 18px; margin: 0 0 8px; }
 .summary { font-size: 22px; font-weight: 600; margin: 8px 0 4px; color: #14532d; }
+.noise { background: #fff7e6; border: 1px solid #f0b429; border-radius: 8px; padding: 10px 14px; margin: 6px 0 12px; font-size: 15px; }
 .meta { color: #666; font-size: 13px; margin: 0 0 20px; }
 .row { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start;
   background: #fff; border: 1px solid #e5e5e5; border-radius: 8px; padding: 16px; margin: 0 0 18px; }
@@ -44,11 +45,11 @@ const PAGE_SCRIPT = `
 function strategyTable(r: BenchResults): string {
   const lengths = r.settings.strategyLengths;
   const kinds = [...new Set(r.strategies.map((s) => s.kind))];
-  const head = `<tr><th>strategy</th><th>keeps (positions)</th>${lengths.map((L) => `<th>n = ${formatInt(L)}: time / token, memory</th>`).join("")}</tr>`;
+  const head = `<tr><th>strategy</th><th>keeps (positions)</th>${lengths.map((L) => `<th>n = ${formatInt(L)}: time / token (fastest–slowest repeat), memory</th>`).join("")}</tr>`;
   const rows = kinds.map((kind) => {
     const points = lengths.map((L) => r.strategies.find((s) => s.kind === kind && s.length === L));
     const capacity = points[0]?.capacity;
-    const cells = points.map((s) => (s ? `<td>${formatMs(s.msPerToken.median)} · ${formatBytes(s.bytes.allocated)} <small>(${formatBytes(s.bytes.used)} used)</small></td>` : "<td></td>"));
+    const cells = points.map((s) => (s ? `<td>${formatMs(s.msPerToken.min)}${s.msPerToken.max > s.msPerToken.min ? `–${formatMs(s.msPerToken.max)}` : ""} · ${formatBytes(s.bytes.allocated)} <small>(${formatBytes(s.bytes.used)} used)</small></td>` : "<td></td>"));
     return `<tr><td>${escapeHtml(kind)}</td><td>${capacity === null || capacity === undefined ? "all" : formatInt(capacity)}</td>${cells.join("")}</tr>`;
   });
   const e = r.int8Error;
@@ -68,7 +69,7 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
   const analysis = analyze(results);
   const figures = buildFigures(results, analysis);
   const text: Explanation = explain(results, analysis);
-  const [time, logLog, speedup, strategies, positions] = figures as [Figure, Figure, Figure, Figure, Figure];
+  const [triangle, time, logLog, speedup, strategies, positions] = figures as [Figure, Figure, Figure, Figure, Figure, Figure];
   const m = results.machine;
   return `<!doctype html>
 <html lang="en">
@@ -82,7 +83,9 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
 <main>
 <h1>tinylm: generation time with and without the KV cache</h1>
 <p class="summary" id="summary">${escapeHtml(text.summary)}</p>
+${text.noise ? `<p class="noise" id="noise">${text.noise}</p>` : ""}
 <p class="meta">${escapeHtml(m.cpu)} · ${m.cores} cores · Node ${escapeHtml(m.node)} · ${escapeHtml(results.date)} · d_model ${results.config.d_model}, ${results.config.n_layers} layers, context_length ${results.config.context_length} · ${escapeHtml(results.settings.backend)} kernels · ${results.settings.repeats} repeat(s)${results.settings.quick ? " · quick run" : ""}</p>
+${row(triangle, "What a step recomputes: the walk-through", text.walkThrough)}
 ${row(time, "Why the no-cache curve grows much faster", text.growth)}
 ${row(logLog, "Power laws", text.powerLaws)}
 ${row(speedup, "The rate improvement", text.rate)}

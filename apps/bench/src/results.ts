@@ -1,12 +1,12 @@
 // The shape of a benchmark run, as written to results.json and inlined in the report. Raw numbers only:
 // everything derived (fits, predictions, speedups) is recomputed from these by analyze().
 import type { CacheBytes } from "@tinylm/model";
-import type { AttentionCount } from "./cost-model.js";
+import type { AttentionCount } from "@tinylm/model";
 import type { Machine } from "./machine.js";
 
 export const RESULTS_SCHEMA = "tinylm-bench/2";
 
-/** One point's repeats reduced to the median, with the spread kept for error bars. */
+/** One point's repeats: the fastest (what the report keeps), the median and the slowest. */
 export interface Spread {
   readonly median: number;
   readonly min: number;
@@ -32,7 +32,7 @@ export interface StrategyPoint {
   readonly kind: string;
   readonly length: number;
   readonly capacity: number | null; // positions retained (null = unbounded)
-  readonly msPerToken: Spread; // total time / length, over repeats
+  readonly msPerToken: Spread; // total time / length, over repeats (interleaved with the other strategies' runs)
   readonly stepMs: number; // median time of the last (up to 10) steps before `length`: the cost near position length
   readonly bytes: CacheBytes; // at `length`
 }

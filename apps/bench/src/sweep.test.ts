@@ -31,7 +31,7 @@ describe("planRuns", () => {
       "warm-up none 5 0", "warm-up full 5 0", "warm-up int8 5 0",
       "sweep none 61 0", "sweep full 61 0", "check none 10 0", "check full 10 0",
       "sweep none 61 1", "sweep full 61 1", "check none 10 1", "check full 10 1",
-      "strategies int8 20 0", "strategies int8 20 1",
+      "strategies full 20 0", "strategies int8 20 0", "strategies full 20 1", "strategies int8 20 1", // interleaved, full among them
     ]);
   });
 

@@ -1,7 +1,9 @@
 // The benchmark plan and its execution: warm-up, then the none/full sweep (per repeat one long run each,
 // read at every n and, for plot 5, continued to the end of the context; then a separate run of exactly
 // checkTokens tokens each, to show the long runs' clock gives the same totals), then the other cache
-// strategies. Runs are interleaved (none, full, none, …) so slow drift of the machine affects both alike.
+// strategies, `full` among them again (full, paged, …, int8, full, paged, …), so the strategy comparison
+// comes from runs interleaved in one process. Runs are interleaved throughout (none, full, none, …) so slow
+// drift of the machine affects every strategy alike.
 import { encode, type CacheOptions, type TinyLM } from "@tinylm/model";
 import { timeRun, type TimedRun } from "./measure.js";
 import type { PositionSeries, SeparateRun, SeparateRunCheck, StrategyPoint, SweepSeries } from "./results.js";
@@ -47,8 +49,8 @@ export interface SweepOutput {
   readonly sampleText: string;
 }
 
-/** The strategies measured beside the sweep; `none` and `full` reuse the sweep's runs. */
-export const extraKinds = (kinds: readonly string[]): string[] => kinds.filter((k) => k !== "none" && k !== "full");
+/** The strategies measured in the interleaved comparison; `none` (minutes at large n) reuses the sweep's runs. */
+export const extraKinds = (kinds: readonly string[]): string[] => kinds.filter((k) => k !== "none");
 
 /**
  * Tokens of the long none/full runs: to the end of the context (context_length − prompt, so plot 5 covers
@@ -134,7 +136,7 @@ export function runSweep(model: TinyLM, plan: BenchPlan, hooks: SweepHooks = {})
   const none = done.get("sweep none")!, full = done.get("sweep full")!;
   const ns = [...plan.tokens];
   const strategies = plan.kinds.flatMap((kind) => {
-    const runs = kind === "none" || kind === "full" ? done.get(`sweep ${kind}`)! : done.get(`strategies ${kind}`)!;
+    const runs = kind === "none" ? done.get("sweep none")! : done.get(`strategies ${kind}`)!;
     return strategyPoints(kind, runs, plan.strategyLengths);
   });
   const promptWords = encode(plan.prompt).length;

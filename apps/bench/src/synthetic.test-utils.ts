@@ -1,16 +1,15 @@
 // Small synthetic BenchResults for the report and explanation tests: numbers chosen so the expected text
-// can be computed by hand (at n = 40: 493.6 ms without the cache, 4 ms with it -> 123.4×).
+// can be computed by hand (at n = 40, fastest repeats: 493.6 ms without the cache, 4 ms with it -> 123.4×).
+// The repeats span `spread` (default 1.1: the slowest 10% above the fastest, within the noise threshold).
 import { configToJson, makeConfig } from "@tinylm/model";
-import type { AttentionCount } from "./cost-model.js";
+import type { AttentionCount } from "@tinylm/model";
 import type { CpuCache } from "./machine.js";
 import { RESULTS_SCHEMA, type BenchResults, type LogitError, type SweepSeries } from "./results.js";
 
-const series = (medianMs: number[]): SweepSeries => ({
-  medianMs,
-  minMs: medianMs.map((m) => m * 0.9),
-  maxMs: medianMs.map((m) => m * 1.2),
-  samplesMs: [medianMs.map((m) => m * 0.9), medianMs, medianMs.map((m) => m * 1.2)],
-});
+const series = (minMs: number[], spread: number): SweepSeries => {
+  const medianMs = minMs.map((m) => m * (1 + spread) / 2), maxMs = minMs.map((m) => m * spread);
+  return { medianMs, minMs, maxMs, samplesMs: [minMs, medianMs, maxMs] };
+};
 
 export interface SyntheticOverrides {
   attentionCount?: AttentionCount;
@@ -18,6 +17,8 @@ export interface SyntheticOverrides {
   caches?: CpuCache[];
   positionTokens?: number;
   int8Error?: LogitError | null;
+  spread?: number; // slowest / fastest repeat at every point (default 1.1)
+  repeats?: number;
 }
 
 export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResults {
@@ -30,10 +31,10 @@ export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResul
       caches: overrides.caches ?? [{ level: 1, type: "Data", bytes: 32 * 1024 }, { level: 2, type: "Unified", bytes: 256 * 1024 }, { level: 3, type: "Unified", bytes: 8 * 1024 ** 2 }] },
     config: configToJson(makeConfig({ contextLength: 64 })),
     settings: {
-      prompt: "the cat sat", promptTokens: 3, tokens: [10, 20, 40], positionTokens: overrides.positionTokens ?? 40, repeats: 3, warmupTokens: 10, quick: false, seed: 0, weights: null,
+      prompt: "the cat sat", promptTokens: 3, tokens: [10, 20, 40], positionTokens: overrides.positionTokens ?? 40, repeats: overrides.repeats ?? 3, warmupTokens: 10, quick: false, seed: 0, weights: null,
       strategyLengths: [10, 40], cacheOptions: {}, backend: "test", attentionCount: overrides.attentionCount ?? "dense", timing: "One run per repeat (synthetic).",
     },
-    sweep: { n: [10, 20, 40], none: series([10, 40, 493.6]), full: series([1, 2, 4]) },
+    sweep: { n: [10, 20, 40], none: series([10, 40, 493.6], overrides.spread ?? 1.1), full: series([1, 2, 4], overrides.spread ?? 1.1) },
     positions: {
       none: { position: positions, medianMs: [1, 1.5, 2, 2.5, 3] },
       full: { position: positions, medianMs: [0.1, 0.1, 0.11, 0.11, 0.12] },

@@ -1,8 +1,8 @@
 // The real executable, spawned: exit codes, one-line errors, --help, the non-terminal hint, stdin.
 // beforeAll compiles the package with its own tsconfig.build.json into a scratch directory (the tests must
 // not depend on, or race with, a build of dist/), so this file always runs the current sources.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type StdioOptions } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,8 +29,8 @@ beforeAll(() => {
 }, 60_000);
 
 /** Runs the CLI with stdin a pipe (so not a terminal), like a script or CI. */
-function tinylm(args: string[], input = "") {
-  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", env: { ...process.env, TINYLM_DEBUG: "" } });
+function tinylm(args: string[], input = "", stdio?: StdioOptions) {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, stdio, encoding: "utf8", env: { ...process.env, TINYLM_DEBUG: "" }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -105,5 +105,85 @@ describe("the tinylm executable", { timeout: 90_000 }, () => {
     writeFileSync(join(dir, "cut.safetensors"), bytes.subarray(0, 1000));
     expectOneLineError(tinylm(["generate", "--weights", join(dir, "cut.safetensors"), "--prompt", "the"]), /^tinylm: safetensors: .*truncated.* \(in ".*cut.safetensors"\)\n$/);
     expectOneLineError(tinylm(["generate", "--weights", join(dir, "none.safetensors"), "--prompt", "the"]), /^tinylm: weights: cannot read ".*none.safetensors" \(ENOENT\)/);
+  });
+
+  it("refuses endless and oversized input at once: --weights /dev/zero, --prompt-file /dev/zero, a 200 MB prompt", { timeout: 120_000 }, () => {
+    expectOneLineError(tinylm(["generate", "--weights", "/dev/zero", "--prompt", "the"]), /^tinylm: weights: "\/dev\/zero" is a device; expected a .safetensors file/);
+    expectOneLineError(tinylm(["generate", "--prompt-file", "/dev/zero"]), /^tinylm: generate: the prompt is longer than 1,000,000 bytes, the most tinylm reads/);
+    const big = join(mkdtempSync(join(tmpdir(), "tinylm-exe-")), "big.txt");
+    writeFileSync(big, "the cat sat on the mat ".repeat(50_000)); // 1.15 MB of words, then a sparse tail
+    truncateSync(big, 200_000_000);
+    expectOneLineError(tinylm(["generate", "--prompt-file", big]), /^tinylm: generate: the prompt has at least 260,869 tokens in its first 1,000,000 bytes \(200,000,000 bytes\), more than the 32 that fit \(context_length 32\)/);
+    expectOneLineError(tinylm(["generate", "--prompt-file", dirname(big)]), /^tinylm: generate: --prompt-file ".*" is a directory; give a text file, or - to read standard input\n$/);
+  });
+
+  it("says in one line, exit 2, that standard input is a directory (--prompt-file - < DIR)", () => {
+    const fd = openSync(tmpdir(), "r");
+    try {
+      expectOneLineError(tinylm(["generate", "--prompt-file", "-"], "", [fd, "pipe", "pipe"]), /^tinylm: generate: standard input is a directory/);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("ends with one line on stderr, not a stack, when stdout cannot be written (> /dev/full)", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const r = tinylm(["generate", "--prompt", "the cat"], "", ["pipe", fd, "pipe"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("tinylm: cannot write to standard output (ENOSPC); is the disk full or the output closed?\n");
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("quotes a short prefix of a huge flag value", () => {
+    const r = tinylm(["generate", "--prompt", "the", "--cache", "x".repeat(100_000)]);
+    expectOneLineError(r, /^tinylm: option '--cache <kind>' argument 'x{60}'… is invalid/);
+    expect(r.stderr.length).toBeLessThan(420);
+  });
+
+  it("refuses non-finite weights: init --std 1e39, and summary and generate of a file holding NaN", { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "tinylm-exe-"));
+    expectOneLineError(tinylm(["init", "--out", join(dir, "inf.safetensors"), "--std", "1e39"]), /^tinylm: init: "tok_emb.weight" holds -?Infinity at index \[\d+, \d+\]/);
+    expect(readdirSync(dir)).toEqual([]);
+    const config = makeConfig({ contextLength: 8 });
+    const bytes = Buffer.from(serializeSafetensors(config, TinyLM.init(config, { seed: 1 }).weights));
+    bytes.writeFloatLE(Number.NaN, bytes.length - 4); // the last value of lm_head.bias
+    writeFileSync(join(dir, "nan.safetensors"), bytes);
+    for (const command of ["summary", "generate"]) {
+      expectOneLineError(tinylm([command, "--weights", join(dir, "nan.safetensors"), "--prompt", "the"].slice(0, command === "summary" ? 3 : 5)), /^tinylm: safetensors: "lm_head.bias" holds NaN at index \[19\] \(flat 19\)/);
+    }
+  });
+
+  it("leaves no temporary file when init is killed while it writes", { timeout: 120_000 }, async () => {
+    // a preload holds the rename (after the temporary file is written) until the test has sent the signal,
+    // so the signal surely lands mid-write, whatever the machine's load
+    const dir = mkdtempSync(join(tmpdir(), "tinylm-exe-"));
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const [ready, go, preload] = [join(dir, "ready"), join(dir, "go"), join(dir, "hold-rename.cjs")];
+    writeFileSync(preload, `const fs = require("node:fs"); const rename = fs.renameSync;
+fs.renameSync = (...a) => {
+  fs.writeFileSync(${JSON.stringify(ready)}, "");
+  while (!fs.existsSync(${JSON.stringify(go)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  return rename(...a);
+};
+require("node:module").syncBuiltinESMExports();\n`);
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      rmSync(ready, { force: true });
+      rmSync(go, { force: true });
+      const target = join(out, `${signal}.safetensors`);
+      const child = spawn(process.execPath, ["--require", preload, cli, "init", "--out", target], { stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 10));
+      expect(readdirSync(out).some((f) => f.endsWith(".tmp"))).toBe(true); // caught mid-write
+      child.kill(signal);
+      await new Promise((r) => setTimeout(r, 200)); // the signal is delivered while the write is held
+      writeFileSync(go, "");
+      expect(await exited).toBe(signal === "SIGTERM" ? 143 : 130);
+      expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      expect(readFileSync(target).length).toBe(425_376); // the whole file, renamed into place
+    }
   });
 });

@@ -7,7 +7,7 @@
 // --check recomputes and compares with the committed quality.json instead of writing it (exit 1 if different).
 import { readFileSync, writeFileSync } from "node:fs";
 
-const m = await import(new URL("../dist/index.js", import.meta.url).href);
+const m = { ...(await import(new URL("../dist/index.js", import.meta.url).href)), ...(await import(new URL("../dist/node.js", import.meta.url).href)) };
 const out = new URL("../models/quality.json", import.meta.url);
 const check = process.argv.includes("--check");
 

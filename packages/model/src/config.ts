@@ -18,6 +18,19 @@ export interface ModelConfig {
 
 export const MAX_CONTEXT_LENGTH = 10_000;
 
+/**
+ * Upper bounds of the other sizes. A config comes from files and from callers, so it is checked before
+ * anything is built from it: every bound keeps one tensor far below the 2³¹-element limit of a typed array
+ * and the whole model within memory a laptop has. d_model ≤ 8,192 (a [d, d] matrix is 256 MiB);
+ * d_ff ≤ 32,768 (4 × the widest d_model); n_layers ≤ 1,024 and n_heads ≤ d_model (a head is at least 1 wide);
+ * and all parameters together ≤ MAX_PARAMETERS, 2²⁸ floats (1 GiB), so a bad n_layers cannot make
+ * TinyLM.init allocate without end.
+ */
+export const MAX_D_MODEL = 8_192;
+export const MAX_D_FF = 32_768;
+export const MAX_N_LAYERS = 1_024;
+export const MAX_PARAMETERS = 2 ** 28;
+
 export const DEFAULT_CONFIG: ModelConfig = Object.freeze({
   vocabSize: 20,
   dModel: 64,
@@ -53,10 +66,11 @@ export function validateConfig(config: ModelConfig): ModelConfig {
   if (config.vocabSize !== VOCAB.length) {
     throw new ConfigError("vocab_size", config.vocabSize, `must be ${VOCAB.length}, the size of the fixed vocabulary`);
   }
-  positiveInt(config, "dModel");
-  positiveInt(config, "nLayers");
-  positiveInt(config, "nHeads");
-  positiveInt(config, "dFF");
+  if (typeof config !== "object" || config === null) throw new ConfigError("config", config, "must be an object of model sizes (see makeConfig)");
+  positiveInt(config, "dModel", MAX_D_MODEL);
+  positiveInt(config, "nLayers", MAX_N_LAYERS);
+  positiveInt(config, "nHeads", config.dModel);
+  positiveInt(config, "dFF", MAX_D_FF);
   positiveInt(config, "contextLength", MAX_CONTEXT_LENGTH);
   if (config.dModel % config.nHeads !== 0) {
     throw new ConfigError("n_heads", config.nHeads, `must divide d_model=${config.dModel} evenly (d_model is split into heads)`);
@@ -70,7 +84,18 @@ export function validateConfig(config: ModelConfig): ModelConfig {
   if (typeof config.normEps !== "number" || !(config.normEps > 0) || !Number.isFinite(config.normEps)) {
     throw new ConfigError("norm_eps", config.normEps, "must be a positive finite number");
   }
+  const params = parameterCount(config);
+  if (params > MAX_PARAMETERS) {
+    throw new ConfigError("n_layers", config.nLayers, `with d_model=${config.dModel}, d_ff=${config.dFF}, context_length=${config.contextLength} gives ${params.toLocaleString("en-US")} parameters, more than the ${MAX_PARAMETERS.toLocaleString("en-US")} (1 GiB of float32) a model may have`);
+  }
   return config;
+}
+
+/** Parameters of a valid-sized config, in closed form (the sum over parameterSpecs). */
+function parameterCount(c: ModelConfig): number {
+  const d = c.dModel, F = c.dFF, V = c.vocabSize;
+  const block = 4 * d + 4 * (d * d + d) + (F * d + F) + (d * F + d); // 2 norms, q k v o, fc1, fc2
+  return V * d + (c.positional === "learned" ? c.contextLength * d : 0) + c.nLayers * block + 2 * d + V * d + V;
 }
 
 /** DEFAULT_CONFIG with `overrides`, validated. makeConfig({ contextLength: 10_000 }) */

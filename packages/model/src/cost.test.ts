@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, makeConfig } from "./config.js";
-import { cacheBytesHeld, cachedStepFlops, costConstants, formatCostTables, generationFlops, prefillFlops, recomputeStepFlops } from "./cost.js";
+import { formatCostTables, formatLongRun, formatRateTable } from "./cost-tables.js";
+import {
+  attentionCrossover, cacheBytesHeld, cachedStepFlops, costConstants, generationFlops, prefillFlops, recomputeStepFlops, speedupClosedForm, stepWalkThrough, weightMacsPerToken,
+} from "./cost.js";
 import { createCache } from "./kv-cache/index.js";
 import { TinyLM } from "./model.js";
 import { parameterSpecs } from "./weights.js";
@@ -68,6 +71,25 @@ describe("cost formulas", () => {
     expect(ratio(100_000) / (100_000 / 3)).toBeLessThan(1.01);
   });
 
+  it("give R(n) in closed form: the ratio of the sums from a 1-token prompt", () => {
+    for (const n of [1, 2, 10, 259, 1000, 5000]) {
+      const exact = generationFlops(DEFAULT_CONFIG, 1, n, false) / generationFlops(DEFAULT_CONFIG, 1, n, true);
+      expect(speedupClosedForm(DEFAULT_CONFIG, n)).toBeCloseTo(exact, 9);
+    }
+  });
+
+  it("walk through t = 5 as the exercise asks: 1,007,360 against 203,008 FLOPs; 4 of 5 rows and 10 of 15 scores repeated", () => {
+    expect(stepWalkThrough(DEFAULT_CONFIG, 5)).toEqual({
+      uncachedFlops: 1_007_360, cachedFlops: 203_008, projectionRows: 5, repeatedProjectionRows: 4, scoreEntries: 15, repeatedScoreEntries: 10,
+    });
+  });
+
+  it("put the cache at the size of the weight matrices where attention equals the weights: W / (2·d·L)", () => {
+    const weightFloats = weightMacsPerToken(DEFAULT_CONFIG).total; // one multiply-add per matrix entry per token
+    const floatsPerPosition = costConstants(DEFAULT_CONFIG).cacheBytesPerToken / 4;
+    expect(weightFloats / floatsPerPosition).toBe(attentionCrossover(DEFAULT_CONFIG));
+  });
+
   it("match the bytes every cache strategy reports holding", () => {
     const config = makeConfig({ contextLength: 64, positional: "sinusoidal" });
     const model = TinyLM.init(config, { seed: 3 });
@@ -93,6 +115,26 @@ describe("docs/kv-cache.md", () => {
 
   it("prints the tables the formulas give for the default model", () => {
     expect(page).toContain(formatCostTables(DEFAULT_CONFIG));
+  });
+
+  it("prints the rate table and the long run the formulas give", () => {
+    expect(page).toContain(formatRateTable(DEFAULT_CONFIG));
+    expect(page).toContain(formatLongRun(DEFAULT_CONFIG));
+    expect(formatLongRun(DEFAULT_CONFIG)).toContain("1.43 TFLOP");
+    expect(formatLongRun(DEFAULT_CONFIG)).toContain("1.94 GFLOP");
+  });
+
+  it("quotes the walk-through, the crossover and R(n)/n as the formulas give them", () => {
+    const n = (x: number): string => x.toLocaleString("en-US");
+    const w = stepWalkThrough(DEFAULT_CONFIG, 5);
+    expect(page).toContain(`**${n(w.uncachedFlops)}**`);
+    expect(page).toContain(`**${n(w.cachedFlops)}**`);
+    expect(page).toContain(`**${(w.uncachedFlops / w.cachedFlops).toFixed(2)}×**`);
+    expect(page).toContain(`${w.repeatedProjectionRows} of the ${w.projectionRows} projection rows and ${w.repeatedScoreEntries} of the ${w.scoreEntries} score entries`);
+    expect(page).toContain(`≈ ${attentionCrossover(DEFAULT_CONFIG).toFixed(1)}`);
+    const per = (x: number): string => (speedupClosedForm(DEFAULT_CONFIG, x) / x).toFixed(3);
+    expect(page).toContain(`${per(259)} at n = 259, ${per(1000)} at 1,000, ${per(5000)} at 5,000`);
+    expect(page).toContain(`(${n(weightMacsPerToken(DEFAULT_CONFIG).total * 4)} bytes)`);
   });
 
   it("quotes the per-step costs the formulas give", () => {

@@ -1,6 +1,40 @@
 // Typed errors of @tinylm/model, one class per kind, each carrying structured fields so callers can
 // handle them (the CLI maps every one of them to exit status 2 and a one-line message).
 
+/** Longest piece of input a message quotes; longer input is cut there and ends with "…". */
+export const QUOTE_LIMIT = 60;
+
+/** Cuts `text` to `limit` characters, marking the cut with "…". */
+export function clip(text: string, limit = QUOTE_LIMIT): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}…`;
+}
+
+/**
+ * A short, safe rendering of any value for a message: JSON for scalars and for flat arrays of scalars,
+ * cut at QUOTE_LIMIT characters; a nested array or object is named, not walked (input can be 10,000 deep).
+ */
+export function quote(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "string") {
+      const json = JSON.stringify(value.slice(0, QUOTE_LIMIT)); // escapes can lengthen it: cut again
+      return (json.length > QUOTE_LIMIT + 2 ? `${json.slice(0, QUOTE_LIMIT + 1)}"` : json) + (value.length > QUOTE_LIMIT ? "…" : "");
+    }
+    return clip(String(value));
+  }
+  if (Array.isArray(value)) {
+    const parts: string[] = [];
+    let length = 1;
+    for (let i = 0; i < value.length && length <= QUOTE_LIMIT; i++) {
+      const x: unknown = value[i];
+      const part = x === null || typeof x !== "object" ? quote(x) : Array.isArray(x) ? "[…]" : "{…}";
+      parts.push(part);
+      length += part.length + 2;
+    }
+    return clip(`[${parts.join(", ")}${parts.length < value.length ? ", …" : ""}]`, QUOTE_LIMIT + 10);
+  }
+  return "an object";
+}
+
 /** A configuration or option value is invalid: `field` says which, the message says why. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -9,7 +43,7 @@ export class ConfigError extends Error {
     readonly value: unknown,
     reason: string,
   ) {
-    super(`config: ${field} ${reason}; got ${JSON.stringify(value) ?? String(value)}`);
+    super(`config: ${clip(field)} ${reason}; got ${quote(value)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
-import { ConfigError, ContextError, VocabularyError } from "./errors.js";
+import { ConfigError, ContextError, VocabularyError, WeightsError } from "./errors.js";
 import { generate, generateSync } from "./generate.js";
 import { TinyLM } from "./model.js";
 import { naiveForward } from "./naive-reference.test-utils.js";
@@ -65,5 +65,15 @@ describe("generate", () => {
     const r = await generate(model, "the", { maxNewTokens: 20, signal: controller.signal, onToken: (t) => t.index === 2 && controller.abort() });
     expect(r.stopReason).toBe("aborted");
     expect(r.ids).toHaveLength(3);
+  });
+
+  it("turns a float32 overflow from huge finite weights into a WeightsError naming the largest tensor", () => {
+    const config = makeConfig({ contextLength: 8 });
+    const weights = TinyLM.init(config, { seed: 1 }).weights;
+    weights.blocks[1]!.mlp.fc1.weight.data.fill(3e38);
+    const err = (() => { try { generateSync(new TinyLM(config, weights), "the cat", { maxNewTokens: 2 }); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(WeightsError);
+    expect((err as WeightsError).tensor).toBe("blocks.1.mlp.fc1.weight");
+    expect((err as Error).message).toMatch(/^generate: .* at position 2: the weights overflow float32 \(largest \|w\| 3\.00e\+38, in "blocks.1.mlp.fc1.weight"\); they are corrupt or from a model that diverged$/);
   });
 });

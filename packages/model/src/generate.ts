@@ -5,8 +5,8 @@
 // Length rule: the sequence (prompt + generated) never exceeds the limit, min(context_length for learned
 // positions, the cache's positionLimit). A prompt longer than the limit is a ContextError before any work;
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
-import { sliceRows, zeros, type Tensor } from "@tinylm/tensor";
-import { ContextError, VocabularyError } from "./errors.js";
+import { NumericError, sliceRows, zeros, type Tensor } from "@tinylm/tensor";
+import { ContextError, VocabularyError, WeightsError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
 import type { CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
@@ -14,6 +14,7 @@ import type { AttentionObserver, TinyLM } from "./model.js";
 import { embeddablePositions } from "./positional.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
+import { getParameter, parameterSpecs } from "./weights.js";
 
 export interface GenerateOptions extends CacheOptions {
   /** Tokens to generate (default 10). */
@@ -113,7 +114,12 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     const fed = tokens.slice(cache.length);
     // a decode step writes into one reused [1, V] tensor: read (sampled) here, before the next step
     const out = fed.length === 1 ? (decodeLogits ??= zeros([1, model.config.vocabSize])) : undefined;
-    const logits = model.forward(fed, { cache, onAttention: options.onAttention, out, logits: rows }); // [T or 1, V]
+    let logits: Tensor; // [T or 1, V]
+    try {
+      logits = model.forward(fed, { cache, onAttention: options.onAttention, out, logits: rows });
+    } catch (e) {
+      throw e instanceof NumericError ? overflowError(model, e, tokens.length) : e;
+    }
     const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
     const id = sampler.pick(last);
     const ms = performance.now() - start;
@@ -134,6 +140,19 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     promptIds, ids, text: decode(tokens), stopReason, stopMessage, cache: cache.kind,
     prefillMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
   };
+}
+
+/**
+ * The error for a forward pass whose floats overflowed (finite weights so large that a product or sum passes
+ * float32's 3.4e38): a WeightsError naming the tensor of largest magnitude, the likely culprit.
+ */
+function overflowError(model: TinyLM, e: NumericError, position: number): WeightsError {
+  let max = 0, name = "";
+  for (const spec of parameterSpecs(model.config)) {
+    const data = getParameter(model.weights, spec.name).data;
+    for (let i = 0; i < data.length; i++) if (Math.abs(data[i]!) > max) [max, name] = [Math.abs(data[i]!), spec.name];
+  }
+  return new WeightsError(`generate: ${e.message} at position ${position}: the weights overflow float32 (largest |w| ${max.toExponential(2)}, in "${name}"); they are corrupt or from a model that diverged`, name);
 }
 
 /** Runs the loop to the end without yielding to the event loop (benchmarks, scripts). */

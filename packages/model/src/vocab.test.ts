@@ -33,6 +33,10 @@ describe("vocabulary", () => {
     expect(() => decode([0, 20])).toThrow(/id 20 at index 1 is not in \[0, 20\)/);
   });
 
+  it("quotes a short prefix of a huge unknown word", () => {
+    expect(() => encode(`the ${"q".repeat(1_000_000)}`)).toThrow(new RegExp(`^vocab: unknown word "${"q".repeat(60)}"… at position 2; did you mean`));
+  });
+
   it("suggests by edit distance", () => {
     expect(nearestWord("hous")).toBe("house");
     expect(nearestWord("JUMP")).toBe("jumps");

@@ -1,5 +1,5 @@
 // The fixed 20-word vocabulary (ids 0..19 in the exercise's order) and the word-level tokenizer.
-import { VocabularyError } from "./errors.js";
+import { quote, VocabularyError } from "./errors.js";
 
 export const VOCAB = Object.freeze([
   "the", "cat", "dog", "sat", "on", "mat", "a", "is", "in", "house",
@@ -23,9 +23,12 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The vocabulary word closest to `word` by edit distance (ties: the lower id). nearestWord("cta") === "cat" */
+/**
+ * The vocabulary word closest to `word` by edit distance (ties: the lower id). nearestWord("cta") === "cat".
+ * Only the first 32 characters count (the longest word has 5), so a huge input costs no more than a short one.
+ */
 export function nearestWord(word: string): Word {
-  const w = word.toLowerCase();
+  const w = word.slice(0, 32).toLowerCase();
   let best: Word = VOCAB[0];
   let bestDistance = Infinity;
   for (const candidate of VOCAB) {
@@ -59,7 +62,7 @@ export function encode(text: string): number[] {
     if (id === undefined) {
       const suggestion = nearestWord(word);
       throw new VocabularyError(
-        `vocab: unknown word "${word}" at position ${position + 1}; did you mean "${suggestion}"? Known words are: ${VOCAB.join(", ")}`,
+        `vocab: unknown word ${quote(word)} at position ${position + 1}; did you mean "${suggestion}"? Known words are: ${VOCAB.join(", ")}`,
         word,
         position,
         suggestion,

@@ -1,25 +1,72 @@
 // Loading and saving .safetensors files. Saving writes a temporary file beside the target and renames
 // it over, so a crash never leaves half a file.
 import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { WeightsError } from "./errors.js";
+import { MAX_PARAMETERS } from "./config.js";
+import { clip, WeightsError } from "./errors.js";
 import { TinyLM } from "./model.js";
-import { parseSafetensors, serializeSafetensors } from "./safetensors.js";
+import { MAX_HEADER_BYTES, parseSafetensors, serializeSafetensors } from "./safetensors.js";
+
+/** The largest file loadModel reads: the header length, the largest header, MAX_PARAMETERS float32 values. */
+export const MAX_WEIGHTS_FILE_BYTES = 8 + MAX_HEADER_BYTES + 4 * MAX_PARAMETERS;
+
+/** What a file system entry is, in words, for an entry that is not a regular file. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a pipe (FIFO)";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * The bytes of the weights file at `path`. Its kind and size are checked before a byte is read, so a
+ * directory, a device such as /dev/zero, a pipe or a file larger than any valid model fails at once.
+ */
+function readWeightsFile(path: string): Uint8Array {
+  const shown = clip(path, 200);
+  const cannot = (e: unknown): WeightsError =>
+    new WeightsError(`weights: cannot read "${shown}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path, or create one with "tinylm init --out ${clip(basename(path), 60)}"`);
+  const check = (st: Stats): number => {
+    if (!st.isFile()) throw new WeightsError(`weights: "${shown}" is ${kindOf(st)}; expected a .safetensors file (create one with "tinylm init --out model.safetensors")`);
+    if (st.size > MAX_WEIGHTS_FILE_BYTES) throw new WeightsError(`weights: "${shown}" is ${st.size.toLocaleString("en-US")} bytes, more than the ${MAX_WEIGHTS_FILE_BYTES.toLocaleString("en-US")} of the largest model (${MAX_PARAMETERS.toLocaleString("en-US")} parameters); it is not a tinylm weights file`);
+    return st.size;
+  };
+  let fd: number;
+  try {
+    check(statSync(path)); // before opening: opening a pipe would wait for a writer
+    fd = openSync(path, "r");
+  } catch (e) {
+    if (e instanceof WeightsError) throw e;
+    throw cannot(e);
+  }
+  try {
+    const size = check(fstatSync(fd)); // the file opened, in case the path changed meanwhile
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) break; // the file shrank: parse what is there (it reports the truncation)
+      at += n;
+    }
+    return at === size ? bytes : bytes.subarray(0, at);
+  } catch (e) {
+    if (e instanceof WeightsError) throw e;
+    throw cannot(e);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Reads a model (config from __metadata__.config, weights validated) from a .safetensors file. */
 export function loadModel(path: string): TinyLM {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new WeightsError(`weights: cannot read "${path}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path, or create one with "tinylm init --out ${basename(path)}"`);
-  }
+  const bytes = readWeightsFile(path);
   try {
     const { config, weights } = parseSafetensors(bytes);
     return new TinyLM(config, weights);
   } catch (e) {
-    if (e instanceof WeightsError) throw new WeightsError(`${e.message} (in "${path}")`, e.tensor);
+    if (e instanceof WeightsError) throw new WeightsError(`${e.message} (in "${clip(path, 200)}")`, e.tensor);
     throw e;
   }
 }

@@ -2,6 +2,7 @@
 // snake -> camel, numeric segments index `blocks`), so "blocks.0.attn.q.weight" is blocks[0].attn.q.weight.
 import { Rng, zeros, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
+import { WeightsError } from "./errors.js";
 
 export interface Linear {
   readonly weight: Tensor; // [out, in], PyTorch Linear layout
@@ -82,6 +83,23 @@ export function getParameter(weights: Weights, name: string): Tensor {
   return node as Tensor;
 }
 
+/** Index of the first NaN or ±Infinity in `data`, or -1 when every value is finite. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x !== 0) return i; // NaN for NaN and ±Infinity, 0 for every finite x
+  }
+  return -1;
+}
+
+/** Throws a WeightsError naming tensor `name` and its first non-finite value; `context` begins the message. */
+export function assertFinite(context: string, name: string, shape: readonly number[], data: ArrayLike<number>, fix: string): void {
+  const i = firstNonFinite(data);
+  if (i < 0) return;
+  const at = shape.length === 2 ? `[${Math.floor(i / shape[1]!)}, ${i % shape[1]!}]` : `[${i}]`;
+  throw new WeightsError(`${context}: "${name}" holds ${data[i]} at index ${at} (flat ${i}); weights must be finite. ${fix}`, name);
+}
+
 export interface InitOptions {
   /** PRNG seed: the same seed gives bit-identical weights on every machine. */
   readonly seed?: number;
@@ -112,6 +130,7 @@ export function initWeights(config: ModelConfig, options: InitOptions = {}): Wei
     const base = spec.kind === "norm-weight" ? 1 : 0;
     const spread = spec.kind === "matrix" ? std : perturb;
     for (let i = 0; i < t.data.length; i++) t.data[i] = spread === 0 ? base : base + spread * rng.normal();
+    assertFinite("init", spec.name, spec.shape, t.data, `float32 stops at 3.4e38: lower std (${std}) or perturb (${perturb}).`);
     entries.set(spec.name, t);
   }
   return weightsFromEntries(config, entries);

@@ -21,8 +21,21 @@ export interface Outcome {
 
 const USER_ERRORS = [UsageError, ConfigError, VocabularyError, WeightsError, ContextError] as const;
 
-/** Joins a multi-line message (commander adds "(Did you mean …?)" on its own line) into one line. */
-const oneLine = (message: string): string => message.replace(/\s*\n\s*/g, " ").trim();
+/** The longest message printed; a longer one (it would be quoting input) is cut, marked with "…". */
+export const MAX_MESSAGE_LENGTH = 400;
+
+/**
+ * Joins a multi-line message (commander adds "(Did you mean …?)" on its own line) into one line, cuts any
+ * quoted value past 60 characters (commander quotes flag values whole: `--cache` with 100 KB of text) and
+ * caps the whole at MAX_MESSAGE_LENGTH.
+ */
+const oneLine = (message: string): string => {
+  const line = message
+    .replace(/'([^'\n]{61,})'/g, (_, v: string) => `'${v.slice(0, 60)}'…`)
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  return line.length <= MAX_MESSAGE_LENGTH ? line : `${line.slice(0, MAX_MESSAGE_LENGTH)}…`;
+};
 
 /** Maps whatever a command threw to its exit status and stderr text. `debug` adds the stack of internal errors. */
 export function outcomeOf(error: unknown, debug = false): Outcome {

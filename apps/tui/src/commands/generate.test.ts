@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkText, decode, generateSync, makeConfig, TinyLM } from "@tinylm/model";
 import { loadBundledModel, saveModel } from "@tinylm/model/node";
-import { runGenerate, type GenerateCommandOptions } from "./generate.js";
+import { ms, runGenerate, type GenerateCommandOptions } from "./generate.js";
+import { main } from "./program.js";
 import { memoryIo } from "./io.js";
 
 /** Runs the command with --json and returns the parsed object (checking stdout holds exactly one). */
@@ -78,6 +79,16 @@ describe("runGenerate", () => {
     expect(generateJson({ promptFile: "-" }, memoryIo({ stdin: "a big dog" })).prompt_ids).toEqual([6, 14, 2]);
   });
 
+  it("counts a prompt past 1 MB on its first 1,000,000 bytes only, from stdin or a file", () => {
+    const long = "the cat sat ".repeat(200_000); // 2.4 MB, 600,000 tokens
+    expect(() => runGenerate({ promptFile: "-" }, memoryIo({ stdin: long }))).toThrow(/^generate: the prompt has at least 250,000 tokens in its first 1,000,000 bytes, more than the 32 that fit \(context_length 32\)/);
+    const path = join(mkdtempSync(join(tmpdir(), "tinylm-gen-")), "p.txt");
+    writeFileSync(path, long);
+    expect(() => runGenerate({ promptFile: path, positional: "sinusoidal", cache: "sliding-window" }, memoryIo())).toThrow(/^generate: the prompt is longer than 1,000,000 bytes \(2,400,000 bytes\), the most tinylm reads/);
+    writeFileSync(path, "the cat ".repeat(100));
+    expect(generateJson({ promptFile: path, maxNewTokens: 0, contextLength: 200 }).prompt_ids).toHaveLength(200);
+  });
+
   it("notes an early stop at the context limit on stderr, and still succeeds", () => {
     const io = memoryIo();
     const json = generateJson({ prompt: "the cat sat", maxNewTokens: 100 }, io);
@@ -102,6 +113,31 @@ describe("runGenerate", () => {
   ] as [GenerateCommandOptions, string][])("refuses %j: %s", (options, message) => {
     expect(() => runGenerate(options, memoryIo())).toThrow(message);
   });
+});
+
+describe("runGenerate's cache settings and durations", () => {
+  it("refuses a window larger than the context, naming the valid range", async () => {
+    expect(() => runGenerate({ prompt: "the cat", cache: "sliding-window", window: 64 }, memoryIo())).toThrow(
+      "generate: --window 64 is larger than the context length 32; give --window from 1 to 32",
+    );
+    const io = memoryIo();
+    expect(await main(["generate", "--prompt", "the", "--cache", "sinks", "--window", "33"], io, { launchTui: async () => {} })).toBe(2);
+    expect(io.stderr()).toBe("tinylm: generate: --window 33 is larger than the context length 32; give --window from 1 to 32\n");
+  });
+
+  it.each([
+    ["full", {}, {}],
+    ["sliding-window", {}, { window: 16 }],
+    ["sinks", { window: 8 }, { window: 8, sinks: 4 }],
+    ["paged", { blockSize: 4 }, { block_size: 4 }],
+    ["paged", {}, { block_size: 16 }],
+  ] as const)("--json with --cache %s %j reports the strategy's settings %j", (cache, flags, settings) => {
+    expect(generateJson({ prompt: "the cat", cache, ...flags }).cache_settings).toEqual(settings);
+  });
+
+  it.each([
+    [0.0421, "0.04 ms"], [812.3, "812.30 ms"], [4_999, "4999.00 ms"], [12_345, "12.3 s"], [185_000, "3 min 5 s"],
+  ])("prints %d ms as %s", (x, text) => expect(ms(x)).toBe(text));
 });
 
 describe("runGenerate with the trained model", () => {

@@ -1,16 +1,17 @@
 // `tinylm generate`: runs the library's generation loop on a prompt and prints the continuation, or with
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH, POSITION_SCHEMES, Sampler,
-  type GenerateResult, type KeyScales, type PositionScheme, type SamplingOptions,
+  CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH,
+  POSITION_SCHEMES, recomputeStepFlops, Sampler, type GenerateResult, type KeyScales, type ModelConfig, type PositionScheme, type SamplingOptions,
 } from "@tinylm/model";
+import { setThreads } from "@tinylm/tensor";
 import { UsageError } from "./errors.js";
-import type { Io } from "./io.js";
-import { loadOrInitModel, modelWeightsOption, resolveWeights } from "./model-source.js";
+import { type Io, resolvePath } from "./io.js";
+import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
-import { ProgressLine } from "./progress.js";
+import { formatDuration, ProgressLine, type StepCost } from "./progress.js";
+import { MAX_PROMPT_BYTES, promptTooLong, readPromptFile, type PromptInput } from "./read-input.js";
 
 export interface GenerateCommandOptions extends ConfigFlags {
   readonly prompt?: string;
@@ -31,6 +32,8 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly topK?: number;
   readonly topP?: number;
   readonly json?: boolean;
+  /** Threads for large kernel calls (prefill, --cache none); default: the library's (the cores, up to 4). */
+  readonly threads?: number;
 }
 
 /** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
@@ -42,19 +45,17 @@ const CACHE_FLAGS = [
   ["positions", "--positions", ["sliding-window", "sinks"]],
 ] as const;
 
-function readPrompt(options: GenerateCommandOptions, io: Io): string {
+function readPrompt(options: GenerateCommandOptions, io: Io): PromptInput {
   const { prompt, promptFile } = options;
   if (prompt !== undefined && promptFile !== undefined) throw new UsageError("generate: give --prompt or --prompt-file, not both");
-  if (promptFile === "-") return io.readStdin();
-  if (promptFile !== undefined) {
-    try {
-      return readFileSync(promptFile, "utf8");
-    } catch (e) {
-      throw new UsageError(`generate: cannot read --prompt-file "${promptFile}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+  if (promptFile === "-") {
+    const text = io.readStdin();
+    if (Buffer.byteLength(text) <= MAX_PROMPT_BYTES) return { text, truncated: false };
+    return { text: Buffer.from(text).subarray(0, MAX_PROMPT_BYTES).toString("utf8"), truncated: true };
   }
+  if (promptFile !== undefined) return readPromptFile(promptFile);
   if (prompt === undefined) throw new UsageError('generate: no prompt; give --prompt "the cat sat" or --prompt-file FILE (- reads stdin)');
-  return prompt;
+  return { text: prompt, truncated: false };
 }
 
 function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
@@ -65,7 +66,37 @@ function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
   }
 }
 
-const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} ms` : "n/a");
+/** A duration for people: "0.42 ms", "812.30 ms", then seconds from 5 s ("12.3 s"), minutes past one ("3 min 5 s"). */
+export function ms(x: number): string {
+  if (!Number.isFinite(x)) return "n/a";
+  if (x < 5_000) return `${x.toFixed(2)} ms`;
+  if (x < 60_000) return `${(x / 1000).toFixed(1)} s`;
+  return formatDuration(x);
+}
+
+/**
+ * The settings the strategy runs with, its defaults filled in (what --json reports): the window of
+ * sliding-window and sinks, the sinks of sinks, the block size of paged; {} for the others.
+ */
+export function cacheSettings(cache: string, config: ModelConfig, options: GenerateCommandOptions): Record<string, number> {
+  const window = options.window ?? defaultWindow(config);
+  if (cache === "sliding-window") return { window };
+  if (cache === "sinks") return { window, sinks: options.sinks ?? DEFAULT_SINKS };
+  if (cache === "paged") return { block_size: options.blockSize ?? DEFAULT_BLOCK_SIZE };
+  return {};
+}
+
+/** A window wider than the context keeps nothing more than `full`: a mistake, not a setting. */
+function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
+  const C = config.contextLength;
+  if (options.window !== undefined && options.window > C) {
+    throw new UsageError(`generate: --window ${options.window} is larger than the context length ${C}; give --window from 1 to ${C}`);
+  }
+}
+
+/** The cost of a decode step at length t under the strategy, for the progress line's time left. */
+const stepCost = (cache: string, config: ModelConfig): StepCost =>
+  cache === "none" ? (t) => recomputeStepFlops(config, t) : (t) => cachedStepFlops(config, t);
 const bytes = (n: number): string => n.toLocaleString("en-US");
 
 /**
@@ -83,16 +114,28 @@ function grammarJson(result: GenerateResult): Record<string, unknown> {
 }
 
 /** Runs the generation the options describe, prints its result and returns it. */
-export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateResult {
-  const text = readPrompt(options, io);
+export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
+  const options = {
+    ...given,
+    weights: weightsFromUser(io, given.weights),
+    promptFile: given.promptFile === undefined || given.promptFile === "-" ? given.promptFile : resolvePath(io, given.promptFile),
+  };
+  const input = readPrompt(options, io);
+  const text = input.text;
   const cache = options.cache ?? "full";
   checkCacheFlags(options, cache);
   const seed = options.seed ?? 0;
   const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
+  if (options.threads !== undefined) setThreads(options.threads);
   const model = loadOrInitModel({ ...options, seed });
+  checkWindow(options, model.config);
+  if (input.truncated) {
+    const { contextLength: C, positional } = model.config;
+    throw promptTooLong(input, positional === "learned" ? C : Infinity, `context_length ${C}`);
+  }
   const maxNewTokens = options.maxNewTokens ?? 10;
-  const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens) : undefined;
+  const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens, undefined, undefined, stepCost(cache, model.config)) : undefined;
   let result: GenerateResult;
   try {
     result = generateSync(model, text, {
@@ -111,6 +154,7 @@ export function runGenerate(options: GenerateCommandOptions, io: Io): GenerateRe
       stop_reason: result.stopReason,
       stop_message: result.stopMessage,
       cache: result.cache,
+      cache_settings: cacheSettings(cache, model.config, options),
       prefill_ms: result.prefillMs,
       ms_per_token: Number.isFinite(result.msPerToken) ? result.msPerToken : null,
       decode_steps: result.stepMs.length,
@@ -154,6 +198,7 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--temperature <t>", "sampling temperature; 0 is greedy argmax (default: 0, or 1 with --top-k or --top-p)", numberArg(0))
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
+    .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
       runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);

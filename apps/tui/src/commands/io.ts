@@ -1,6 +1,7 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
-import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
   /** Writes to standard output (results: the continuation, the table, the JSON object). */
@@ -11,8 +12,23 @@ export interface Io {
   readonly errIsTTY: boolean;
   /** Standard input and output are both terminals: only then does `tinylm` alone open the Ink UI. */
   readonly interactive: boolean;
-  /** All of standard input, for `--prompt-file -`. */
+  /** Standard input, for `--prompt-file -`: all of it, or its first MAX_PROMPT_BYTES + 1 bytes. */
   readStdin(): string;
+  /** The directory relative paths in flags (--out, --weights, --prompt-file) are resolved against. */
+  readonly cwd: string;
+}
+
+/** `path` resolved against the directory the user ran the command from. */
+export const resolvePath = (io: Io, path: string): string => resolve(io.cwd, path);
+
+/**
+ * The directory the user ran tinylm from. `pnpm tinylm …` and `pnpm start` run it from the repository
+ * root, whichever folder they were typed in; pnpm records that folder in INIT_CWD, and names the script
+ * in npm_lifecycle_event (so a tinylm started by another script, e.g. a test, keeps its own directory).
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  const viaOurScript = env["npm_lifecycle_event"] === "tinylm" || env["npm_lifecycle_event"] === "start";
+  return viaOurScript && env["INIT_CWD"] ? env["INIT_CWD"] : cwd;
 }
 
 /** The real process streams. */
@@ -22,7 +38,8 @@ export function processIo(): Io {
     err: (text) => void process.stderr.write(text),
     errIsTTY: process.stderr.isTTY === true,
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
-    readStdin: () => readFileSync(0, "utf8"),
+    readStdin: () => readStdinPrompt(0),
+    cwd: userCwd(),
   };
 }
 
@@ -32,7 +49,7 @@ export interface MemoryIo extends Io {
 }
 
 /** An Io that records what is written; for tests and for callers that want the text. */
-export function memoryIo(options: { errIsTTY?: boolean; interactive?: boolean; stdin?: string } = {}): MemoryIo {
+export function memoryIo(options: { errIsTTY?: boolean; interactive?: boolean; stdin?: string; cwd?: string } = {}): MemoryIo {
   let stdout = "";
   let stderr = "";
   return {
@@ -41,6 +58,7 @@ export function memoryIo(options: { errIsTTY?: boolean; interactive?: boolean; s
     errIsTTY: options.errIsTTY ?? false,
     interactive: options.interactive ?? false,
     readStdin: () => options.stdin ?? "",
+    cwd: options.cwd ?? process.cwd(),
     stdout: () => stdout,
     stderr: () => stderr,
   };

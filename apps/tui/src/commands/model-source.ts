@@ -1,9 +1,10 @@
 // Where a command's model comes from: a weights file (whose config wins), or a seeded model built from
 // the config flags. Config flags that disagree with the file are a user mistake, not silently ignored.
 import { makeConfig, TinyLM, type InitOptions, type ModelConfig } from "@tinylm/model";
-import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, loadModelOrBundled } from "@tinylm/model/node";
+import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, isBundledModel, loadModelOrBundled } from "@tinylm/model/node";
 import { Option } from "commander";
 import { UsageError } from "./errors.js";
+import { type Io, resolvePath } from "./io.js";
 import type { ConfigFlags } from "./options.js";
 
 const FLAGS = [
@@ -47,6 +48,10 @@ export function resolveWeights(source: ModelSource): string | null {
   if (source.weights !== undefined) return source.weights;
   return FLAGS.some(([key]) => source[key] !== undefined) ? null : DEFAULT_BUNDLED_MODEL;
 }
+
+/** --weights as given, a file path resolved against the user's directory (a model name or "random" stays as it is). */
+export const weightsFromUser = (io: Io, weights: string | undefined): string | undefined =>
+  weights === undefined || weights === RANDOM_WEIGHTS || isBundledModel(weights) ? weights : resolvePath(io, weights);
 
 /** --weights of the commands that run a model (generate, the UI). */
 export const modelWeightsOption = (): Option =>

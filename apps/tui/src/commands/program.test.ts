@@ -77,7 +77,7 @@ describe("tinylm (in process)", () => {
     ["a truncated file", () => good.subarray(0, good.length - 4), /^tinylm: safetensors: "lm_head.bias" data_offsets \[\d+, \d+\] run past the data section \(\d+ bytes\); the file is truncated \(in ".*a-truncated-file.safetensors"\)\n$/],
     ["a tensor with a wrong shape", () => withHeader((h) => (h["blocks.0.attn.q.weight"].shape = [64, 32])), /^tinylm: safetensors: "blocks.0.attn.q.weight" has shape \[64, 32\], expected \[64, 64\] from config d_model=64/],
     ["a header length past the end", () => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 10n ** 9n, true); return b; }, /^tinylm: safetensors: header length 1000000000 runs past the end of the file \(\d+ bytes\)/],
-    ["a non-F32 tensor", () => withHeader((h) => (h["ln_f.bias"].dtype = "F16")), /^tinylm: safetensors: "ln_f.bias" has dtype F16, expected F32 \(float32 little endian\)/],
+    ["a non-F32 tensor", () => withHeader((h) => (h["ln_f.bias"].dtype = "F16")), /^tinylm: safetensors: "ln_f.bias" has dtype "F16", expected "F32" \(float32 little endian\)/],
   ])("exits 2 with one line for a weights file with %s", async (name, make, message) => {
     const path = file(`${name.replace(/\W+/g, "-")}.safetensors`, make());
     await expectUserError(["generate", "--weights", path, "--prompt", "the"], message);

@@ -7,7 +7,7 @@ import { addEvalCommand } from "./eval.js";
 import { addGenerateCommand } from "./generate.js";
 import { addInitCommand } from "./init.js";
 import type { Io } from "./io.js";
-import { configFromFlags, loadOrInitModel, modelWeightsOption, resolveWeights } from "./model-source.js";
+import { configFromFlags, loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
 import { configOptions, givenConfigFlags, seedOption } from "./options.js";
 import { addSummaryCommand } from "./summary.js";
 
@@ -72,8 +72,8 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
         throw unknownCommand(cmd.args[0]!);
       }
       const flags = givenConfigFlags(cmd);
+      const weights = resolveWeights({ ...flags, weights: weightsFromUser(io, options.weights) });
       // check the flags (and the file) here, so a mistake is one line on stderr rather than a broken UI
-      const weights = resolveWeights({ ...flags, weights: options.weights });
       if (weights !== null) loadOrInitModel({ ...flags, weights });
       else configFromFlags(flags);
       if (!io.interactive) return io.out(NO_TERMINAL_HINT);

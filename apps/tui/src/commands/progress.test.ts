@@ -1,22 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { TokenEvent } from "@tinylm/model";
-import { estimateRemainingMs, formatDuration, ProgressLine } from "./progress.js";
+import { makeConfig, recomputeStepFlops } from "@tinylm/model";
+import { formatDuration, ProgressLine, remainingMs } from "./progress.js";
 
 const event = (index: number, ms: number, position = 3 + index): TokenEvent => ({
   id: 0, word: "the", index, position, ms, cacheBytes: { allocated: 0, used: 0 },
 });
 
-describe("estimateRemainingMs", () => {
+describe("remainingMs", () => {
   it("is steps x step time when steps cost the same (a cache)", () => {
-    expect(estimateRemainingMs(2, 10, 20, 0)).toBe(20);
-    expect(estimateRemainingMs(2, 20, 20, 0)).toBe(0);
+    expect(remainingMs(() => 2, 10, 20, 1)).toBe(20);
+    expect(remainingMs(() => 2, 20, 20, 1)).toBe(0);
   });
 
-  it("integrates a step time that grows linearly with position (no cache)", () => {
-    // step at p costs 3·p/100 ms; ∫ from 100 to 200 of 0.03·p dp = 0.015·(200² − 100²) = 450
-    expect(estimateRemainingMs(3, 100, 200, 1)).toBeCloseTo(450, 9);
-    // the sum it stands for: Σ_{p=101}^{200} 0.03·p = 451.5
-    expect(Math.abs(estimateRemainingMs(3, 100, 200, 1) - 451.5)).toBeLessThan(2);
+  it("sums a cost that grows with the position (no cache)", () => {
+    // Σ_{t=101}^{200} 0.03·t = 451.5
+    expect(remainingMs((t) => t, 100, 200, 0.03)).toBeCloseTo(451.5, 9);
   });
 });
 
@@ -55,7 +54,7 @@ describe("ProgressLine", () => {
     const growing: string[] = [];
     let t = 0;
     const a = new ProgressLine((s) => flat.push(s), 2000, () => t, 0);
-    const b = new ProgressLine((s) => growing.push(s), 2000, () => t, 0);
+    const b = new ProgressLine((s) => growing.push(s), 2000, () => t, 0, (p) => p);
     for (let i = 0; i < 100; i++, t++) {
       a.onToken(event(i, 20));
       b.onToken(event(i, 0.2 * (3 + i))); // 20 ms at position 100, growing linearly
@@ -66,5 +65,34 @@ describe("ProgressLine", () => {
     const estimate = (Number(min) * 60 + Number(sec)) * 1000;
     expect(estimate / 399_950).toBeGreaterThan(0.8);
     expect(estimate / 399_950).toBeLessThan(1.25);
+  });
+
+  it("keeps the time left steady for `none` at a long context, from the cost model, despite noisy steps", () => {
+    // `none` at context 10,000: each step recomputes the sequence, so its time follows recomputeStepFlops
+    // (linear, then quadratic in t); the measured times jitter by ±30%
+    const config = makeConfig({ contextLength: 10_000 });
+    const cost = (p: number): number => recomputeStepFlops(config, p);
+    const jitter = (i: number): number => 1 + 0.3 * Math.sin(i * 12.9898) ;
+    const steps = Array.from({ length: 3000 }, (_, i) => 2e-6 * cost(3 + i) * jitter(i));
+    const lines: string[] = [];
+    let now = 0;
+    const line = new ProgressLine((s) => lines.push(s), steps.length, () => now, 1000, cost);
+    const truth: number[] = [];
+    steps.forEach((ms, i) => {
+      now += ms;
+      const before = lines.length;
+      line.onToken(event(i, ms));
+      if (lines.length > before) truth.push(steps.slice(i + 1).reduce((x, y) => x + y, 0));
+    });
+    const seconds = lines.map((l) => {
+      const [, h, m, s] = /about (?:(\d+) h )?(?:(\d+) min )?(\d+)? ?s? ?left/.exec(l) ?? [];
+      return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+    });
+    expect(lines.length).toBeGreaterThan(10);
+    seconds.forEach((estimate, k) => {
+      if (truth[k]! < 10_000) return; // the last few seconds round coarsely
+      expect(estimate / (truth[k]! / 1000)).toBeGreaterThan(0.75);
+      expect(estimate / (truth[k]! / 1000)).toBeLessThan(1.33);
+    });
   });
 });

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { summarize } from "@tinylm/model";
 import { formatSummary, summaryToJson } from "./format-summary.js";
-import type { Io } from "./io.js";
+import { type Io, resolvePath } from "./io.js";
 import { configFromFlags, loadOrInitModel } from "./model-source.js";
 import { configOptions, givenConfigFlags, weightsOption, type ConfigFlags } from "./options.js";
 
@@ -12,7 +12,8 @@ export interface SummaryOptions extends ConfigFlags {
 }
 
 /** Prints the summary of the model the options describe. */
-export function runSummary(options: SummaryOptions, io: Io): void {
+export function runSummary(given: SummaryOptions, io: Io): void {
+  const options = { ...given, weights: given.weights === undefined ? undefined : resolvePath(io, given.weights) };
   const config = options.weights !== undefined ? loadOrInitModel(options).config : configFromFlags(options);
   const summary = summarize(config);
   io.out(options.json ? `${JSON.stringify(summaryToJson(summary, config))}\n` : formatSummary(summary, config));

@@ -11,6 +11,8 @@ import { SummaryView } from "./components/SummaryView.js";
 import { LiveRun, Transcript } from "./components/Transcript.js";
 import { useColumns } from "./hooks/use-columns.js";
 import { useKeys } from "./hooks/use-keys.js";
+import { useRedrawOnResize } from "./hooks/use-redraw-on-resize.js";
+import { useRows } from "./hooks/use-rows.js";
 import { useSession } from "./hooks/use-session.js";
 import { buildModel, type ModelFactory } from "./lib/model-factory.js";
 import type { Settings } from "./lib/settings.js";
@@ -20,11 +22,28 @@ export type AppProps = {
   readonly settings: Settings; // what `model` was built from, plus the run settings
   readonly buildModel?: ModelFactory; // rebuilds after a model setting changes
   readonly columns?: number; // fixes the width (tests); default: the terminal's, following resizes
+  readonly rows?: number; // fixes the height (tests); default: the terminal's, following resizes
 };
 
-export function App({ model, settings, buildModel: build = buildModel, columns: fixedColumns }: AppProps) {
+/**
+ * Lines the settings panel may take in a terminal of `rows`: what the prompt, the status bar and the help
+ * line below it need (estimated from their text at this width) are kept, and one more, so the frame stays
+ * shorter than the terminal (a taller frame scrolls, and Ink can no longer erase what scrolled away).
+ */
+export function panelRows(rows: number | undefined, columns: number, error: string | null): number | undefined {
+  if (rows === undefined) return undefined;
+  const lines = (chars: number): number => Math.ceil(chars / Math.max(1, columns));
+  const prompt = 2 + (error ? lines(error.length) : 0);
+  const status = lines(100) + 1; // the numbers, wrapped, then the latency line
+  const help = lines(45);
+  return Math.max(5, rows - prompt - status - help - 1);
+}
+
+export function App({ model, settings, buildModel: build = buildModel, columns: fixedColumns, rows: fixedRows }: AppProps) {
   const session = useSession({ model, settings }, build);
   const columns = useColumns(fixedColumns);
+  const rows = useRows(fixedRows);
+  const epoch = useRedrawOnResize();
   const { isRawModeSupported } = useStdin();
   const interactive = isRawModeSupported === true;
   useKeys(session, interactive);
@@ -35,7 +54,7 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
   const helpMode = panel === "settings" ? (session.editing ? "editing" : "settings") : generation.running ? "running" : "prompt";
   return (
     <Box flexDirection="column" width={columns}>
-      <Transcript items={session.transcript} />
+      <Transcript key={epoch} items={session.transcript} />
       {generation.running && run ? <LiveRun run={run} columns={columns} /> : null}
       {panel === "summary" ? <SummaryView config={session.model.config} source={source} columns={columns} /> : null}
       {panel === "attention" ? (
@@ -49,6 +68,8 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
           onEditingChange={session.setEditing}
           active={interactive}
           columns={columns}
+          rows={panelRows(rows, columns, session.error)}
+          keyTarget={session.settingsKeys}
         />
       ) : null}
       <PromptInput line={session.line} focus={interactive && panel !== "settings"} error={session.error} />

@@ -1,10 +1,12 @@
 // The toy language: the checker against hand-written texts, the generator's determinism, and the two
 // against each other (every generated text is grammatical; the probes need the topic).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { encode, VOCAB } from "../vocab.js";
 import { allowedNext, checkText } from "./checker.js";
 import { TextGenerator } from "./generator.js";
 import { NOUNS } from "./grammar.js";
+
+vi.setConfig({ testTimeout: 300_000 }); // generous: a busy 2-core machine
 
 const GRAMMATICAL: [string, string][] = [
   ["a subject and an intransitive verb", "the cat sat"],

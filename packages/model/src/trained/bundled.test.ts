@@ -3,10 +3,12 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WeightsError } from "../errors.js";
 import { summarize } from "../summary.js";
 import { BUNDLED_MODELS, bundledModelMetadata, bundledModelPath, DEFAULT_BUNDLED_MODEL, loadBundledModel, loadModelOrBundled } from "./bundled.js";
+
+vi.setConfig({ testTimeout: 300_000 }); // generous: a busy 2-core machine
 
 describe("the bundled models", () => {
   it.each(BUNDLED_MODELS.map((n) => [n]))("%s loads, and its metadata names the run that trained it", (name) => {

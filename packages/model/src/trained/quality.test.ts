@@ -4,9 +4,11 @@
 // are grammatical at the stated rate, and the long models find the topic 64+ words back with the full
 // cache at the stated accuracy, and measurably less often when a sliding window has dropped it.
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BUNDLED_MODELS, loadBundledModel } from "./bundled.js";
 import { continuationRate, qualityPlan, topicAccuracy, type QualityPlan } from "./quality.js";
+
+vi.setConfig({ testTimeout: 300_000 }); // a busy 2-core machine: these run whole generations
 
 interface Figures {
   readonly plan: QualityPlan;

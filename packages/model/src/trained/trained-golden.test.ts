@@ -8,11 +8,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { getBackend, setBackend, type BackendName, type Tensor } from "@tinylm/tensor";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { configFromJson } from "../config.js";
 import { generateSync } from "../generate.js";
 import { VOCAB } from "../vocab.js";
 import { bundledModelPath, isBundledModel, loadBundledModel } from "./bundled.js";
+
+vi.setConfig({ testTimeout: 300_000 }); // a busy 2-core machine: these run whole generations
 
 const TOLERANCE = 1e-5;
 const dir = fileURLToPath(new URL("../../fixtures/pytorch-trained/", import.meta.url));

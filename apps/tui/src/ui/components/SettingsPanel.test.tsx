@@ -99,3 +99,50 @@ describe("<SettingsPanel />", { timeout: 90_000 }, () => {
     await vi.waitFor(() => expect(panel.calls.applied).toEqual([["cache", "none"]]), patience);
   });
 });
+
+describe("<SettingsPanel /> with keys in bursts", { timeout: 30_000 }, () => {
+  // keys written together, as a fast typist, a held key or a paste sends them; each write waits only
+  // until Ink listens to stdin, and each check waits for its frame
+  async function panelFor(rows?: number) {
+    const applied: [FieldKey, Settings[FieldKey]][] = [];
+    const app = render(
+      <SettingsPanel settings={DEFAULT_SETTINGS} onApply={(key, value) => (applied.push([key, value]), null)} onClose={() => {}} onEditingChange={() => {}} active columns={100} rows={rows} />,
+    );
+    await vi.waitFor(() => expect(app.stdin.listenerCount("readable")).toBeGreaterThan(0), patience);
+    const frame = (): string => app.lastFrame() ?? "";
+    return { ...app, applied, frame, until: (check: () => void) => vi.waitFor(check, patience) };
+  }
+
+  it("moves one row per arrow when the arrows arrive together", async () => {
+    const panel = await panelFor();
+    panel.stdin.write("\u001b[B\u001b[B\u001b[B");
+    await panel.until(() => expect(panel.frame()).toMatch(/❯ temperature/));
+    panel.stdin.write("\u001b[A\u001b[A");
+    await panel.until(() => expect(panel.frame()).toMatch(/❯ max new tokens/));
+  });
+
+  it("applies Backspace then a digit sent in one burst, and a move, Enter and an edit sent together", async () => {
+    const panel = await panelFor();
+    panel.stdin.write("\u001b[B\r");
+    await panel.until(() => expect(panel.frame()).toContain("= 20"));
+    panel.stdin.write("\u007f4");
+    await panel.until(() => expect(panel.frame()).toContain("= 24"));
+    panel.stdin.write("\r");
+    await panel.until(() => expect(panel.applied).toEqual([["maxNewTokens", 24]]));
+    panel.stdin.write("\r\u007f\u007f7\r"); // open max new tokens again, type 7, apply: one paste
+    await panel.until(() => expect(panel.applied).toEqual([["maxNewTokens", 24], ["maxNewTokens", 7]]));
+  });
+
+  it("keeps the selected row in sight when the list has fewer rows than settings", async () => {
+    const panel = await panelFor(9);
+    expect(panel.frame().split("\n").length).toBeLessThanOrEqual(9);
+    panel.stdin.write("\u001b[A"); // from the first row up to the last
+    await panel.until(() => expect(panel.frame()).toMatch(/❯ weights file/));
+    expect(panel.frame()).toContain("14/14");
+    expect(panel.frame().split("\n").length).toBeLessThanOrEqual(9);
+    panel.stdin.write("\r"); // its editor takes lines from the list; the row stays in sight
+    await panel.until(() => expect(panel.frame()).toContain("weights file: a .safetensors file"));
+    expect(panel.frame()).toMatch(/❯ weights file/);
+    expect(panel.frame().split("\n").length).toBeLessThanOrEqual(9);
+  });
+});

@@ -1,4 +1,5 @@
-// Per-token latency of the whole run as a row of block glyphs, with the top of the scale beside it.
+// Per-token latency of the whole run as a row of block glyphs, with the top of the scale beside it: the
+// 90th percentile of the latencies (this run's or the last one's, whichever is higher), said as "p90".
 import { Text } from "ink";
 import { formatMs } from "../lib/format.js";
 import { sparkline } from "../lib/sparkline.js";
@@ -15,7 +16,7 @@ export function Sparkline({ values, width, max }: Props) {
   return (
     <Text>
       <Text color="magenta">{sparkline(values, { width, max })}</Text>
-      <Text dimColor> ≤{formatMs(max)}</Text>
+      <Text dimColor> top {formatMs(max)} (p90)</Text>
     </Text>
   );
 }

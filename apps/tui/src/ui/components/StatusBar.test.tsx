@@ -18,14 +18,14 @@ describe("<StatusBar />", () => {
     // tok/s is the decode rate: the 3 latencies after the prefill, 2 ms for 3 tokens
     const { lastFrame } = render(<StatusBar cache="full" preview={null} run={run} running={false} sparkMax={1} columns={100} />);
     const frame = lastFrame() ?? "";
-    expect(frame).toMatch(/cache full\s+mem 34\.5 KiB of 48\.0 KiB\s+tokens 20\s+tok\/s 1,500\s+per token 0\.500 ms\s+pos 23\/32/);
-    expect(frame).toContain("latency ▅▅█ ≤1.00 ms");
+    expect(frame).toMatch(/cache full\s+mem 34\.5 KiB of 48\.0 KiB\s+tokens 20\s+tok\/s \(mean\) 1,500\s+per token \(last 8\) 0\.500 ms\s+pos 23\/32/);
+    expect(frame).toContain("latency ▅▅█ top 1.00 ms (p90)");
   });
 
   it("before any run, shows the selected strategy's empty cache and its limit", () => {
     const preview = { bytes: { allocated: 0, used: 0 }, limit: Infinity };
     const { lastFrame } = render(<StatusBar cache="sliding-window" preview={preview} run={null} running={false} sparkMax={0} columns={100} />);
-    expect(lastFrame()).toMatch(/cache sliding-window\s+mem 0 B\s+tokens 0\s+tok\/s –\s+per token –\s+pos 0\/∞/);
+    expect(lastFrame()).toMatch(/cache sliding-window\s+mem 0 B\s+tokens 0\s+tok\/s \(mean\) –\s+per token \(last 8\) –\s+pos 0\/∞/);
     expect(lastFrame()).toContain("no tokens yet");
   });
 

@@ -1,9 +1,10 @@
-// The live numbers: cache strategy and its memory, tokens generated, tokens per second, time per
-// token, position / limit, and a sparkline of per-token latency. Wraps onto more lines when narrow.
+// The live numbers: cache strategy and its memory, tokens generated, tokens per second (mean over the
+// decode steps), time per token (mean of the last few), position / limit, and a sparkline of per-token
+// latency (its scale named: a 90th percentile). Wraps onto more lines when narrow.
 import type { CacheBytes } from "@tinylm/model";
 import { Box, Text } from "ink";
 import { formatBytes, formatCount, formatLimit, formatMs, formatRate } from "../lib/format.js";
-import { type Run, tokensPerSecond } from "../lib/run-record.js";
+import { RECENT, type Run, tokensPerSecond } from "../lib/run-record.js";
 import { Sparkline } from "./Sparkline.js";
 import { formatGrammar, grammarOf } from "../lib/grammar.js";
 
@@ -50,8 +51,8 @@ export function StatusBar({ cache, preview, run, running, sparkMax, columns }: P
         <Item label="mem" value={bytes ? memory(bytes) : "–"} />
         {stats && !sameCache ? <Item label="last run" value={stats.cache} /> : null}
         <Item label="tokens" value={stats ? formatCount(stats.count) : "0"} />
-        <Item label="tok/s" value={stats ? formatRate(tokensPerSecond(stats)) : "–"} />
-        <Item label="per token" value={stats ? formatMs(stats.recentMs) : "–"} />
+        <Item label="tok/s (mean)" value={stats ? formatRate(tokensPerSecond(stats)) : "–"} />
+        <Item label={`per token (last ${RECENT})`} value={stats ? formatMs(stats.recentMs) : "–"} />
         <Item label="pos" value={`${stats ? formatCount(stats.position) : 0}/${formatLimit(limit)}`} />
         {run ? <GrammarItem run={run} /> : null}
       </Box>

@@ -20,7 +20,7 @@ describe("<Transcript />", () => {
     const frame = lastFrame() ?? "";
     expect(frame).toContain("knows 20 words: the cat dog sat");
     expect(frame).toContain("› a dog runs on a");
-    expect(frame).toContain("none · 3 tokens · 2.00 ms/token · 500 tok/s · stopped after 3 tokens: aborted");
+    expect(frame).toContain("none · 3 tokens · median 2.00 ms/token · mean 500 tok/s · stopped after 3 tokens: aborted");
     expect(frame).toContain("model rebuilt (seed 0): context 64");
   });
 });

@@ -42,11 +42,13 @@ function Words({ prompt, words }: { readonly prompt: readonly string[]; readonly
 
 function RunEntry({ run }: { readonly run: FinishedRun }) {
   const { stats } = run;
+  // two statistics of the decode steps, each named: the median step time, and the mean rate (steps / their total time)
   const facts = [
     stats.cache,
     `${formatCount(stats.count)} tokens`,
-    `${formatMs(run.msPerToken)}/token`,
-    `${formatRate(tokensPerSecond(stats))} tok/s`,
+    `median ${formatMs(run.msPerToken)}/token`,
+    `mean ${formatRate(tokensPerSecond(stats))} tok/s`,
+    ...(run.sampling !== undefined && run.sampling !== "greedy" ? [run.sampling] : []),
   ].join(" · ");
   return (
     <Box flexDirection="column" marginBottom={1}>

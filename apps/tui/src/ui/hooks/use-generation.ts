@@ -2,17 +2,18 @@
 // ~15 ms); they are collected off React and flushed to state at most every FLUSH_MS, so a fast cache
 // streaming thousands of tokens a second does not re-render per token. Esc / Ctrl+C abort through an
 // AbortController; the tokens produced so far are kept.
-import { createCache, generate, words as splitWords, type KVCache, type TinyLM } from "@tinylm/model";
+import { ContextError, createCache, generate, words as splitWords, type KVCache, type TinyLM } from "@tinylm/model";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AttentionRecorder, type AttentionSnapshot } from "../lib/attention.js";
 import { type FinishedRun, type Run, RunRecorder } from "../lib/run-record.js";
-import { cacheOptions, samplingOptions, type RunSettings } from "../lib/settings.js";
+import { formatCount } from "../lib/format.js";
+import { cacheOptions, describeSampling, LONG_RUN, samplingOptions, type RunSettings } from "../lib/settings.js";
 
 export const FLUSH_MS = 30;
 
 export interface Generation {
   readonly running: boolean;
-  /** The run streaming now, or the last one to finish. */
+  /** The run streaming now, or the last one to finish; null after the model is rebuilt (its numbers belong to the old model). */
   readonly run: Run | null;
   readonly attention: AttentionSnapshot | null;
   readonly error: string | null;
@@ -25,11 +26,22 @@ export interface Generation {
   start(prompt: string, settings: RunSettings, recordAttention?: boolean): void;
   stop(): void;
   clearError(): void;
+  /** A run is going on now; unlike `running`, true from the moment start() returns (keys may come before a render). */
+  busy(): boolean;
 }
 
 /** The cache a run would use; throws the library's ConfigError for a bad strategy or option. */
 export function makeRunCache(model: TinyLM, settings: RunSettings): KVCache {
   return createCache(settings.cache, model.config, cacheOptions(settings));
+}
+
+/**
+ * A ContextError in the UI's words: the library's message names the CLI's --context-length, the UI
+ * has a setting for it.
+ */
+export function contextProblem(e: ContextError, model: TinyLM, cache: string): string {
+  const C = model.config.contextLength;
+  return `the prompt has ${e.position} tokens, more than the ${e.limit} that fit (context length ${C}, cache "${cache}"); shorten it, or raise "context length" in the settings (^O, or ^L for ${formatCount(LONG_RUN.contextLength)})`;
 }
 
 /** Positions a run can reach: the rule of generate() (learned positions end at context_length). */
@@ -41,6 +53,7 @@ export function positionLimit(model: TinyLM, cache: KVCache): number {
 export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => void): Generation {
   const [running, setRunning] = useState(false);
   const [run, setRun] = useState<Run | null>(null);
+  const [runModel, setRunModel] = useState<TinyLM | null>(null); // the model `run` came from
   const [attention, setAttention] = useState<AttentionSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
@@ -72,18 +85,19 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
       const timer = setInterval(flush, FLUSH_MS);
       setError(null);
       setRunning(true);
+      setRunModel(model);
       flush();
       const options = { cache, maxNewTokens: settings.maxNewTokens, sampling: samplingOptions(settings), signal: abort.signal };
       generate(model, prompt, { ...options, onToken: recorder.onToken, ...(recordAttention ? { onAttention: attend.observe } : {}) })
         .then((result) => {
-          const done = recorder.finish(result);
+          const done: FinishedRun = { ...recorder.finish(result), sampling: describeSampling(settings) };
           setRun(done);
           setAttention(attend.snapshot());
           finish.current(done);
         })
         .catch((e: unknown) => {
           setRun(null);
-          setError((e as Error).message);
+          setError(e instanceof ContextError ? contextProblem(e, model, cache.kind) : (e as Error).message);
         })
         .finally(() => {
           clearInterval(timer);
@@ -96,6 +110,8 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
 
   const stop = useCallback(() => controller.current?.abort(), []);
   const clearError = useCallback(() => setError(null), []);
+  const busy = useCallback(() => controller.current !== null, []);
 
-  return { running, run, attention, error, start, stop, clearError };
+  const current = runModel === model;
+  return { running, run: current ? run : null, attention: current ? attention : null, error, start, stop, clearError, busy };
 }

@@ -1,5 +1,6 @@
-// The app's key bindings, and the prompt line's editing keys (line-editor.ts). In the settings panel
-// its lists (ink-select-input) and editor (ink-text-input) read the keys; only Ctrl keys reach here.
+// The app's key bindings, and the prompt line's editing keys (line-editor.ts). While the settings panel
+// is open, keys other than the Ctrl commands go to it. One listener for every key, subscribed once: a
+// component that subscribed when it mounted would miss keys sent right after it appeared.
 // Ctrl+C stops a running generation and quits when nothing runs.
 import { type Key, useApp, useInput } from "ink";
 import { keyToEdit, splitKeys } from "../lib/line-editor.js";
@@ -8,9 +9,10 @@ import type { Session } from "./use-session.js";
 export function useKeys(session: Session, active: boolean): void {
   const { exit } = useApp();
   const onKey = (input: string, key: Key): void => {
-    const { generation, panel } = session;
+    const { generation } = session;
+    const panel = session.panelNow();
     if (key.ctrl && input === "c") {
-      if (generation.running) generation.stop();
+      if (generation.busy()) session.stop();
       else exit();
       return;
     }
@@ -19,10 +21,10 @@ export function useKeys(session: Session, active: boolean): void {
     if (key.ctrl && input === "a") return session.togglePanel("attention");
     if (key.ctrl && input === "k") return session.toggleCache();
     if (key.ctrl && input === "n") return session.nextCache();
-  if (key.ctrl && input === "l") return session.toggleLong();
-    if (panel === "settings") return; // the panel reads its own keys, Esc included
+    if (key.ctrl && input === "l") return session.toggleLong();
+    if (session.panelNow() === "settings") return session.settingsKeys.current?.(input, key); // Esc included
     if (key.escape) {
-      if (generation.running) generation.stop();
+      if (generation.busy()) session.stop();
       else if (panel !== "none") session.togglePanel(panel);
       else session.clearError();
       return;

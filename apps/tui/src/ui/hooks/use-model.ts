@@ -1,7 +1,9 @@
 // The model and the settings it was built from. A change to any model setting rebuilds it (same seed
 // unless the seed itself changed); a change that fails keeps the old model and returns the reason.
 import type { TinyLM } from "@tinylm/model";
+import { resolve } from "node:path";
 import { useCallback, useState } from "react";
+import { userCwd } from "../../commands/io.js";
 import { type ModelFactory, settingsOfModel } from "../lib/model-factory.js";
 import { type ModelSettings, modelSettingsOf } from "../lib/settings.js";
 
@@ -19,7 +21,9 @@ export function useModel(initial: { readonly model: TinyLM; readonly settings: M
 
   const update = useCallback(
     (patch: Partial<ModelSettings>): { settings: ModelSettings } | { error: string } => {
-      const next = { ...state.settings, ...patch };
+      // a typed relative path is the user's: from the folder they started tinylm in
+      const path = patch.weightsPath ? { weightsPath: resolve(userCwd(), patch.weightsPath) } : {};
+      const next = { ...state.settings, ...patch, ...path };
       const fromFile = next.weightsPath !== null && patch.weightsPath === undefined;
       if (fromFile && SHAPE_KEYS.some((k) => patch[k] !== undefined && patch[k] !== state.settings[k])) {
         return { error: `settings: the weights file "${next.weightsPath}" fixes context length, positions and heads; clear "weights file" to use seeded weights you can reshape` };

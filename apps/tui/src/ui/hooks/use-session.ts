@@ -2,6 +2,7 @@
 // the prompt line, the transcript, the open panel, and generation.
 import { CACHE_KINDS, type CacheBytes, type TinyLM } from "@tinylm/model";
 import { useCallback, useMemo, useRef, useState } from "react";
+import type { KeyHandler } from "../components/SettingsPanel.js";
 import type { TranscriptItem } from "../components/Transcript.js";
 import { promptProblem } from "../lib/completion.js";
 import { formatCount } from "../lib/format.js";
@@ -24,18 +25,24 @@ export interface Session {
   readonly line: LineState; // the prompt line
   readonly error: string | null; // why the last Enter did not generate
   readonly panel: Panel;
+  /** The open panel as of the last key (a key may follow ^O before React re-renders). */
+  panelNow(): Panel;
+  /** Where keys go while the settings panel is open; the panel sets it when it draws. */
+  readonly settingsKeys: { current: KeyHandler | null };
   readonly editing: boolean; // a settings field is being edited
   readonly preview: { readonly bytes: CacheBytes; readonly limit: number } | null; // the selected cache, empty
   readonly sparkMax: number;
   edit(edit: LineEdit): void;
-  /** Generates from the prompt line, or says why it cannot. */
+  /** Generates from the prompt line, or says why it cannot. With sampling on, each run takes the next seed. */
   submit(): void;
+  /** Esc / Ctrl+C while a generation runs: stops it. */
+  stop(): void;
   complete(): void;
   historyUp(): void;
   historyDown(): void;
   togglePanel(panel: Panel): void;
   setEditing(editing: boolean): void;
-  /** Cache on/off: none ↔ the strategy used before (full at first). */
+  /** Cache on/off: none ↔ the last strategy other than none (full at first). */
   toggleCache(): void;
   /** The next strategy of CACHE_KINDS. */
   nextCache(): void;
@@ -44,6 +51,8 @@ export interface Session {
   applySetting(key: FieldKey, value: Settings[FieldKey]): string | null;
   clearError(): void;
 }
+
+const RUNNING = "a generation is running; press Esc to stop it first";
 
 function describeModel(s: ModelSettings): string {
   const source = s.weightsPath === null ? `seed ${s.seed}` : `"${s.weightsPath}"`;
@@ -57,6 +66,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
   const [transcript, setTranscript] = useState<readonly TranscriptItem[]>([{ id: "welcome", kind: "welcome" }]);
   const [error, setError] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>("none");
+  const panelRef = useRef<Panel>("none");
+  const settingsKeys = useRef<KeyHandler | null>(null);
   const [editing, setEditing] = useState(false);
   const [previousTop, setPreviousTop] = useState(0);
   const prompt = usePromptLine();
@@ -74,6 +85,7 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     (done: FinishedRun) => {
       append({ id: `run-${done.id}`, kind: "run", run: done });
       setPreviousTop(scaleTop(done.stats.latencies));
+      setError((e) => (e === RUNNING ? null : e));
     },
     [append],
   );
@@ -92,8 +104,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
 
   const submit = (): void => {
     const text = prompt.text();
-    if (generation.running) {
-      setError("a generation is running; press Esc to stop it first");
+    if (generation.busy()) {
+      setError(RUNNING);
       return;
     }
     const problem = promptProblem(text);
@@ -102,7 +114,9 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
       return;
     }
     prompt.submitted(text);
-    generation.start(text, runNow.current, panel === "attention");
+    const settings = runNow.current;
+    generation.start(text, settings, panel === "attention");
+    if (settings.sampling !== "greedy") updateRun({ samplingSeed: (settings.samplingSeed + 1) % 2 ** 32 });
   };
 
   const applySetting = (key: FieldKey, value: Settings[FieldKey]): string | null => {
@@ -125,6 +139,8 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     line: prompt.line,
     error: error ?? generation.error,
     panel,
+    panelNow: () => panelRef.current,
+    settingsKeys,
     editing,
     preview,
     sparkMax: Math.max(previousTop, scaleTop(generation.run?.stats.latencies ?? [])),
@@ -133,11 +149,17 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
       setError(null);
     },
     submit,
+    stop: () => {
+      setError((e) => (e === RUNNING ? null : e));
+      generation.stop();
+    },
     complete: prompt.complete,
     historyUp: prompt.older,
     historyDown: prompt.newer,
     togglePanel: (next) => {
-      setPanel((p) => (p === next ? "none" : next));
+      panelRef.current = panelRef.current === next ? "none" : next;
+      settingsKeys.current = null; // until the panel that opens draws
+      setPanel(panelRef.current);
       setEditing(false);
     },
     setEditing,
@@ -152,6 +174,14 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     },
     applySetting,
     toggleLong: () => {
+      // the trained models: ^L swaps the exercise model (context 32) for the long-context one and back
+      const swap = models.settings.weightsPath === "exercise" ? "long" : models.settings.weightsPath === "long" ? "exercise" : null;
+      if (swap !== null) {
+        const problem = applySetting("weightsPath", swap);
+        if (problem) setError(problem);
+        else updateRun({ maxNewTokens: swap === "long" ? LONG_RUN.maxNewTokens : 20 });
+        return;
+      }
       const start = initial.settings.contextLength === LONG_RUN.contextLength ? { contextLength: 32, maxNewTokens: 20 } : initial.settings;
       const target = models.settings.contextLength === LONG_RUN.contextLength ? start : LONG_RUN;
       const problem = applySetting("contextLength", target.contextLength);

@@ -2,7 +2,7 @@
 // the numbers of the status bar (tokens, speed, position, cache memory, per-token latencies).
 import type { CacheBytes, GenerateResult, TokenEvent } from "@tinylm/model";
 
-const RECENT = 8; // tokens averaged for the "ms/tok" figure
+export const RECENT = 8; // tokens averaged for the status bar's "per token (last 8)"
 
 export interface RunStats {
   readonly cache: string;
@@ -27,6 +27,8 @@ export interface FinishedRun extends Run {
   readonly stopMessage: string;
   readonly msPerToken: number; // median over the steps after the first
   readonly prefillMs: number;
+  /** How tokens were chosen: "greedy", or the sampling knobs and the seed ("top-k 5, t 0.8, seed 3"). */
+  readonly sampling?: string;
 }
 
 /**

@@ -1,10 +1,14 @@
-import { DEFAULT_CONFIG } from "@tinylm/model";
+import { DEFAULT_CONFIG } from "./config.js";
 import { describe, expect, it } from "vitest";
 import {
   attentionCrossover, attentionPairs, cumulativeMacs, forwardMacs, generationMacs, localExponent, speedupSlopes,
   prefillMacs, stepMacs, weightMacsPerToken,
-} from "./cost-model.js";
-import { fitPowerLaw } from "./fit.js";
+} from "./cost.js";
+
+/** The slope of ln y against ln x between the first and the last point. */
+const fitPowerLaw = (xs: readonly number[], ys: readonly number[]) => ({
+  exponent: Math.log(ys.at(-1)! / ys[0]!) / Math.log(xs.at(-1)! / xs[0]!),
+});
 
 const tiny = { vocabSize: 20, dModel: 4, nLayers: 2, dFF: 8 };
 
@@ -19,7 +23,7 @@ describe("weightMacsPerToken", () => {
 
 describe("forwardMacs", () => {
   it("prefill of 3 tokens (dense 3×3 scores): 3·99,584 + 384·9 = 302,208", () => {
-    expect(forwardMacs(DEFAULT_CONFIG, 3, 3)).toBe(302_208);
+    expect(forwardMacs(DEFAULT_CONFIG, 3, 3, "dense")).toBe(302_208);
   });
   it("a decode step over 4 keys: 99,584 + 384·4 = 101,120", () => {
     expect(forwardMacs(DEFAULT_CONFIG, 1, 4)).toBe(101_120);
@@ -36,7 +40,7 @@ describe("prefillMacs (the last-row prefill a caching strategy runs)", () => {
   it("3 tokens, dense, by hand: 257,920", () => {
     // blocks 0, 1: 2·(3·32,768 + 128·9) = 198,912; block 2: q, k, v of 3 rows 3·12,288 = 36,864, then the
     // last row's o + MLP 4,096 + 16,384 = 20,480 and its attention over 3 keys 128·3 = 384; lm_head 1,280
-    expect(prefillMacs(DEFAULT_CONFIG, 3)).toBe(257_920);
+    expect(prefillMacs(DEFAULT_CONFIG, 3, "dense")).toBe(257_920);
   });
   it("is a plain forward for one token, and nothing for none", () => {
     expect(prefillMacs(DEFAULT_CONFIG, 1)).toBe(forwardMacs(DEFAULT_CONFIG, 1, 1));
@@ -48,8 +52,8 @@ describe("prefillMacs (the last-row prefill a caching strategy runs)", () => {
 describe("generation totals", () => {
   it("2 tokens after a 3-token prompt, by hand", () => {
     // none: f(3,3) + f(4,4) = 302,208 + (4·99,584 + 384·16); cache: the last-row prefill 257,920 + f(1,4)
-    expect(generationMacs(DEFAULT_CONFIG, "none", 3, [1, 2])).toEqual([302_208, 302_208 + 404_480]);
-    expect(generationMacs(DEFAULT_CONFIG, "cache", 3, [1, 2])).toEqual([257_920, 257_920 + 101_120]);
+    expect(generationMacs(DEFAULT_CONFIG, "none", 3, [1, 2], "dense")).toEqual([302_208, 302_208 + 404_480]);
+    expect(generationMacs(DEFAULT_CONFIG, "cache", 3, [1, 2], "dense")).toEqual([257_920, 257_920 + 101_120]);
   });
   it("the cumulative sum is the sum of the steps", () => {
     const steps = Array.from({ length: 50 }, (_, i) => stepMacs(tiny, "none", 5, i));
