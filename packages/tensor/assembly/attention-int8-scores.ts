@@ -8,7 +8,7 @@
 // float kernel's over the dequantized key, f32(kq)·ks, only by where the scale's rounding happens.
 import { visible4 } from "./attention-mask";
 import { hi8, lo8, load1, load4 } from "./int8";
-import { hmax, hsum4 } from "./simd";
+import { hmax, hsum4, madd, madd2 } from "./simd";
 
 /**
  * [q · f32(kq_u)] for the four int8 key rows k0, k0 + kRow, ... (kRow = 0: one key four times), in dot4's
@@ -22,19 +22,19 @@ import { hmax, hsum4 } from "./simd";
     const o = <usize>p << 2, b = <usize>p;
     const x = v128.load(q + o), y = v128.load(q + o, 16);
     let w = v128.load8x8_s(k0 + b);
-    a0 = f32x4.add(a0, f32x4.add(f32x4.mul(x, lo8(w)), f32x4.mul(y, hi8(w))));
+    a0 = madd2(a0, x, lo8(w), y, hi8(w));
     w = v128.load8x8_s(k1 + b);
-    a1 = f32x4.add(a1, f32x4.add(f32x4.mul(x, lo8(w)), f32x4.mul(y, hi8(w))));
+    a1 = madd2(a1, x, lo8(w), y, hi8(w));
     w = v128.load8x8_s(k2 + b);
-    a2 = f32x4.add(a2, f32x4.add(f32x4.mul(x, lo8(w)), f32x4.mul(y, hi8(w))));
+    a2 = madd2(a2, x, lo8(w), y, hi8(w));
     w = v128.load8x8_s(k3 + b);
-    a3 = f32x4.add(a3, f32x4.add(f32x4.mul(x, lo8(w)), f32x4.mul(y, hi8(w))));
+    a3 = madd2(a3, x, lo8(w), y, hi8(w));
   }
   if (p < d4) {
     const o = <usize>p << 2, b = <usize>p;
     const x = v128.load(q + o);
-    a0 = f32x4.add(a0, f32x4.mul(x, load4(k0 + b))); a1 = f32x4.add(a1, f32x4.mul(x, load4(k1 + b)));
-    a2 = f32x4.add(a2, f32x4.mul(x, load4(k2 + b))); a3 = f32x4.add(a3, f32x4.mul(x, load4(k3 + b)));
+    a0 = madd(a0, x, load4(k0 + b)); a1 = madd(a1, x, load4(k1 + b));
+    a2 = madd(a2, x, load4(k2 + b)); a3 = madd(a3, x, load4(k3 + b));
   }
   let s = hsum4(a0, a1, a2, a3);
   for (p = d4; p < dh; p++) { // dotTail4's order: lane u += q[p] · kq_u[p]

@@ -4,6 +4,7 @@
 // (attention-values.ts) does over float rows. Keys go in chunks of CHUNK so each chunk's int8 rows (a
 // quarter of the float bytes) stay in L1 across the column blocks.
 import { hi8, lo8, load1, load4 } from "./int8";
+import { madd } from "./simd";
 
 const CHUNK = 128;
 
@@ -37,8 +38,8 @@ export function foldScales(w: usize, vSc: usize, start: i32, end: i32): void {
     const e4 = v128.load32_splat(at);
     const x = v128.load(vr);
     const l = i16x8.extend_low_i8x16_s(x), h = i16x8.extend_high_i8x16_s(x);
-    b0 = f32x4.add(b0, f32x4.mul(e4, lo8(l))); b1 = f32x4.add(b1, f32x4.mul(e4, hi8(l)));
-    b2 = f32x4.add(b2, f32x4.mul(e4, lo8(h))); b3 = f32x4.add(b3, f32x4.mul(e4, hi8(h)));
+    b0 = madd(b0, e4, lo8(l)); b1 = madd(b1, e4, hi8(l));
+    b2 = madd(b2, e4, lo8(h)); b3 = madd(b3, e4, hi8(h));
   }
   v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
 }
@@ -54,7 +55,7 @@ function chunkColumnsQ(acc: usize, v: usize, vRow: usize, dh: i32, w: usize, j0:
     for (let j = j0; j < j1; j++) {
       const e = load<f32>(w + (<usize>j << 2));
       if (e == 0) continue;
-      b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(e), load4(vc + <usize>j * vRow)));
+      b0 = madd(b0, f32x4.splat(e), load4(vc + <usize>j * vRow));
     }
     v128.store(oc, b0);
   }

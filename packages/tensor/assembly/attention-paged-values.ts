@@ -5,6 +5,8 @@
 // chunk's rows stay in L1 across the column blocks. Each output column still sums its keys in ascending
 // order with the +0 weights skipped, as accumulateValues does (attention-values.ts): the same bits.
 
+import { madd } from "./simd";
+
 const CHUNK = 64;
 
 /** The address of block b's row 0 at byte column col. */
@@ -33,9 +35,9 @@ const CHUNK = 64;
     for (let at = w + (<usize>from << 2); at < wEnd; at += 4, vr += vRow) {
       if (!dense && load<i32>(at) == 0) continue;
       const e4 = v128.load32_splat(at);
-      b0 = f32x4.add(b0, f32x4.mul(e4, v128.load(vr))); b1 = f32x4.add(b1, f32x4.mul(e4, v128.load(vr, 16)));
-      b2 = f32x4.add(b2, f32x4.mul(e4, v128.load(vr, 32))); b3 = f32x4.add(b3, f32x4.mul(e4, v128.load(vr, 48)));
-      b4 = f32x4.add(b4, f32x4.mul(e4, v128.load(vr, 64))); b5 = f32x4.add(b5, f32x4.mul(e4, v128.load(vr, 80)));
+      b0 = madd(b0, e4, v128.load(vr)); b1 = madd(b1, e4, v128.load(vr, 16));
+      b2 = madd(b2, e4, v128.load(vr, 32)); b3 = madd(b3, e4, v128.load(vr, 48));
+      b4 = madd(b4, e4, v128.load(vr, 64)); b5 = madd(b5, e4, v128.load(vr, 80));
     }
   }
   v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
@@ -52,8 +54,8 @@ const CHUNK = 64;
     for (let at = w + (<usize>from << 2); at < wEnd; at += 4, vr += vRow) {
       if (!dense && load<i32>(at) == 0) continue;
       const e4 = v128.load32_splat(at);
-      b0 = f32x4.add(b0, f32x4.mul(e4, v128.load(vr))); b1 = f32x4.add(b1, f32x4.mul(e4, v128.load(vr, 16)));
-      b2 = f32x4.add(b2, f32x4.mul(e4, v128.load(vr, 32))); b3 = f32x4.add(b3, f32x4.mul(e4, v128.load(vr, 48)));
+      b0 = madd(b0, e4, v128.load(vr)); b1 = madd(b1, e4, v128.load(vr, 16));
+      b2 = madd(b2, e4, v128.load(vr, 32)); b3 = madd(b3, e4, v128.load(vr, 48));
     }
   }
   v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
@@ -70,7 +72,7 @@ function colsNarrow(acc: usize, vTable: usize, colBase: usize, vRow: usize, B: i
       for (let j = from; j < to; j++, vr += vRow) {
         const e = load<f32>(w + (<usize>j << 2));
         if (e == 0) continue;
-        b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(e), v128.load(vr)));
+        b0 = madd(b0, f32x4.splat(e), v128.load(vr));
       }
     }
     v128.store(oc, b0);

@@ -9,6 +9,7 @@ import { pagedAttention } from "./kv-attention.js";
 import type { AttentionSpan } from "../ops/softmax.js";
 import { Rng } from "../rng.js";
 import { zeros, type Tensor } from "../tensor.js";
+import { backendInfo, setFma } from "./backend.js";
 import { kernelZeros } from "./memory.js";
 import { maxAbsDiff, randomMatrix, under } from "./placement.test-utils.js";
 
@@ -100,6 +101,25 @@ describe("pagedAttention (wasm) against attention over the gathered rows", () =>
     const table = tableOf(k, v, B, rng);
     const got = pagedAttention(q, table, S, { queryStart: S - 1, out: kernelZeros([1, d]) });
     expect(bits(got)).toEqual(bits(reference(q, k, v, 1, S - 1, 0, CAUSAL)));
+  });
+});
+
+describe("pagedAttention in both kernel builds", () => {
+  const builds = backendInfo().fmaReason === undefined ? [false, true] : [false];
+  it.each(builds)("fused multiply-add %s: the bits of the same build's attention over the gathered rows", (fma) => {
+    const before = backendInfo().fma;
+    setFma(fma);
+    try {
+      const rng = new Rng(31);
+      for (const [B, S, d] of [[64, 1000, 64], [16, 70, 64], [7, 30, 13]] as const) {
+        const k = randomMatrix(rng, S, d, "kernel"), v = randomMatrix(rng, S, d, "kernel"), q = randomMatrix(rng, 3, d, "kernel");
+        const table = tableOf(k, v, B, rng);
+        const got = pagedAttention(q, table, S, { queryStart: S - 3, out: kernelZeros([3, d]) });
+        expect(bits(got)).toEqual(bits(reference(q, k, v, 1, S - 3, 0, CAUSAL)));
+      }
+    } finally {
+      setFma(before ?? false);
+    }
   });
 });
 
