@@ -5,7 +5,8 @@ describe("parseBenchArgs", () => {
   it("defaults to the exercise's sweep: 10, 20, …, 100, 200, …, 1000, 3 repeats, bench-report", () => {
     const o = parseBenchArgs([]);
     expect(DEFAULT_TOKENS).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
-    expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: "long", seed: 0, prompt: "the cat sat", quick: false, backend: null, from: null });
+    expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: "long", seed: 0, prompt: "the cat sat", quick: false, skipQuality: false, backend: null, from: null });
+    expect(parseBenchArgs(["--skip-quality"]).skipQuality).toBe(true);
   });
 
   it("--quick is a reduced sweep, still with three repeats (the report needs them to judge the noise)", () => {

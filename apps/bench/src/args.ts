@@ -5,6 +5,7 @@ import { UsageError } from "./errors.js";
 export interface BenchOptions {
   readonly help: boolean;
   readonly quick: boolean;
+  readonly skipQuality: boolean; // no strategy-quality section (what each strategy gives up)
   readonly tokens: number[]; // ascending, unique
   readonly repeats: number;
   readonly out: string;
@@ -29,7 +30,10 @@ export const USAGE = `Usage: pnpm bench [options]
 Measures generation time with and without the KV cache, and writes a self-contained HTML report.
 
 Options:
-  --quick                   a reduced sweep (n = ${QUICK_TOKENS.join(", ")}) that runs in seconds
+  --quick                   a reduced sweep (n = ${QUICK_TOKENS.join(", ")}) that runs in seconds, and a reduced
+                            strategy-quality measurement
+  --skip-quality            leave out the section on what each cache strategy gives up (about a minute
+                            with the long model; tinylm eval measures the same)
   --tokens LIST             numbers of generated tokens, comma-separated (default: ${DEFAULT_TOKENS.slice(0, 2).join(", ")}, …, 100, 200, …, 1000)
   --repeats N               runs per point; the fastest is kept, the slowest is the error bar, and
                             repeats that disagree are reported (default: 3)
@@ -86,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       options: {
         help: { type: "boolean", short: "h" },
         quick: { type: "boolean" },
+        "skip-quality": { type: "boolean" },
         tokens: { type: "string" },
         repeats: { type: "string" },
         out: { type: "string" },
@@ -110,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   return {
     help: values.help === true,
     quick,
+    skipQuality: values["skip-quality"] === true,
     tokens: str("tokens") !== undefined ? list("tokens", str("tokens")!) : quick ? QUICK_TOKENS : DEFAULT_TOKENS,
     repeats: str("repeats") !== undefined ? int("repeats", str("repeats")!, 1) : 3,
     out: str("out") ?? "bench-report",

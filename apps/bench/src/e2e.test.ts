@@ -69,10 +69,12 @@ describe("pnpm bench --from a small report made for the test, opened in headless
     expect(page.requests).toEqual([]);
   });
 
-  it("draws all six plots (Plotly's graph divs hold their traces and SVG)", () => {
+  it("draws all nine plots (Plotly's graph divs hold their traces and SVG)", () => {
     ready();
-    expect(page.plotsDone).toBe("6");
-    expect(page.plots.map((p) => p.id)).toEqual(["plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions"]);
+    expect(page.plotsDone).toBe("9");
+    expect(page.plots.map((p) => p.id)).toEqual([
+      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-attention-mass",
+    ]);
     for (const p of page.plots) {
       expect(p.traces, p.id).toBeGreaterThan(0);
       expect(p.fullTraces, p.id).toBe(p.traces);
@@ -97,7 +99,7 @@ describe("pnpm bench --from a small report made for the test, opened in headless
 describe("a tiny real measurement", () => {
   it("writes results.json with every series the report reads", () => {
     const dir = mkdtempSync(join(tmpdir(), "tinylm-bench-tiny-"));
-    const r = spawnSync(process.execPath, ["dist/main.js", "--tokens", "2,4", "--strategy-lengths", "4", "--repeats", "2", "--out", dir], { cwd: pkg, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["dist/main.js", "--tokens", "2,4", "--strategy-lengths", "4", "--repeats", "2", "--skip-quality", "--out", dir], { cwd: pkg, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as BenchResults;
     expect(res.schema).toBe("tinylm-bench/2");

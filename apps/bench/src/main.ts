@@ -13,6 +13,7 @@ import { summaryLine } from "./explain.js";
 import { describeMachine } from "./machine.js";
 import { Progress, stepWork } from "./progress.js";
 import { buildReport } from "./report.js";
+import { measureQuality } from "./strategy-quality.js";
 import { RESULTS_SCHEMA, type BenchResults } from "./results.js";
 import { logitError } from "./int8-error.js";
 import { checkLength, describeTiming, planRuns, positionRunLength, runSweep, type BenchPlan } from "./sweep.js";
@@ -101,6 +102,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const maxL = Math.max(...plan.strategyLengths);
   progress.begin(`int8 logits against full over ${maxL} steps`);
   const int8Error = plan.kinds.includes("int8") ? logitError(model, plan.prompt, "int8", maxL, plan.cacheOptions) : null;
+  progress.begin("what each strategy gives up: the eval library's measurements");
+  const quality = options.skipQuality ? null : await measureQuality(model, options.weights ?? "random", options.quick, (message) => progress.begin(`strategy quality: ${message}`));
 
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
@@ -117,6 +120,7 @@ async function run(argv: readonly string[]): Promise<number> {
     },
     ...out,
     int8Error,
+    quality,
   };
   progress.end(`bench: measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   publish(results, outDir);

@@ -5,6 +5,7 @@ import { explain, logitErrorNote, type Explanation } from "./explain.js";
 import { buildFigures, type Figure } from "./figures.js";
 import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
 import type { BenchResults } from "./results.js";
+import { qualityExplanation, qualityFigures } from "./strategy-quality.js";
 
 /** JSON that is safe inside <script>: "<" is escaped, so no "</script>" can end the element early. */
 export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
@@ -70,6 +71,16 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
   const figures = buildFigures(results, analysis);
   const text: Explanation = explain(results, analysis);
   const [triangle, time, logLog, speedup, strategies, positions] = figures as [Figure, Figure, Figure, Figure, Figure, Figure];
+  const quality = results.quality ?? null;
+  const qualityFigs = quality ? qualityFigures(quality) : [];
+  const qualityText = quality ? qualityExplanation(quality) : null;
+  const qualityRows = quality && qualityText
+    ? [
+      row(qualityFigs[0]!, "What each strategy gives up: quality against memory", qualityText.memory),
+      row(qualityFigs[1]!, "Perplexity against position: windows, sinks and where positions come from", qualityText.position),
+      row(qualityFigs[2]!, "Attention sinks: measured, not assumed", qualityText.mass),
+    ].join("\n")
+    : "";
   const m = results.machine;
   return `<!doctype html>
 <html lang="en">
@@ -91,12 +102,13 @@ ${row(logLog, "Power laws", text.powerLaws)}
 ${row(speedup, "The rate improvement", text.rate)}
 ${row(strategies, "Cache strategies", text.strategies, strategyTable(results))}
 ${row(positions, "Where the measurements depart from the model", text.departures)}
+${qualityRows}
 <section class="method"><h2>How this was measured</h2>
 ${text.method.map((p) => `<p>${p}</p>`).join("\n")}
 </section>
 </main>
 <script type="application/json" id="bench-results">${scriptJson(results)}</script>
-<script type="application/json" id="bench-figures">${scriptJson(figures)}</script>
+<script type="application/json" id="bench-figures">${scriptJson([...figures, ...qualityFigs])}</script>
 <script>${plotlyJs}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>

@@ -3,6 +3,7 @@
 import type { CacheBytes } from "@tinylm/model";
 import type { AttentionCount } from "@tinylm/model";
 import type { Machine } from "./machine.js";
+import type { QualityResults } from "./strategy-quality.js";
 
 export const RESULTS_SCHEMA = "tinylm-bench/2";
 
@@ -97,6 +98,8 @@ export interface BenchResults {
   readonly separateRuns: SeparateRunCheck;
   /** int8's logits against full's over the largest strategy length (null when int8 was not measured). */
   readonly int8Error: LogitError | null;
+  /** What each cache strategy gives up (eval library) and the attention on the first positions; absent in older results. */
+  readonly quality?: QualityResults | null;
   /** Did `none` and `full` generate the same greedy tokens (they must: the cache changes speed, not results)? */
   readonly sameTokens: boolean;
   readonly sampleText: string; // the prompt and the first generated words

@@ -23,7 +23,7 @@ export function qualitySpecs(contextLength: number, quick: boolean): string[] {
   const windows = (quick ? [8, 64] : [4, 16, 64, 256]).filter((w) => w + 4 <= contextLength);
   return [
     "full", "paged", "int8", "int8:channel",
-    ...windows.flatMap((w) => [`sliding-window:${w}`, `sinks:${w}:4`, `sliding-window:${w}:cache`, `sinks:${w}:4:cache`]),
+    ...windows.flatMap((w) => [`sliding-window:${w}`, ...(w > 4 ? [`sinks:${w}:4`] : []), `sliding-window:${w}:cache`, ...(w > 4 ? [`sinks:${w}:4:cache`] : [])]),
   ];
 }
 
@@ -134,6 +134,10 @@ export function qualityExplanation(q: QualityResults): { memory: string[]; posit
       `${exact.length ? `${exact.map((l) => `<code>${escapeHtml(l)}</code>`).join(", ")} ${exact.length === 1 ? "is" : "are"} exact (KL 0, drawn at ${KL_FLOOR}). ` : ""}` +
       `The dotted line is the Pareto front, the settings no other setting beats on both axes: ${front.map((l) => `<code>${escapeHtml(l)}</code>`).join(", ")}.`,
   ];
+  const best = [...q.strategies].sort((a, b) => a.perplexity - b.perplexity)[0];
+  if (full && best && best.perplexity < full.perplexity) {
+    memory.push(`KL measures how far a strategy departs from <code>full</code>, not how well it predicts the text: here <code>full</code>'s teacher-forced perplexity is ${sig3(full.perplexity)} and <code>${escapeHtml(best.label)}</code>'s is ${sig3(best.perplexity)}, lower. The texts (${q.plan.textLength} words) may run past what the model was trained on, and there <code>full</code> is not the best a cache can do.`);
+  }
   const int8 = find(q, "int8"), channel = find(q, "int8:channel");
   if (full && int8) {
     memory.push(`<code>int8</code> keeps every position in ${sig3(int8.allocatedBytes / full.allocatedBytes)}× of <code>full</code>'s bytes (${formatBytes(int8.allocatedBytes)} against ${formatBytes(full.allocatedBytes)}) for a KL of ${sig3(int8.meanKL)}: its greedy text matches <code>full</code>'s for ${(100 * int8.agreement).toFixed(1)}% of the words${channel ? `; with per-channel key scales (KIVI) the KL is ${sig3(channel.meanKL)}` : ""}. A window keeps fewer bytes still, but forgets: what lies beyond it reaches a query only through deeper layers (a receptive field of about L·(W−1) positions).`);

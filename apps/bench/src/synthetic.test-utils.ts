@@ -4,6 +4,8 @@
 import { configToJson, makeConfig } from "@tinylm/model";
 import type { AttentionCount } from "@tinylm/model";
 import type { CpuCache } from "./machine.js";
+import type { LayerMass, StrategyEval } from "@tinylm/model";
+import type { QualityResults } from "./strategy-quality.js";
 import { RESULTS_SCHEMA, type BenchResults, type LogitError, type SweepSeries } from "./results.js";
 
 const series = (minMs: number[], spread: number): SweepSeries => {
@@ -51,7 +53,30 @@ export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResul
       full: { longRunMs: 2, separateMs: { median: 2.05, min: 2, max: 2.2 }, sameTokens: true }, // −2.44%
     },
     int8Error: overrides.int8Error === undefined ? { kind: "int8", steps: 40, maxAbs: 0.0123, rms: 0.00234, maxAbsLogit: 1.5 } : overrides.int8Error,
+    quality: syntheticQuality(),
     sameTokens: true,
     sampleText: overrides.sampleText ?? "the cat sat on the mat …",
+  };
+}
+
+/** A small strategy-quality section: five strategies over 20-word texts, attention mass for 3 layers. */
+export function syntheticQuality(): QualityResults {
+  const nll = (base: number, drift: number): number[] => Array.from({ length: 19 }, (_, t) => base + drift * t);
+  const point = (label: string, kind: string, kl: number, bytes: number, held: number, loss: number, drift: number): StrategyEval => ({
+    label, kind, perplexity: Math.exp(loss + 9 * drift), meanKL: kl, nllByPosition: nll(loss, drift), agreement: kl === 0 ? 1 : 0.8, firstDivergence: kl === 0 ? null : 7,
+    diverged: kl === 0 ? 0 : 2, grammatical: 0.95, farDependency: 0.2, allocatedBytes: bytes, heldPositions: held, bytesPerPosition: bytes / held, decodeMs: 0.05, decodeAt: 15,
+  });
+  const layer = (l: number, first: number): LayerMass => ({ layer: l, mass: [first, 0.05, 0.05, 0.05], uniform: [0.02, 0.02, 0.02, 0.02] });
+  return {
+    model: "test",
+    plan: { texts: 2, textLength: 20, prompts: 2, continuation: 17, probes: 4, gap: 16, decodeAt: 15, decodeSteps: 2 },
+    strategies: [
+      point("full", "full", 0, 30_720, 19, 1.2, 0),
+      point("paged", "paged", 0, 30_720, 19, 1.2, 0),
+      point("int8", "int8", 1e-4, 8_160, 19, 1.2, 0.001),
+      point("sliding-window:64", "sliding-window", 0.5, 6_144, 4, 1.4, 0.02),
+      point("sliding-window:64:cache", "sliding-window", 0.6, 6_144, 4, 1.3, 0.005),
+    ],
+    mass: { model: [layer(0, 0.5), layer(1, 0.06), layer(2, 0.06)], random: [layer(0, 0.06), layer(1, 0.06), layer(2, 0.06)] },
   };
 }
