@@ -86,7 +86,8 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
-  const limit = Math.min(cache.positionLimit, embeddablePositions(model.config));
+  // a cache that chooses the embedded positions (a window with positions "cache") knows its own limit
+  const limit = cache.embedPosition ? cache.positionLimit : Math.min(cache.positionLimit, embeddablePositions(model.config));
   if (promptIds.length > limit) {
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt, or use a model with a larger contextLength.`, promptIds.length, limit);
   }

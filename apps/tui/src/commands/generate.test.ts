@@ -116,6 +116,23 @@ describe("runGenerate", () => {
 });
 
 describe("runGenerate's cache settings and durations", () => {
+  it("refuses sinks that are not fewer than the window or do not fit the context, naming the valid range", async () => {
+    expect(() => runGenerate({ prompt: "the cat", cache: "sinks", window: 4, sinks: 4 }, memoryIo())).toThrow(
+      "generate: --sinks 4 is not fewer than the window 4; give --sinks from 0 to 3",
+    );
+    const io = memoryIo();
+    expect(await main(["generate", "--prompt", "the", "--cache", "sinks", "--window", "20", "--sinks", "13"], io, { launchTui: async () => {} })).toBe(2);
+    expect(io.stderr()).toBe("tinylm: generate: --sinks 13 and the window 20 exceed the context length 32; give --sinks from 0 to 12\n");
+  });
+
+  it("with --positions cache, a window generates past the context even with learned positions", () => {
+    const json = generateJson({ prompt: "the cat", cache: "sliding-window", window: 8, positions: "cache", maxNewTokens: 60 });
+    expect(json.ids).toHaveLength(60);
+    expect(json.stop_reason).toBe("max_new_tokens");
+    expect(json.config.positional).toBe("learned");
+    expect(() => runGenerate({ prompt: "the cat", cache: "full", positions: "cache" }, memoryIo())).toThrow("generate: --positions applies to --cache sliding-window or sinks; got --cache full");
+  });
+
   it("refuses a window larger than the context, naming the valid range", async () => {
     expect(() => runGenerate({ prompt: "the cat", cache: "sliding-window", window: 64 }, memoryIo())).toThrow(
       "generate: --window 64 is larger than the context length 32; give --window from 1 to 32",

@@ -92,6 +92,12 @@ function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void
   if (options.window !== undefined && options.window > C) {
     throw new UsageError(`generate: --window ${options.window} is larger than the context length ${C}; give --window from 1 to ${C}`);
   }
+  if (options.cache === "sinks") {
+    const W = options.window ?? defaultWindow(config), S = options.sinks ?? DEFAULT_SINKS, most = Math.min(W - 1, C - W);
+    if (S > most) {
+      throw new UsageError(`generate: --sinks ${S} ${S >= W ? `is not fewer than the window ${W}` : `and the window ${W} exceed the context length ${C}`}; give --sinks from 0 to ${most}`);
+    }
+  }
 }
 
 /** The cost of a decode step at length t under the strategy, for the progress line's time left. */
