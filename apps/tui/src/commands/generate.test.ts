@@ -144,10 +144,13 @@ describe("runGenerate's cache settings and durations", () => {
 
   it.each([
     ["full", {}, {}],
-    ["sliding-window", {}, { window: 16 }],
-    ["sinks", { window: 8 }, { window: 8, sinks: 4 }],
+    ["sliding-window", {}, { window: 16, positions: "absolute" }],
+    ["sinks", { window: 8 }, { window: 8, sinks: 4, positions: "absolute" }],
+    ["sinks", { window: 8, positions: "cache" }, { window: 8, sinks: 4, positions: "cache" }],
     ["paged", { blockSize: 4 }, { block_size: 4 }],
-    ["paged", {}, { block_size: 16 }],
+    ["paged", {}, { block_size: 32 }], // 64 by default, at most the context
+    ["int8", {}, { key_scales: "token" }],
+    ["int8", { keyScales: "channel" }, { key_scales: "channel" }],
   ] as const)("--json with --cache %s %j reports the strategy's settings %j", (cache, flags, settings) => {
     expect(generateJson({ prompt: "the cat", cache, ...flags }).cache_settings).toEqual(settings);
   });

@@ -2,7 +2,7 @@
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH,
+  CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultBlockSize, defaultWindow, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH,
   POSITION_SCHEMES, recomputeStepFlops, Sampler, type GenerateResult, type KeyScales, type ModelConfig, type PositionScheme, type SamplingOptions,
 } from "@tinylm/model";
 import { setThreads } from "@tinylm/tensor";
@@ -75,14 +75,16 @@ export function ms(x: number): string {
 }
 
 /**
- * The settings the strategy runs with, its defaults filled in (what --json reports): the window of
- * sliding-window and sinks, the sinks of sinks, the block size of paged; {} for the others.
+ * The settings the strategy runs with, its defaults filled in (what --json reports): the window and the
+ * positions of sliding-window and sinks, the sinks of sinks, the block size of paged, the key scales of
+ * int8; {} for the others.
  */
-export function cacheSettings(cache: string, config: ModelConfig, options: GenerateCommandOptions): Record<string, number> {
-  const window = options.window ?? defaultWindow(config);
-  if (cache === "sliding-window") return { window };
-  if (cache === "sinks") return { window, sinks: options.sinks ?? DEFAULT_SINKS };
-  if (cache === "paged") return { block_size: options.blockSize ?? DEFAULT_BLOCK_SIZE };
+export function cacheSettings(cache: string, config: ModelConfig, options: GenerateCommandOptions): Record<string, number | string> {
+  const window = options.window ?? defaultWindow(config), positions = options.positions ?? "absolute";
+  if (cache === "sliding-window") return { window, positions };
+  if (cache === "sinks") return { window, sinks: options.sinks ?? DEFAULT_SINKS, positions };
+  if (cache === "paged") return { block_size: options.blockSize ?? defaultBlockSize(config) };
+  if (cache === "int8") return { key_scales: options.keyScales ?? "token" };
   return {};
 }
 
