@@ -83,6 +83,9 @@ export function layerNorm(out: Tensor, x: Tensor, p: NormParams): void {
   (r.out === out && r.x === x ? r.op : layerNormRun(out, x, p))();
 }
 
+/** The options of a call over a strategy's own layout, rewritten by each call (see attend). */
+const layoutCall: { queryStart: number; span: AttentionSpan; nHeads: number; out: Tensor | undefined } = { queryStart: 0, span: { window: Infinity, sinks: 0 }, nHeads: 1, out: undefined };
+
 /**
  * out [R, d] = softmax(mask(q·kᵀ/√dh))·v per head, q [R, d] at positions queryStart.., over the keys and
  * values of `kv` (rows [S, d] at kv.positions, or a strategy's blocks or int8 rows, read where they are);
@@ -93,7 +96,11 @@ export function attend(
   observe?: (head: number, probs: Tensor) => void,
 ): void {
   if ("layout" in kv) { // a strategy's own layout, read where it is
-    const options = { queryStart, span, nHeads: p.heads, out };
+    const options = layoutCall; // one object for every call: a decode step allocates nothing
+    options.queryStart = queryStart;
+    options.span = span;
+    options.nHeads = p.heads;
+    options.out = out;
     if (observe) {
       const rows = viewRows(kv); // the probabilities are observed: attention over the rows, which makes them
       return attentionRun(out, q, p)(rows.keys, rows.values, rows.positions, queryStart, span, observe);
