@@ -46,8 +46,10 @@ function acrossThreads(f: () => Tensor): Tensor[] {
 describe("kernel builds and threads", () => {
   beforeAll(async () => {
     setThreads(2);
-    expect(await warmThreads()).toBe(2); // the workers are up: large calls below are split
-  }, 30_000);
+    // the workers are up, so large calls below are split; a busy machine may take longer than warmThreads'
+    // own 10 s patience to start them, so ask again (a worker that cannot start fails the hook's timeout)
+    while ((await warmThreads()) < 2);
+  }, 120_000);
 
   it("runs the fused multiply-add build in the tests (the set-up lets V8 compile relaxed SIMD)", () => {
     expect(initial.fma).toBe(true);
