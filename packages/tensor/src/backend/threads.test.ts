@@ -2,12 +2,10 @@
 // the same bits within a build, a row alone equals the row in a batch within a build, and both builds
 // stay within 1e-5 of the JS reference. The calls are large enough to be split over the pool.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attention } from "../ops/attention.js";
-import { layerNorm } from "../ops/layer-norm.js";
-import { linear } from "../ops/matmul.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { backendInfo, loadedWasm, setFma, setThreads, warmThreads } from "./backend.js";
+import { attention, layerNorm, linear } from "./dispatch.js";
 import { kernelZeros } from "./memory.js";
 import { maxAbsDiff, randomMatrix, randomVector, under } from "./placement.test-utils.js";
 import { readFileSync } from "node:fs";
