@@ -7,7 +7,6 @@
 //   - the 30-token greedy continuation, token for token, through `none` (recompute) and every exact
 //     cache (`full`, `paged`), with each step's last logits row within 1e-4 too;
 // under both kernel backends (plain TypeScript and WebAssembly).
-import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { getBackend, setBackend, type BackendName } from "@tinylm/tensor";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,31 +15,12 @@ import { createCache } from "./kv-cache/index.js";
 import { decode, maxAbsDiff, rowOf } from "./kv-cache/drive.test-utils.js";
 import { VOCAB, decode as decodeWords } from "./vocab.js";
 import { loadModel } from "./weights-file.js";
+import { readFixtures } from "./pytorch-fixtures.test-utils.js";
 
 const TOLERANCE = 1e-4;
 const dir = fileURLToPath(new URL("../fixtures/pytorch/", import.meta.url));
 
-interface Case {
-  readonly prompt: string;
-  readonly prompt_ids: number[];
-  readonly max_new_tokens: number;
-  readonly logits: number[][]; // [T, V]
-  readonly greedy_ids: number[];
-  readonly greedy_text: string;
-  readonly greedy_logits_last: number[][]; // [max_new_tokens, V]
-  readonly greedy_min_margin: number;
-}
-interface Fixture {
-  readonly weights: string;
-  readonly config: Record<string, unknown>;
-  readonly vocab: string[];
-  readonly cases: Case[];
-}
-
-const fixtures = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Fixture);
+const fixtures = readFixtures(dir);
 
 const rows = (xs: number[][]): Float32Array[] => xs.map((r) => Float32Array.from(r));
 const initial = getBackend();

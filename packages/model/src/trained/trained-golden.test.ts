@@ -5,7 +5,6 @@
 // 3e-5 absolute; PyTorch sums in float32 in its own order), and the greedy continuations token for token,
 // with and without a cache, under both kernel backends. The far-dependency prompt of the long models (the topic 66 words
 // back) checks attention over a long prefix too.
-import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { getBackend, setBackend, type BackendName, type Tensor } from "@tinylm/tensor";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -13,32 +12,14 @@ import { configFromJson } from "../config.js";
 import { generateSync } from "../generate.js";
 import { VOCAB } from "../vocab.js";
 import { bundledModelPath, isBundledModel, loadBundledModel } from "./bundled.js";
+import { readFixtures } from "../pytorch-fixtures.test-utils.js";
 
 vi.setConfig({ testTimeout: 300_000 }); // a busy 2-core machine: these run whole generations
 
 const TOLERANCE = 1e-5;
 const dir = fileURLToPath(new URL("../../fixtures/pytorch-trained/", import.meta.url));
 
-interface Case {
-  readonly prompt: string;
-  readonly prompt_ids: number[];
-  readonly max_new_tokens: number;
-  readonly logits: number[][]; // [T, V]
-  readonly greedy_ids: number[];
-  readonly greedy_logits_last: number[][]; // [max_new_tokens, V]
-  readonly greedy_min_margin: number;
-}
-interface Fixture {
-  readonly weights: string;
-  readonly config: Record<string, unknown>;
-  readonly vocab: string[];
-  readonly cases: Case[];
-}
-
-const fixtures = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Fixture);
+const fixtures = readFixtures(dir);
 
 /** Largest |logits[i, j] - expected[i][j]| over rows `from`.. of logits, over max(1, max |expected|). */
 function maxDiff(logits: Tensor, expected: number[][], from = 0): number {
