@@ -25,8 +25,8 @@ export type KeyScales = "token" | "channel";
 export const KEY_SCALES: readonly KeyScales[] = ["token", "channel"];
 
 /**
- * Positions per block for `paged`: 64, so a block's keys are 16 KiB at d = 64 (a 7B model's 16-position
- * blocks are 32 KiB and more). Each block the attention kernel moves to starts a new memory stream the
+ * Positions per block for `paged`: 64, so a block's keys are 16 KiB at d = 64 (still less than a 7B model's
+ * 16-position block: 16 × 4,096 fp16 keys, 128 KiB per layer). Each block the attention kernel moves to starts a new memory stream the
  * hardware prefetcher has to pick up; at 4 KiB blocks (16 positions) that costs ~40% of decode at
  * 1,000 positions against `full` (packages/tensor/scripts/bench-cache-attention.mjs), at 16 KiB ~10%.
  */
