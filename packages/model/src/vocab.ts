@@ -10,8 +10,8 @@ export type Word = (typeof VOCAB)[number];
 
 const ID = new Map<string, number>(VOCAB.map((w, i) => [w, i]));
 
-/** Levenshtein distance, for suggesting the nearest known word. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for suggesting the nearest known word (or option name). */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
