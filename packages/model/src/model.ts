@@ -4,7 +4,7 @@
 // forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
 // first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
-import { assertShape, copyRows, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { copyRows, formatShape, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
 import { checkCache, checkCount, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
@@ -99,9 +99,9 @@ export class TinyLM {
     const start = cache.length;
     this.checkPositions(T, start);
     const reentrant = this.busy;
+    const a = reentrant ? new Activations(this.config, T, new Storage(this.config, T)) : this.activations(T);
     this.busy = true;
     try {
-      const a = reentrant ? new Activations(this.config, T, new Storage(this.config, T)) : this.activations(T);
       const observe = options.onAttention;
       // after attention's input, the last block need only finish the rows whose logits are asked for
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
@@ -118,6 +118,7 @@ export class TinyLM {
       return logits;
     } finally {
       this.busy = reentrant;
+      if (reentrant) releaseBuffers(a); // a call from an observer: its buffers were its own
     }
   }
 
@@ -174,7 +175,9 @@ export class TinyLM {
     const rowsOut = lastOnly ? 1 : T;
     const out = options.out;
     if (out !== undefined && !isTensor(out)) throw new ArgumentError("forward", "out", out, "is not a tensor", `a float32 tensor [${rowsOut}, ${V}] (zeros([${rowsOut}, ${V}]))`);
-    if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) assertShape("forward", "out", out, [rowsOut, V]);
+    if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) {
+      throw new ArgumentError("forward", "out", formatShape(out.shape.slice(0, 8)), "has the wrong shape", `[${rowsOut}, ${V}] (the logits of ${lastOnly ? "the last token" : `${T} tokens`})`);
+    }
     return lastOnly;
   }
 
@@ -196,7 +199,10 @@ export class TinyLM {
     if (T === 1) return (this.decode ??= new Activations(this.config, 1, new Storage(this.config, 1)));
     if (this.last?.T === T) return this.last;
     let storage = this.storage;
-    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    if (!storage || storage.rows < T) {
+      if (storage) releaseBuffers(storage); // only this.last viewed it, and it is replaced below
+      storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    }
     return (this.last = new Activations(this.config, T, storage));
   }
 }
