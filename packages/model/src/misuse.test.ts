@@ -88,6 +88,7 @@ const CASES: [string, () => unknown][] = [
   ["forward(ids, { cache, start: 5 }) disagreeing", () => model.forward([1, 2], { cache: new FullCache(config), start: 5 })],
   ["forward with a cache for another d_model", () => model.forward([1, 2], { cache: new FullCache(makeConfig({ dModel: 32 })) })],
   ["forward with a cache for fewer layers", () => model.forward([1, 2], { cache: createCache("sinks", makeConfig({ nLayers: 2 })) })],
+  ["forward(ids, { cahce: cache })", () => model.forward([1, 2], { cahce: new FullCache(config) } as any)],
   ["forward(ids, { logits: \"first\" })", () => model.forward([1, 2], { logits: "first" as any })],
   ["forward(ids, { out: [1, 2] })", () => model.forward([1, 2], { out: [1, 2] as any })],
   ["forward(ids, { out: zeros([3, 20]) })", () => model.forward([1, 2], { out: zeros([3, 20]) })],
@@ -186,6 +187,7 @@ describe("misuse from plain JavaScript", () => {
   it("messages speak the API's words: a typo names the nearest key", () => {
     expect(thrown(() => makeConfig({ contextLenght: 64 } as any))).toMatchObject({ name: "ConfigError", message: expect.stringContaining('did you mean "contextLength"') });
     expect(thrown(() => generateSync(model, "the", { maxNewToken: 5 } as any))).toMatchObject({ message: expect.stringContaining('did you mean "maxNewTokens"') });
+    expect(thrown(() => model.forward([1], { cahce: new FullCache(config) } as any))).toMatchObject({ message: expect.stringContaining('did you mean "cache"') });
     expect(thrown(() => generateSync(model, "the", { cache: "ful" }))).toMatchObject({ message: expect.stringContaining('did you mean "full"') });
     expect(thrown(() => model.forward([25]))).toMatchObject({ name: "ArgumentError", message: "forward: token id at index 0 is not in the vocabulary; got 25, expected an integer in [0, 20)" });
     expect(thrown(() => new TinyLM(config, context16))).toMatchObject({ name: "WeightsError", tensor: "pos_emb.weight" });

@@ -6,7 +6,7 @@
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
 import { copyRows, formatShape, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
-import { checkCache, checkCount, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
+import { checkCache, checkCount, didYouMean, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
 import { ArgumentError, ConfigError, ContextError, StateError } from "./errors.js";
 import { disposeIdleCaches } from "./kv-cache/idle-caches.js";
@@ -151,6 +151,7 @@ export class TinyLM {
     if (typeof startOrOptions !== "object" || startOrOptions === null || Array.isArray(startOrOptions)) {
       throw new ArgumentError("forward", "options", startOrOptions, "is neither an options object nor a start position", "{ cache, start, span, onAttention, logits, out } or an integer >= 0");
     }
+    for (const key in startOrOptions) if (!FORWARD_KEYS.includes(key)) unknownOption(key, startOrOptions);
     const { cache, start, span, onAttention } = startOrOptions;
     if (cache !== undefined) checkCache("forward", cache, this.config);
     if (start !== undefined) {
@@ -208,6 +209,13 @@ export class TinyLM {
 }
 
 const DISPOSED = "the model was disposed; load or create a new one";
+
+const FORWARD_KEYS: readonly string[] = ["cache", "start", "span", "onAttention", "logits", "out"];
+
+/** Throws for an options key forward does not know (a typo would otherwise be ignored: `cahce` runs without the cache). */
+function unknownOption(key: string, options: ForwardOptions): never {
+  throw new ArgumentError("forward", `options key "${key}"`, (options as Record<string, unknown>)[key], `is not an option${didYouMean(key, FORWARD_KEYS)}`, `one of: ${FORWARD_KEYS.join(", ")}`);
+}
 
 /** The per-head observer for one layer (a function of its own, so forward's locals are not captured). */
 function headObserver(observe: AttentionObserver, layer: number, positions: ArrayLike<number>): (head: number, probs: Tensor) => void {
