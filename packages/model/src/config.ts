@@ -110,6 +110,7 @@ export function makeConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
 
 /** The snake_case JSON object stored in safetensors metadata and printed by --json. */
 export function configToJson(config: ModelConfig): Record<string, number | string> {
+  validateConfig(config);
   const out: Record<string, number | string> = {};
   for (const key of Object.keys(SNAKE) as (keyof ModelConfig)[]) out[SNAKE[key]] = config[key];
   return out;

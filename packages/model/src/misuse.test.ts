@@ -4,7 +4,7 @@
 // it; `any` stands for the missing type checker.
 import { zeros } from "@tinylm/tensor";
 import { describe, expect, it } from "vitest";
-import { makeConfig, validateConfig, configFromJson } from "./config.js";
+import { configFromJson, configToJson, makeConfig, validateConfig } from "./config.js";
 import { ArgumentError, ConfigError, ContextError, StateError, VocabularyError, WeightsError } from "./errors.js";
 import { generate, generateSteps, generateSync } from "./generate.js";
 import { createCache } from "./kv-cache/index.js";
@@ -20,7 +20,8 @@ import { parseSafetensors, serializeSafetensors } from "./safetensors.js";
 import { Sampler } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 import { loadModel, saveModel } from "./weights-file.js";
-import { initWeights, type Weights } from "./weights.js";
+import { summarize } from "./summary.js";
+import { initWeights, parameterSpecs, type Weights } from "./weights.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const TYPED = [ArgumentError, ConfigError, ContextError, StateError, VocabularyError, WeightsError];
@@ -48,6 +49,9 @@ const CASES: [string, () => unknown][] = [
   ["validateConfig(undefined)", () => validateConfig(undefined as any)],
   ["validateConfig({})", () => validateConfig({} as any)],
   ["configFromJson([])", () => configFromJson([])],
+  ["configToJson(undefined)", () => configToJson(undefined as any)],
+  ["summarize({ nLayers: 1e9 })", () => summarize({ ...config, nLayers: 1e9 })],
+  ["parameterSpecs(\"default\")", () => parameterSpecs("default" as any)],
   // building a model
   ["new TinyLM(undefined, weights)", () => new TinyLM(undefined as any, weights)],
   ["new TinyLM(config, undefined)", () => new TinyLM(config, undefined as any)],

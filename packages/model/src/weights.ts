@@ -38,6 +38,7 @@ export interface ParamSpec {
 
 /** Every parameter of `config`, in canonical order (the order of the summary and of saved files). */
 export function parameterSpecs(config: ModelConfig): ParamSpec[] {
+  validateConfig(config);
   const { vocabSize: V, dModel: d, dFF: F, contextLength: C } = config;
   const specs: ParamSpec[] = [{ name: "tok_emb.weight", shape: [V, d], kind: "matrix" }];
   if (config.positional === "learned") specs.push({ name: "pos_emb.weight", shape: [C, d], kind: "matrix" });
