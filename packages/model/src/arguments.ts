@@ -2,7 +2,7 @@
 // input. Each throws an ArgumentError (or a ConfigError for config keys) in the API's words.
 import type { AttentionSpan, Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
-import { ArgumentError, ConfigError, StateError } from "./errors.js";
+import { ArgumentError, ConfigError, quote, StateError } from "./errors.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { editDistance } from "./vocab.js";
 
@@ -11,13 +11,25 @@ import { editDistance } from "./vocab.js";
  * typo (at most 2 edits, or a third of the name); else "". Only the first 40 characters of `name` count.
  */
 export function didYouMean(name: string, candidates: readonly string[]): string {
+  const near = nearTo(name, candidates);
+  return near === undefined ? "" : `; did you mean "${near}"?`;
+}
+
+/** The candidate nearest to `name`, when near enough to be a typo (see didYouMean). */
+function nearTo(name: string, candidates: readonly string[]): string | undefined {
   const n = name.slice(0, 40).toLowerCase();
   let best = "", bestDistance = Infinity;
   for (const c of candidates) {
     const d = editDistance(n, c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return bestDistance <= Math.max(2, Math.floor(n.length / 3)) ? `; did you mean "${best}"?` : "";
+  return bestDistance <= Math.max(2, Math.floor(n.length / 3)) ? best : undefined;
+}
+
+/** An ArgumentError for options key `key`, which is not one of `known` (naming the nearest, if one is near). */
+export function unknownKey(op: string, name: string, key: string, value: unknown, known: readonly string[]): ArgumentError {
+  const near = nearTo(key, known);
+  return new ArgumentError(op, `${name} key ${quote(key)}`, value, "is not an option", `one of: ${known.join(", ")}${near === undefined ? "" : ` (the nearest is "${near}")`}`);
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -27,9 +39,7 @@ export function optionsObject<T extends object>(op: string, name: string, value:
   if (value === undefined) return {} as T;
   if (!isPlainObject(value)) throw new ArgumentError(op, name, value, "is not an object", `an object with some of: ${known.join(", ")}`);
   for (const key in value) {
-    if (!known.includes(key)) {
-      throw new ArgumentError(op, `${name} key "${key}"`, (value as Record<string, unknown>)[key], `is not an option${didYouMean(key, known)}`, `one of: ${known.join(", ")}`);
-    }
+    if (!known.includes(key)) throw unknownKey(op, name, key, (value as Record<string, unknown>)[key], known);
   }
   return value;
 }

@@ -190,8 +190,8 @@ describe("misuse from plain JavaScript", () => {
 
   it("messages speak the API's words: a typo names the nearest key", () => {
     expect(thrown(() => makeConfig({ contextLenght: 64 } as any))).toMatchObject({ name: "ConfigError", message: expect.stringContaining('did you mean "contextLength"') });
-    expect(thrown(() => generateSync(model, "the", { maxNewToken: 5 } as any))).toMatchObject({ message: expect.stringContaining('did you mean "maxNewTokens"') });
-    expect(thrown(() => model.forward([1], { cahce: new FullCache(config) } as any))).toMatchObject({ message: expect.stringContaining('did you mean "cache"') });
+    expect(thrown(() => generateSync(model, "the", { maxNewToken: 5 } as any))).toMatchObject({ message: expect.stringContaining('(the nearest is "maxNewTokens")') });
+    expect(thrown(() => model.forward([1], { cahce: new FullCache(config) } as any))).toMatchObject({ message: expect.stringContaining('(the nearest is "cache")') });
     expect(thrown(() => generateSync(model, "the", { cache: "ful" }))).toMatchObject({ message: expect.stringContaining('did you mean "full"') });
     expect(thrown(() => model.forward([25]))).toMatchObject({ name: "ArgumentError", message: "forward: token id at index 0 is not in the vocabulary; got 25, expected an integer in [0, 20)" });
     expect(thrown(() => new TinyLM(config, context16))).toMatchObject({ name: "WeightsError", tensor: "pos_emb.weight" });

@@ -4,9 +4,9 @@
 // forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
 // first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
-import { copyRows, formatShape, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { copyRows, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
-import { checkCache, checkCount, didYouMean, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
+import { checkCache, checkCount, unknownKey, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
 import { ArgumentError, ConfigError, ContextError, StateError } from "./errors.js";
 import { disposeIdleCaches } from "./kv-cache/idle-caches.js";
@@ -177,7 +177,7 @@ export class TinyLM {
     const out = options.out;
     if (out !== undefined && !isTensor(out)) throw new ArgumentError("forward", "out", out, "is not a tensor", `a float32 tensor [${rowsOut}, ${V}] (zeros([${rowsOut}, ${V}]))`);
     if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) {
-      throw new ArgumentError("forward", "out", formatShape(out.shape.slice(0, 8)), "has the wrong shape", `[${rowsOut}, ${V}] (the logits of ${lastOnly ? "the last token" : `${T} tokens`})`);
+      throw new ArgumentError("forward", "out", out.shape.slice(0, 8), "has the wrong shape", `[${rowsOut}, ${V}] (the logits of ${lastOnly ? "the last token" : `${T} tokens`})`);
     }
     return lastOnly;
   }
@@ -214,7 +214,7 @@ const FORWARD_KEYS: readonly string[] = ["cache", "start", "span", "onAttention"
 
 /** Throws for an options key forward does not know (a typo would otherwise be ignored: `cahce` runs without the cache). */
 function unknownOption(key: string, options: ForwardOptions): never {
-  throw new ArgumentError("forward", `options key "${key}"`, (options as Record<string, unknown>)[key], `is not an option${didYouMean(key, FORWARD_KEYS)}`, `one of: ${FORWARD_KEYS.join(", ")}`);
+  throw unknownKey("forward", "options", key, (options as Record<string, unknown>)[key], FORWARD_KEYS);
 }
 
 /** The per-head observer for one layer (a function of its own, so forward's locals are not captured). */

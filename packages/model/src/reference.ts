@@ -64,6 +64,6 @@ function checkArguments(config: ModelConfig, weights: Weights, tokens: readonly 
   checkCount("referenceForward", "start", start);
   const limit = embeddablePositions(config);
   if (start + tokens.length > limit) {
-    throw new ContextError(`referenceForward: ${tokens.length} tokens at position ${start} pass the ${limit} positions of context_length ${config.contextLength}`, start + tokens.length, limit);
+    throw new ContextError(`referenceForward: positions ${start}..${start + tokens.length - 1} pass ${limit - 1}, the last position with a learned embedding (context_length ${config.contextLength})`, start + tokens.length, limit);
   }
 }
