@@ -82,3 +82,35 @@ export class ContextError extends Error {
     super(message);
   }
 }
+
+/**
+ * An argument of a public call has the wrong type or is out of range (a token id past the vocabulary, a
+ * start position that is not an integer, something that is not a tensor): `op` is the call, `argument`
+ * names the argument in the API's words.
+ */
+export class ArgumentError extends Error {
+  override readonly name = "ArgumentError";
+  constructor(
+    readonly op: string,
+    readonly argument: string,
+    readonly value: unknown,
+    problem: string,
+    expected: string,
+  ) {
+    super(`${op}: ${clip(argument)} ${problem}; got ${quote(value)}, expected ${expected}`);
+  }
+}
+
+/**
+ * An object cannot do what was asked in its current state: a model or cache used after dispose(), or a
+ * cache already serving another generation that has not finished.
+ */
+export class StateError extends Error {
+  override readonly name = "StateError";
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    super(`${op}: ${message}`);
+  }
+}

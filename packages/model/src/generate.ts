@@ -6,13 +6,14 @@
 // positions, the cache's positionLimit). A prompt longer than the limit is a ContextError before any work;
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
 import { NumericError, sliceRows, zeros, type Tensor } from "@tinylm/tensor";
-import { ContextError, VocabularyError, WeightsError } from "./errors.js";
+import { checkCache, checkFunction, checkIds, optionsObject } from "./arguments.js";
+import { ArgumentError, ContextError, quote, StateError, VocabularyError, WeightsError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
-import type { CacheOptions } from "./kv-cache/index.js";
+import { CACHE_OPTION_KEYS, type CacheOptions } from "./kv-cache/index.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
-import type { AttentionObserver, TinyLM } from "./model.js";
+import { TinyLM, type AttentionObserver } from "./model.js";
 import { embeddablePositions } from "./positional.js";
-import { Sampler, type SamplingOptions } from "./sampling.js";
+import { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 import { getParameter, parameterSpecs } from "./weights.js";
 
@@ -62,23 +63,57 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+const OPTION_KEYS = ["maxNewTokens", "cache", "sampling", "signal", "onToken", "onAttention", ...CACHE_OPTION_KEYS];
+
+/** Caches serving a generation that has not finished: a second generation may not share one. */
+const running = new WeakSet<KVCache>();
+
 /**
  * The loop itself, one yield per generated token; returns the result. generate() and generateSync()
- * drive it. Prefill is the first forward: the whole prompt in one pass.
+ * drive it. Prefill is the first forward: the whole prompt in one pass. A generation holds its cache until
+ * it finishes (or the iterator's return() is called, as `for…of` with `break` does); meanwhile another
+ * generation given the same cache object throws a StateError.
  */
 export function* generateSteps(model: TinyLM, prompt: string | readonly number[], options: GenerateOptions = {}): Generator<TokenEvent, GenerateResult> {
-  const promptIds = typeof prompt === "string" ? encode(prompt) : [...prompt];
+  if (!(model instanceof TinyLM)) throw new ArgumentError("generate", "model", model, "is not a TinyLM", "a model from TinyLM.init, new TinyLM or loadModel");
+  if (model.disposed) throw new StateError("generate", "the model was disposed; load or create a new one");
+  if (typeof prompt !== "string") checkIds("generate", prompt, model.config.vocabSize, "prompt");
+  const promptIds = typeof prompt === "string" ? encode(prompt) : Array.from(prompt);
   if (promptIds.length === 0) throw new VocabularyError("generate: the prompt is empty; expected at least one token");
+  checkGenerateOptions(optionsObject("generate", "options", options, OPTION_KEYS));
   const maxNew = options.maxNewTokens ?? 10;
-  if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
+  if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${quote(maxNew)}`, 0, 0);
   const t0 = performance.now(); // the total counts setting the cache up too
   const named = typeof options.cache === "object" ? null : options.cache ?? "full";
+  if (named === null) checkCache("generate", options.cache, model.config);
   const cache = named === null ? (options.cache as KVCache) : takeCache(model, model.config, named, options);
+  if (running.has(cache)) {
+    throw new StateError("generate", `this ${cache.kind} cache is serving another generation that has not finished; give each generation running at the same time its own cache (or a strategy name: generate() then builds one per generation)`);
+  }
+  running.add(cache);
   try {
     return yield* run(model, promptIds, maxNew, cache, options, t0);
   } finally {
-    if (named !== null) returnCache(model, named, options, cache);
+    running.delete(cache);
+    if (named !== null) {
+      if (model.disposed) cache.dispose?.(); // the model went while this ran: nothing will take the cache again
+      else returnCache(model, named, options, cache);
+    }
   }
+}
+
+/** The callbacks, signal and sampling options of a generation (cache options are checked where the cache is built). */
+function checkGenerateOptions(options: GenerateOptions): void {
+  checkFunction("generate", "onToken", options.onToken);
+  checkFunction("generate", "onAttention", options.onAttention);
+  const signal = options.signal as { aborted?: unknown } | undefined;
+  if (signal !== undefined && (typeof signal !== "object" || signal === null || typeof signal.aborted !== "boolean")) {
+    throw new ArgumentError("generate", "signal", signal, "is not an AbortSignal", "an AbortSignal (new AbortController().signal) or undefined");
+  }
+  if (options.cache !== undefined && typeof options.cache !== "string" && typeof options.cache !== "object") {
+    throw new ArgumentError("generate", "cache", options.cache, "is neither a strategy name nor a KVCache", '"full", "none", … or a KVCache');
+  }
+  if (options.sampling !== undefined) validateSampling(options.sampling);
 }
 
 /** generateSteps' loop over a cache it has chosen (and will give back if it built it); t0 starts the total. */

@@ -1,6 +1,6 @@
 // @tinylm/model — the public surface: config, vocabulary, weights, the model, caches, generation, summary.
 export { type ModelConfig, type Positional, DEFAULT_CONFIG, MAX_CONTEXT_LENGTH, MAX_D_MODEL, MAX_D_FF, MAX_N_LAYERS, MAX_PARAMETERS, makeConfig, validateConfig, configToJson, configFromJson } from "./config.js";
-export { ConfigError, VocabularyError, WeightsError, ContextError } from "./errors.js";
+export { ConfigError, VocabularyError, WeightsError, ContextError, ArgumentError, StateError } from "./errors.js";
 export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./vocab.js";
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
@@ -15,7 +15,8 @@ export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
 export { type KVCache, type KVView, type CacheBytes } from "./kv-cache/types.js";
-export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE } from "./kv-cache/index.js";
+export { MAX_IDLE_CACHES } from "./kv-cache/idle-caches.js";
+export { createCache, CACHE_KINDS, CACHE_OPTION_KEYS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE } from "./kv-cache/index.js";
 export { NoCache } from "./kv-cache/no-cache.js";
 export { FullCache } from "./kv-cache/full-cache.js";
 export { PagedCache } from "./kv-cache/paged-cache.js";

@@ -4,7 +4,7 @@
 // and kept on its parameters (the last two pairs: a decode step's and a prefill's), so a decode step checks
 // no shape and allocates nothing. Buffers are compared by identity: pass the same tensors to reuse a run.
 import {
-  embedding, prepareAttention, prepareLayerNorm, prepareLinear,
+  prepareAttention, prepareLayerNorm, prepareLinear,
   type AttentionSpan, type LinearFusion, type PreparedAttention, type PreparedOp, type Tensor,
 } from "@tinylm/tensor";
 import type { KVView } from "./kv-cache/types.js";
@@ -110,14 +110,10 @@ function attentionRun(out: Tensor, q: Tensor, p: AttentionParams): PreparedAtten
 
 /**
  * out [T, d] = tokEmb[tokens] + position rows start..start+T-1: rows of posEmb [C, d] when positions are
- * learned, else sinusoids written into pe [T, d]. Ids are checked (IndexError) before anything is written.
+ * learned, else sinusoids written into pe [T, d]. The ids were checked by forward (ids in [0, V)).
  */
 export function embed(out: Tensor, tokens: ArrayLike<number>, start: number, tokEmb: Tensor, posEmb: Tensor | undefined, pe: Tensor): void {
   const T = tokens.length, d = out.shape[1]!;
-  for (let t = 0; t < T; t++) {
-    const id = tokens[t]!;
-    if (tokEmb.shape[1] !== d || !Number.isInteger(id) || id < 0 || id >= tokEmb.shape[0]!) embedding(tokEmb, tokens); // throws the IndexError/ShapeError
-  }
   const pos = posEmb ?? pe;
   if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(start + t, pe, t);
   const p0 = posEmb ? start : 0;

@@ -13,4 +13,4 @@ export { embedding } from "./ops/gather.js";
 export { argmax } from "./ops/reduce.js";
 export { sliceRows } from "./ops/rows.js";
 export { setBackend, getBackend, backendInfo, setFma, setThreads, warmThreads, type BackendName, type BackendInfo } from "./backend/backend.js";
-export { allocFloat32, allocInt32, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory } from "./backend/memory.js";
+export { allocFloat32, allocInt32, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory, releaseKernelMemory } from "./backend/memory.js";

@@ -8,8 +8,8 @@
 // layer's worth: a fused int8 attention kernel would not need it); used = the int8 rows and scales held.
 // Against `full` (2·L·C·d·4) that is (d + 4)/(4d) of the storage, ~27% at d = 64, or ~60% counting the
 // scratch (L = 3). The logit error against `full` is bounded and measured in int8-cache.test.ts.
-import { CAUSAL, kernelZeros, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { CAUSAL, kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { dequantizeRows, quantizeRow } from "./quantize.js";
 import { Scratch } from "./scratch.js";
@@ -31,8 +31,10 @@ export class Int8Cache implements KVCache {
   private readonly values: QuantizedRows[]; // per layer
   private readonly dequantized: Scratch; // [C, d] keys and values of the layer being read
   private filled = 0;
+  private released = false;
 
-  constructor(private readonly config: ModelConfig) {
+  constructor(readonly config: ModelConfig) {
+    validateConfig(config);
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
     this.keys = Array.from({ length: nLayers }, () => rowsOf(C, d));
@@ -75,5 +77,18 @@ export class Int8Cache implements KVCache {
 
   reset(): void {
     this.filled = 0;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseKernelMemory(this.dequantized.keys);
+    releaseKernelMemory(this.dequantized.values);
   }
 }

@@ -12,8 +12,8 @@
 // Memory: allocated = pool blocks (2·B·d floats each, L more every B positions) + the gather scratch (one
 // layer's blocks at least, doubled when it runs short, in kernel memory so the wasm attention reads it in
 // place); used = the positions held, 2·L·d floats each.
-import { CAUSAL, copyRows, kernelZeros, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { CAUSAL, copyRows, kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
 import { DEFAULT_BLOCK_SIZE, validateCacheOptions, type CacheOptions } from "./options.js";
@@ -30,11 +30,13 @@ export class PagedCache implements KVCache {
   private readonly tables: number[][]; // per layer: logical block -> pool block id
   private readonly gathered: Scratch;
   private filled = 0;
+  private released = false;
 
   constructor(
-    private readonly config: ModelConfig,
+    readonly config: ModelConfig,
     options: CacheOptions = {},
   ) {
+    validateConfig(config);
     validateCacheOptions(options);
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     this.capacity = config.contextLength;
@@ -102,5 +104,18 @@ export class PagedCache implements KVCache {
       table.length = 0;
     }
     this.filled = 0;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseKernelMemory(this.gathered.keys);
+    releaseKernelMemory(this.gathered.values);
   }
 }

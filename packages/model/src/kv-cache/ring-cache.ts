@@ -8,8 +8,8 @@
 // scratch: the rows kept so far plus all T new rows, for attention; then only the survivors are written to
 // the ring. The scratch is dropped by advance(), so between forward passes the cache holds exactly
 // (S + W) rows per layer whatever the sequence length.
-import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { copyRows, kernelZeros, releaseKernelMemory, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { ContextError } from "../errors.js";
 import { embeddablePositions } from "../positional.js";
 import { validateCacheOptions } from "./options.js";
@@ -29,13 +29,15 @@ export class RingCache implements KVCache {
   private readonly rowPositions: Int32Array; // [S + W]: absolute position held by each row
   private scratch: Scratch | null = null; // only during a prefill that evicts
   private filled = 0;
+  private released = false;
 
   constructor(
     readonly kind: string,
-    private readonly config: ModelConfig,
+    readonly config: ModelConfig,
     readonly window: number, // W
     readonly sinks: number, // S
   ) {
+    validateConfig(config);
     validateCacheOptions({ window, sinks });
     const rows = sinks + window;
     this.span = { window, sinks };
@@ -124,5 +126,17 @@ export class RingCache implements KVCache {
   reset(): void {
     this.filled = 0;
     this.scratch = null;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const t of [...this.keys, ...this.values]) releaseKernelMemory(t);
   }
 }

@@ -56,4 +56,11 @@ export interface KVCache {
   bytes(): CacheBytes;
   /** Forgets every position but keeps the allocations. */
   reset(): void;
+  /**
+   * Optional: gives the cache's kernel memory back now rather than at garbage collection; afterwards
+   * `disposed` is true and the model and generate() refuse the cache (a StateError).
+   */
+  dispose?(): void;
+  /** True after dispose(). */
+  readonly disposed?: boolean;
 }
