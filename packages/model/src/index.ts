@@ -1,6 +1,6 @@
 // @tinylm/model — the public surface: config, vocabulary, weights, the model, caches, generation, summary.
 export { type ModelConfig, type Positional, DEFAULT_CONFIG, MAX_CONTEXT_LENGTH, MAX_D_MODEL, MAX_D_FF, MAX_N_LAYERS, MAX_PARAMETERS, makeConfig, validateConfig, configToJson, configFromJson } from "./config.js";
-export { ConfigError, VocabularyError, WeightsError, ContextError } from "./errors.js";
+export { ConfigError, VocabularyError, WeightsError, ContextError, RollbackError } from "./errors.js";
 export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./vocab.js";
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
@@ -22,4 +22,5 @@ export { PagedCache } from "./kv-cache/paged-cache.js";
 export { SlidingWindowCache } from "./kv-cache/sliding-window-cache.js";
 export { SinksCache } from "./kv-cache/sinks-cache.js";
 export { Int8Cache } from "./kv-cache/int8-cache.js";
+export { PrefixCache } from "./kv-cache/prefix-cache.js";
 export { referenceForward } from "./reference.js";

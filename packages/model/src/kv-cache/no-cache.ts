@@ -1,6 +1,7 @@
 // `none`: keeps nothing. Every call attends over its own k, v only, so the generation loop feeds the
 // whole sequence each step and recomputes every key and value (the exercise's loop, the baseline).
 import { CAUSAL, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { checkTruncate } from "./rollback.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
 export class NoCache implements KVCache {
@@ -33,6 +34,11 @@ export class NoCache implements KVCache {
   }
 
   advance(): void {}
+
+  /** Nothing to roll back: it holds no rows (length is the start position of every call). */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.start, length, this.start);
+  }
 
   bytes(): CacheBytes {
     return { allocated: 0, used: 0 };

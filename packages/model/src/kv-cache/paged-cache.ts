@@ -17,6 +17,7 @@ import type { ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
 import { DEFAULT_BLOCK_SIZE, validateCacheOptions, type CacheOptions } from "./options.js";
+import { checkTruncate } from "./rollback.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
@@ -89,6 +90,16 @@ export class PagedCache implements KVCache {
 
   advance(T: number): void {
     this.filled += T;
+  }
+
+  /** Exact: blocks wholly past `length` go back to the pool; the rest of a partly kept block is rewritten. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    const blocks = Math.ceil(length / this.blockSize);
+    for (const table of this.tables) {
+      for (const id of table.splice(blocks)) this.pool.release(id);
+    }
+    this.filled = length;
   }
 
   bytes(): CacheBytes {
