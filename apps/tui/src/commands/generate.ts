@@ -51,10 +51,10 @@ function readPrompt(options: GenerateCommandOptions, io: Io): PromptInput {
   return { text: prompt, truncated: false };
 }
 
-function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
+export function checkCacheFlags(options: GenerateCommandOptions, cache: string, command = "generate"): void {
   for (const [key, flag, kinds] of CACHE_FLAGS) {
     if (options[key] !== undefined && !(kinds as readonly string[]).includes(cache)) {
-      throw new UsageError(`generate: ${flag} applies to --cache ${kinds.join(" or ")}; got --cache ${cache}`);
+      throw new UsageError(`${command}: ${flag} applies to --cache ${kinds.join(" or ")}; got --cache ${cache}`);
     }
   }
 }
@@ -80,7 +80,7 @@ export function cacheSettings(cache: string, config: ModelConfig, options: Gener
 }
 
 /** A window wider than the context keeps nothing more than `full`: a mistake, not a setting. */
-function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
+export function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
   const C = config.contextLength;
   if (options.window !== undefined && options.window > C) {
     throw new UsageError(`generate: --window ${options.window} is larger than the context length ${C}; give --window from 1 to ${C}`);
