@@ -36,9 +36,11 @@ def random_weights(cfg, seed):
     return weights
 
 
-def write_safetensors(path, cfg, weights):
-    """safetensors: u64 LE header length, JSON header (padded with spaces to 8 bytes), raw LE float32 data."""
-    header = {"__metadata__": {"config": json.dumps({k: cfg[k] for k in CONFIG_KEYS}, separators=(",", ":"))}}
+def write_safetensors(path, cfg, weights, metadata=None):
+    """safetensors: u64 LE header length, JSON header (padded with spaces to 8 bytes), raw LE float32 data.
+    `metadata` ({str: str}) is stored in __metadata__ beside the config."""
+    config = json.dumps({k: cfg[k] for k in CONFIG_KEYS}, separators=(",", ":"))
+    header = {"__metadata__": {"config": config, **(metadata or {})}}
     chunks, offset = [], 0
     for name, shape in parameter_specs(cfg):
         t = weights[name].to(torch.float32).contiguous()

@@ -5,7 +5,7 @@ describe("parseBenchArgs", () => {
   it("defaults to the exercise's sweep: 10, 20, …, 100, 200, …, 1000, 3 repeats, bench-report", () => {
     const o = parseBenchArgs([]);
     expect(DEFAULT_TOKENS).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
-    expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: null, seed: 0, prompt: "the cat sat", quick: false, backend: null, from: null });
+    expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: "long", seed: 0, prompt: "the cat sat", quick: false, backend: null, from: null });
   });
 
   it("--quick is a reduced sweep, still with three repeats (the report needs them to judge the noise)", () => {
@@ -41,5 +41,15 @@ describe("defaultStrategyLengths", () => {
     expect(defaultStrategyLengths(DEFAULT_TOKENS)).toEqual([100, 500, 1000]);
     expect(defaultStrategyLengths(QUICK_TOKENS)).toEqual([10, 50, 100]);
     expect(defaultStrategyLengths([7])).toEqual([7]);
+  });
+});
+
+describe("--weights", () => {
+  it("is the trained long-context model by default; random (seeded weights) by name or with --context-length alone", () => {
+    expect(parseBenchArgs([]).weights).toBe("long");
+    expect(parseBenchArgs(["--weights", "random"]).weights).toBeNull();
+    expect(parseBenchArgs(["--context-length", "2048"]).weights).toBeNull();
+    expect(parseBenchArgs(["--weights", "exercise"]).weights).toBe("exercise");
+    expect(parseBenchArgs(["--weights", "m.safetensors"]).weights).toBe("m.safetensors");
   });
 });

@@ -35,8 +35,9 @@ Options:
                             repeats that disagree are reported (default: 3)
   --out DIR                 where index.html and results.json go (default: bench-report)
   --context-length N        the model's context length; must fit prompt + largest n (default: 1024)
-  --weights FILE            a .safetensors model instead of seeded weights (its config is used)
-  --seed N                  seed of the generated weights (default: 0)
+  --weights FILE|NAME       a .safetensors file, a trained model (exercise, long, draft), or random for seeded
+                            weights (default: long, the trained long-context model; random with --context-length)
+  --seed N                  seed of the random weights (default: 0)
   --prompt TEXT             the prompt, in the 20-word vocabulary (default: "the cat sat")
   --strategy-lengths LIST   lengths at which every cache strategy is measured (default: three of --tokens)
   --backend js|wasm         the tensor kernels (default: wasm when it loads, as TINYLM_BACKEND decides)
@@ -45,6 +46,12 @@ Options:
   -h, --help                this text
 
 The full sweep takes minutes: without the cache the work grows as n³.`;
+
+/** --weights: a file or a bundled model's name; null (seeded random weights) for "random" or with --context-length alone. */
+function benchWeights(weights: string | undefined, contextLength: string | undefined): string | null {
+  if (weights === "random") return null;
+  return weights ?? (contextLength === undefined ? "long" : null);
+}
 
 function int(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = Number(text);
@@ -107,7 +114,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     repeats: str("repeats") !== undefined ? int("repeats", str("repeats")!, 1) : 3,
     out: str("out") ?? "bench-report",
     contextLength: str("context-length") !== undefined ? int("context-length", str("context-length")!, 1, 10_000) : null,
-    weights: str("weights") ?? null,
+    weights: benchWeights(str("weights"), str("context-length")),
     seed: str("seed") !== undefined ? int("seed", str("seed")!, 0) : 0,
     prompt: str("prompt") ?? "the cat sat",
     backend: backendOf(str("backend")),

@@ -2,7 +2,7 @@
 // `pnpm bench`: measures generation with and without the KV cache (and every other cache strategy), then
 // writes bench-report/index.html and results.json. Progress goes to stderr, the result line to stdout.
 import { CACHE_KINDS, ConfigError, ContextError, VocabularyError, WeightsError, configToJson, createCache, encode, makeConfig, TinyLM } from "@tinylm/model";
-import { loadModel } from "@tinylm/model/node";
+import { isBundledModel, loadModelOrBundled } from "@tinylm/model/node";
 import { BackendError, backendInfo, setBackend } from "@tinylm/tensor";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -25,7 +25,7 @@ function loadBenchModel(o: BenchOptions): TinyLM {
   if (o.contextLength !== null) {
     throw new UsageError("bench: --context-length cannot be combined with --weights; the file's config sets the context length", "context-length");
   }
-  return loadModel(o.weights);
+  return loadModelOrBundled(o.weights);
 }
 
 function makePlan(o: BenchOptions, model: TinyLM): BenchPlan {
@@ -33,7 +33,7 @@ function makePlan(o: BenchOptions, model: TinyLM): BenchPlan {
   const maxN = o.tokens[o.tokens.length - 1]!;
   const C = model.config.contextLength;
   if (p + maxN > C) {
-    const fix = o.weights === null ? `Use --context-length ${p + maxN}` : "Use a model with a longer context";
+    const fix = o.weights === null || isBundledModel(o.weights) ? `Use --context-length ${p + maxN}` : "Use a model with a longer context"; // --context-length alone: seeded weights
     throw new UsageError(`bench: ${maxN} tokens after a ${p}-token prompt need context_length >= ${p + maxN}; got ${C}. ${fix} or a smaller largest --tokens.`, "tokens");
   }
   const strategyLengths = o.strategyLengths ?? defaultStrategyLengths(o.tokens);

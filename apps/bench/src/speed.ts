@@ -1,24 +1,27 @@
 // `pnpm --filter @tinylm/bench run speed`: the speed targets, measured and printed (never asserted).
-//   node dist/speed.js [--backend wasm|js|both] [--quick]
-// Prints, per backend: cached decode ms/token at t = 32, 1,000 and ~9,900 (context_length 10,000), the
-// exercise's sweep at 1,000 generated tokens with and without the cache, a 1,000-token prefill, heap bytes
-// allocated per decoded token, memory while generating 2,000 tokens, and a per-kernel breakdown of one
-// decode step at t = 32 and t = 10,000.
+//   node dist/speed.js [--quick] [--rounds N] [--skip-sweep] [--skip-cold]
+// Every case runs in each kernel variant — the plain SIMD build on one thread (the baseline), on two
+// threads, and the fused multiply-add build on one and two threads — interleaved round by round, so a
+// ratio compares runs that saw the same machine load. Decode and prefill are medians of single steps.
+// Then: heap bytes per decoded token, memory while generating 2,000 tokens, a cold `tinylm generate`
+// (cold-start.ts), and a per-kernel breakdown of one decode step at t = 32 and t = 10,000. The last table
+// holds every target with its ratio and status.
+import "./fma.js"; // first: lets V8 compile the fused multiply-add kernels
 import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import {
   allocInt32, argmax, attention, backendInfo, CAUSAL, copyRows, embedding, kernelZeros, layerNorm, linear, prepareAttention,
-  prepareLayerNorm, prepareLinear, setBackend, zeros, type BackendName, type Tensor,
+  prepareLayerNorm, prepareLinear, setFma, setThreads, warmThreads, zeros, type Tensor,
 } from "@tinylm/tensor";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { coldStart } from "./cold-start.js";
 import { heapBytesPerStep } from "./heap-per-step.js";
 import { describeMachine } from "./machine.js";
 import { median } from "./stats.js";
 
 const args = process.argv.slice(2);
-const which = args.includes("--backend") ? args[args.indexOf("--backend") + 1]! : "wasm";
 const quick = args.includes("--quick");
-const backends: BackendName[] = which === "both" ? ["wasm", "js"] : [which as BackendName];
+const rounds = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : quick ? 3 : 7;
 
 const config = makeConfig({ contextLength: 10_000 });
 const model = TinyLM.init(config, { seed: 1 });
@@ -26,30 +29,25 @@ const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 7 
 const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
 
 /**
- * Median ms per cached decode step at positions t..t+batch-1 (the cache is refilled to t before each batch),
- * through the path generate() takes for a decode step: forward(…, { cache, out }) into one reused [1, V]
- * tensor, nothing allocated. The next token is the row's argmax (a plain loop: choosing it is the sampler's
- * work, not the model's).
+ * ms of each of `steps` cached decode steps from position t (the cache filled to t first), through the
+ * path generate() takes: forward(…, { cache, out }) into one reused [1, V] tensor, nothing allocated. The
+ * next token is the row's argmax (choosing it is the sampler's work, not the model's).
  */
-function decodeAt(t: number, batches: number, batch: number): number {
-  const cache = new FullCache(config);
+function decodeSteps(cache: FullCache, t: number, steps: number): number[] {
   const out = zeros([1, config.vocabSize]); // [1, V]
   const token = [1];
-  const prompt = ids(t);
+  cache.reset();
+  model.forward(ids(t), { cache, logits: "last" });
   const times: number[] = [];
-  for (let s = 0; s < batches; s++) {
-    cache.reset();
-    model.forward(prompt, { cache });
+  for (let s = 0; s < steps; s++) {
     const t0 = performance.now();
-    for (let b = 0; b < batch; b++) {
-      const logits = model.forward(token, { cache, out }).data;
-      let best = 0;
-      for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
-      token[0] = best;
-    }
-    times.push((performance.now() - t0) / batch);
+    const logits = model.forward(token, { cache, out }).data;
+    let best = 0;
+    for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
+    token[0] = best;
+    times.push(performance.now() - t0);
   }
-  return median(times);
+  return times;
 }
 
 /** generate()'s own median decode step from a 32-token prompt (positions 33..48), the sampler included. */
@@ -173,51 +171,140 @@ function memoryRun(): void {
   );
 }
 
+const b = (x: number): string => (Number.isNaN(x) ? "n/a (a collection in every trial)" : `${x.toFixed(1)} B`);
 if (args.includes("--memory")) {
-  setBackend(backends[0]!);
+  // a fresh process in the default variant: no other variant's code was ever run, no cache is left over
+  const heap32 = await heapBytesPerToken(32, 2000), heap1k = await heapBytesPerToken(1000, 2000);
+  const info = backendInfo();
+  console.log(`JS heap allocated per decoded token (full cache; FMA ${info.fma ? "on" : "off"}, ${info.threads} threads), forward(…, { cache, out }): t=32 ${b(heap32.reused)}, t=1,000 ${b(heap1k.reused)}`);
+  console.log(`  forward(…, { cache }) returning a new logits tensor: t=32 ${b(heap32.fresh)}, t=1,000 ${b(heap1k.fresh)}`);
+  console.log(`HEAP ${heap32.reused} ${heap1k.reused}`);
   memoryRun();
   process.exit(0);
 }
 
-const m = describeMachine();
-console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}, one thread; context_length 10,000, d=64, 3 blocks`);
-for (const name of backends) {
-  setBackend(name);
-  const info = backendInfo();
-  console.log(`\n== backend: ${info.name}${info.reason ? ` (${info.reason})` : ""}`);
-  decodeAt(64, 50, 16); // warm up the JIT
-  const d32 = decodeAt(32, quick ? 50 : 300, 16);
-  const d1k = decodeAt(1000, quick ? 10 : 40, 16);
-  const d10k = decodeAt(9_900, quick ? 3 : 9, 10);
-  console.log(`cached decode, ms/token:   t=32 ${fmt(d32)}   t=1,000 ${fmt(d1k)}   t=9,900 ${fmt(d10k)}   (targets 0.012 / 0.065 / 0.55)`);
-  console.log(`  generate()'s own median step from a 32-token prompt, sampler included: ${fmt(generateStepAt32(quick ? 30 : 200))} ms`);
-  const prefillCache = new FullCache(config); // reused and reset, as generate() reuses its cache
-  const prefillOf = (logits: "all" | "last") => best(quick ? 3 : 9, () => (prefillCache.reset(), model.forward(ids(1000), { cache: prefillCache, logits })));
-  prefillOf("last"); // warm up (and fault in the cache's pages once)
-  console.log(`prefill of a 1,000-token prompt, the last logits (as generate() prefills): ${fmt(prefillOf("last"))} ms   (target 20)`);
-  console.log(`  every position's logits (forward's default, the exercise's recompute): ${fmt(prefillOf("all"))} ms`);
-  const cached = best(quick ? 1 : 3, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "full" }));
-  console.log(`sweep, 1,000 generated tokens with the cache: ${fmt(cached)} ms   (target 40)`);
-  if (!quick || name === "wasm") {
-    const none = best(1, () => generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }));
-    console.log(`sweep, 1,000 generated tokens without the cache: ${fmt(none)} ms   (target 2,000)`);
-  }
-  const heap32 = await heapBytesPerToken(32, 2000), heap1k = await heapBytesPerToken(1000, 2000);
-  const b = (x: number): string => (Number.isNaN(x) ? "n/a (a collection in every trial)" : `${x.toFixed(1)} B`);
-  console.log(`JS heap allocated per decoded token (full cache), forward(…, { cache, out }): t=32 ${b(heap32.reused)}, t=1,000 ${b(heap1k.reused)}   (target 0)`);
-  console.log(`  forward(…, { cache }) returning a new logits tensor: t=32 ${b(heap32.fresh)}, t=1,000 ${b(heap1k.fresh)}`);
-  // in a fresh process, so the caches of the runs above do not count
-  const self = fileURLToPath(import.meta.url);
-  process.stdout.write(execFileSync(process.execPath, [self, "--memory", "--backend", name], { encoding: "utf8" }));
-  for (const t of [32, 10_000]) {
-    console.log(`\nbreakdown of one decode step at t=${t} (ns per call × calls per token):`);
-    let total = 0;
-    const rows = breakdown(t);
-    for (const [label, ns, calls] of rows.filter((r) => r[2] > 0)) {
-      total += ns * calls;
-      console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
+// ---- the variants, interleaved ----
+
+interface Variant {
+  readonly label: string;
+  readonly fma: boolean;
+  readonly threads: number;
+}
+
+const start = backendInfo();
+const variants: Variant[] = [
+  { label: "plain, 1 thread", fma: false, threads: 1 },
+  { label: "plain, 2 threads", fma: false, threads: 2 },
+  ...(start.fmaReason ? [] : [{ label: "FMA, 1 thread", fma: true, threads: 1 }, { label: "FMA, 2 threads", fma: true, threads: 2 }]),
+];
+const BASE = 0; // today's kernels: plain SIMD on one thread
+const BEST = variants.length - 1; // the default here: FMA (where the runtime has it) on two threads
+
+/**
+ * Samples of `sample` (ms) for every variant, `n` rounds; each round runs every variant once, starting
+ * from a different one each round. Returns the median per variant.
+ */
+function interleaved(n: number, sample: () => number[]): number[] {
+  const all = variants.map(() => [] as number[]);
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const i = (k + r) % variants.length;
+      setFma(variants[i]!.fma);
+      setThreads(variants[i]!.threads);
+      all[i]!.push(...sample());
     }
-    console.log(`  ${"sum of kernels".padEnd(38)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
-    for (const [label, ns] of rows.filter((r) => r[2] === 0)) console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns per call`);
   }
+  setFma(variants[BEST]!.fma);
+  setThreads(variants[BEST]!.threads);
+  return all.map(median);
+}
+
+const rows: { name: string; ms: number[] }[] = [];
+function report(name: string, ms: number[]): number[] {
+  rows.push({ name, ms });
+  const cells = ms.map((x, i) => `${variants[i]!.label} ${fmt(x)}${i === BASE ? "" : ` (${(ms[BASE]! / x).toFixed(2)}×)`}`);
+  console.log(`${name.padEnd(34)} ${cells.join("   ")}`);
+  return ms;
+}
+
+const m = describeMachine();
+console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}; context_length 10,000, d=64, 3 blocks; ${rounds} interleaved rounds`);
+console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}`);
+console.log("medians in ms; (n×) = the baseline (plain, 1 thread) divided by the variant, in the same rounds\n");
+
+const cache = new FullCache(config);
+decodeSteps(cache, 64, 2000); // JIT and wasm tier-up warm-up
+const d32 = report("cached decode step, t = 32", interleaved(rounds, () => decodeSteps(cache, 32, quick ? 100 : 300)));
+const d1k = report("cached decode step, t = 1,000", interleaved(rounds, () => decodeSteps(cache, 1000, quick ? 30 : 100)));
+const d10k = report("cached decode step, t = 9,900", interleaved(rounds, () => decodeSteps(cache, 9900, quick ? 10 : 30)));
+const prefill = (T: number) => (): number[] => {
+  cache.reset();
+  const t0 = performance.now();
+  model.forward(ids(T), { cache, logits: "last" });
+  return [performance.now() - t0];
+};
+interleaved(1, prefill(1000)); // fault in the cache's pages once
+const p1k = report("prefill, 1,000 tokens (last logits)", interleaved(rounds * 3, prefill(1000)));
+const p10k = report("prefill, 9,999 tokens (last logits)", interleaved(rounds, prefill(9999)));
+const cachedSweep = report("sweep, 1,000 tokens, full cache", interleaved(quick ? 1 : 3, () => [generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "full" }).totalMs]));
+const sweep = args.includes("--skip-sweep")
+  ? undefined
+  : report("sweep, 1,000 tokens, no cache", interleaved(quick ? 1 : 2, () => [generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }).totalMs]));
+
+// in a fresh process, so neither the other variants' code nor the caches of the runs above count
+const self = fileURLToPath(import.meta.url);
+const memoryLines = execFileSync(process.execPath, [self, "--memory"], { encoding: "utf8" });
+console.log("");
+process.stdout.write(memoryLines.replace(/^HEAP .*\n/m, ""));
+const rss = Number(/RSS (\d+) MB/.exec(memoryLines)?.[1] ?? NaN);
+const [heap32, heap1k] = (/^HEAP (\S+) (\S+)$/m.exec(memoryLines) ?? ["", "NaN", "NaN"]).slice(1).map(Number) as [number, number];
+
+const cold = args.includes("--skip-cold") ? undefined : coldStart(quick ? 5 : 15);
+if (cold) {
+  console.log("\ncold start (fresh processes, interleaved, medians):");
+  for (const [k, v] of Object.entries(cold.wallMs)) console.log(`  ${k.padEnd(30)} ${v.toFixed(1)} ms`);
+  console.log(`  inside one: reached its first line at ${cold.bootMs.toFixed(1)} ms, imported the library in ${cold.importMs.toFixed(1)} ms, first token ${cold.firstTokenMs.toFixed(1)} ms and last ${cold.lastTokenMs.toFixed(1)} ms after that`);
+}
+
+for (const t of [32, 10_000]) {
+  console.log(`\nbreakdown of one decode step at t=${t} (${variants[BEST]!.label}; ns per call × calls per token):`);
+  let total = 0;
+  const parts = breakdown(t);
+  for (const [label, ns, calls] of parts.filter((r) => r[2] > 0)) {
+    total += ns * calls;
+    console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns × ${String(calls).padStart(2)} = ${(ns * calls / 1000).toFixed(2).padStart(7)} µs`);
+  }
+  console.log(`  ${"sum of kernels".padEnd(38)} ${(total / 1000).toFixed(2).padStart(27)} µs`);
+  for (const [label, ns] of parts.filter((r) => r[2] === 0)) console.log(`  ${label.padEnd(38)} ${ns.toFixed(0).padStart(8)} ns per call`);
+}
+
+// ---- targets ----
+const bestLabel = variants[BEST]!.label;
+const speedup = (ms: number[]): number => ms[BASE]! / ms[BEST]!;
+const targets: [string, string, number, boolean][] = [];
+const ratioTarget = (name: string, ms: number[], want: number): void => {
+  const r = speedup(ms);
+  targets.push([`${name}: ≥ ${want}× the baseline`, `${fmt(ms[BEST]!)} ms against ${fmt(ms[BASE]!)}`, r, r >= want]);
+};
+if (sweep) {
+  ratioTarget("no-cache sweep, 1,000 tokens", sweep, 4);
+  targets.push(["no-cache sweep, 1,000 tokens: ≤ 2,000 ms", `${fmt(sweep[BEST]!)} ms`, 2000 / sweep[BEST]!, sweep[BEST]! <= 2000]);
+}
+ratioTarget("prefill, 1,000 tokens", p1k, 2);
+ratioTarget("prefill, 9,999 tokens", p10k, 2);
+ratioTarget("cached decode, t = 32", d32, 1.4);
+ratioTarget("cached decode, t = 1,000", d1k, 1.25);
+ratioTarget("cached decode, t = 9,900", d10k, 1.25);
+if (cold) {
+  const whole = cold.wallMs["tinylm generate (bundled)"]!, node0 = cold.wallMs["node -e 0"]!;
+  targets.push(["cold tinylm generate, 50 tokens: ≤ 1.7× node -e 0", `${whole.toFixed(0)} ms against ${node0.toFixed(0)}`, (1.7 * node0) / whole, whole <= 1.7 * node0]);
+  targets.push(["time to first token after import: ≤ 60 ms", `${cold.firstTokenMs.toFixed(1)} ms`, 60 / cold.firstTokenMs, cold.firstTokenMs <= 60]);
+}
+targets.push(["JS heap per decoded token: 0", `${b(heap32)} / ${b(heap1k)} at t = 32 / 1,000`, NaN, !(heap32 > 16) && !(heap1k > 16)]);
+targets.push(["RSS, 2,000 tokens at context 10,000: < 150 MB", `${rss} MB`, 150 / rss, rss < 150]);
+void cachedSweep;
+
+console.log(`\ntargets (baseline: plain SIMD on one thread; measured: ${bestLabel}; ratio > 1 is better; compare only within this run)`);
+for (const [name, measured, ratio, ok] of targets) {
+  console.log(`  ${name.padEnd(52)} ${measured.padEnd(30)} ${Number.isNaN(ratio) ? "".padEnd(7) : `${ratio.toFixed(2)}×`.padEnd(7)} ${ok ? "met" : "NOT met"}`);
 }

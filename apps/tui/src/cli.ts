@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `tinylm` executable: connects the process (streams, terminals, TINYLM_DEBUG, exit status) to main().
 // The Ink UI is imported only when it is about to run, so scripts never load React.
+import "./fma.js"; // first: before the kernels compile
 import { processIo } from "./commands/io.js";
 import { main } from "./commands/program.js";
 

@@ -5,7 +5,7 @@
 // acc += q·k, then hsum4's (l0+l1)+(l2+l3), then · scale. So a row's scores have the same bits whether
 // it was scored alone or paired. Two keys × two rows at a time: 4 accumulators, 4 query vectors and 2 key
 // vectors fit V8's 15 xmm registers (four keys × two rows spilled, and ran no faster than one row).
-import { hsum2 } from "./simd";
+import { hsum2, madd, madd2 } from "./simd";
 
 // Row b's half sums of the last two keys (hsum2 level), handed from dot2x2 to its caller.
 let halfB: v128 = f32x4.splat(0);
@@ -21,17 +21,17 @@ let halfB: v128 = f32x4.splat(0);
     const o = <usize>p << 2;
     const x = v128.load(qa + o), y = v128.load(qa + o, 16), u = v128.load(qb + o), w = v128.load(qb + o, 16);
     let ka = v128.load(k0 + o), kb = v128.load(k0 + o, 16);
-    a0 = f32x4.add(a0, f32x4.add(f32x4.mul(x, ka), f32x4.mul(y, kb)));
-    b0 = f32x4.add(b0, f32x4.add(f32x4.mul(u, ka), f32x4.mul(w, kb)));
+    a0 = madd2(a0, x, ka, y, kb);
+    b0 = madd2(b0, u, ka, w, kb);
     ka = v128.load(k1 + o); kb = v128.load(k1 + o, 16);
-    a1 = f32x4.add(a1, f32x4.add(f32x4.mul(x, ka), f32x4.mul(y, kb)));
-    b1 = f32x4.add(b1, f32x4.add(f32x4.mul(u, ka), f32x4.mul(w, kb)));
+    a1 = madd2(a1, x, ka, y, kb);
+    b1 = madd2(b1, u, ka, w, kb);
   }
   if (p < d4) {
     const o = <usize>p << 2;
     const x = v128.load(qa + o), u = v128.load(qb + o), ka = v128.load(k0 + o), kb = v128.load(k1 + o);
-    a0 = f32x4.add(a0, f32x4.mul(x, ka)); b0 = f32x4.add(b0, f32x4.mul(u, ka));
-    a1 = f32x4.add(a1, f32x4.mul(x, kb)); b1 = f32x4.add(b1, f32x4.mul(u, kb));
+    a0 = madd(a0, x, ka); b0 = madd(b0, u, ka);
+    a1 = madd(a1, x, kb); b1 = madd(b1, u, kb);
   }
   halfB = hsum2(b0, b1);
   return hsum2(a0, a1);

@@ -2,7 +2,7 @@
 // the hidden ones, eight keys at a time. Each key's dot product has one fixed order (below), whether a block of
 // eight or the one-key tail computed it, so a key's score has the same bits in every call.
 import { visible, visible4 } from "./attention-mask";
-import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
+import { dotTail, dotTail4, hmax, hsum, hsum4, madd, madd2 } from "./simd";
 
 // A key's dot product q · k over dh: 4-lane partial sums, two chunks at a time, acc += (q0·k0 + q1·k1)
 // (and acc += q·k for an odd last chunk), then hsum's (l0+l1)+(l2+l3), then the scalar tail from d4 in
@@ -15,9 +15,9 @@ import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
   let p = 0;
   for (; p + 8 <= d4; p += 8) {
     const o = <usize>p << 2;
-    acc = f32x4.add(acc, f32x4.add(f32x4.mul(v128.load(q + o), v128.load(k + o)), f32x4.mul(v128.load(q + o, 16), v128.load(k + o, 16))));
+    acc = madd2(acc, v128.load(q + o), v128.load(k + o), v128.load(q + o, 16), v128.load(k + o, 16));
   }
-  if (p < d4) acc = f32x4.add(acc, f32x4.mul(v128.load(q + (<usize>p << 2)), v128.load(k + (<usize>p << 2))));
+  if (p < d4) acc = madd(acc, v128.load(q + (<usize>p << 2)), v128.load(k + (<usize>p << 2)));
   return acc;
 }
 
@@ -29,16 +29,16 @@ import { dotTail, dotTail4, hmax, hsum, hsum4 } from "./simd";
   for (; p + 8 <= d4; p += 8) {
     const o = <usize>p << 2;
     const x = v128.load(q + o), y = v128.load(q + o, 16);
-    a0 = f32x4.add(a0, f32x4.add(f32x4.mul(x, v128.load(k0 + o)), f32x4.mul(y, v128.load(k0 + o, 16))));
-    a1 = f32x4.add(a1, f32x4.add(f32x4.mul(x, v128.load(k1 + o)), f32x4.mul(y, v128.load(k1 + o, 16))));
-    a2 = f32x4.add(a2, f32x4.add(f32x4.mul(x, v128.load(k2 + o)), f32x4.mul(y, v128.load(k2 + o, 16))));
-    a3 = f32x4.add(a3, f32x4.add(f32x4.mul(x, v128.load(k3 + o)), f32x4.mul(y, v128.load(k3 + o, 16))));
+    a0 = madd2(a0, x, v128.load(k0 + o), y, v128.load(k0 + o, 16));
+    a1 = madd2(a1, x, v128.load(k1 + o), y, v128.load(k1 + o, 16));
+    a2 = madd2(a2, x, v128.load(k2 + o), y, v128.load(k2 + o, 16));
+    a3 = madd2(a3, x, v128.load(k3 + o), y, v128.load(k3 + o, 16));
   }
   if (p < d4) {
     const o = <usize>p << 2;
     const x = v128.load(q + o);
-    a0 = f32x4.add(a0, f32x4.mul(x, v128.load(k0 + o))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(k1 + o)));
-    a2 = f32x4.add(a2, f32x4.mul(x, v128.load(k2 + o))); a3 = f32x4.add(a3, f32x4.mul(x, v128.load(k3 + o)));
+    a0 = madd(a0, x, v128.load(k0 + o)); a1 = madd(a1, x, v128.load(k1 + o));
+    a2 = madd(a2, x, v128.load(k2 + o)); a3 = madd(a3, x, v128.load(k3 + o));
   }
   const s = hsum4(a0, a1, a2, a3);
   return d4 < dh ? dotTail4(s, q, k0, k1, k2, k3, d4, dh) : s;

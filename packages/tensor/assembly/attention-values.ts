@@ -9,6 +9,8 @@
 // and each row's column sums still see exactly its own keys in ascending order, so its bits do not depend
 // on whether it went alone or in a pair.
 
+import { madd } from "./simd";
+
 const CHUNK = 32;
 
 /** True when no weight in w [j0, j1) is +0 (weights are never -0, so testing the bits is enough). */
@@ -33,9 +35,9 @@ const CHUNK = 32;
   for (let at = w + (<usize>j0 << 2); at < wEnd; at += 4, vr += vRow) {
     if (!dense && load<i32>(at) == 0) continue; // weight +0 (no float register needed for the test)
     const e4 = v128.load32_splat(at);
-    b0 = f32x4.add(b0, f32x4.mul(e4, v128.load(vr))); b1 = f32x4.add(b1, f32x4.mul(e4, v128.load(vr, 16)));
-    b2 = f32x4.add(b2, f32x4.mul(e4, v128.load(vr, 32))); b3 = f32x4.add(b3, f32x4.mul(e4, v128.load(vr, 48)));
-    b4 = f32x4.add(b4, f32x4.mul(e4, v128.load(vr, 64))); b5 = f32x4.add(b5, f32x4.mul(e4, v128.load(vr, 80)));
+    b0 = madd(b0, e4, v128.load(vr)); b1 = madd(b1, e4, v128.load(vr, 16));
+    b2 = madd(b2, e4, v128.load(vr, 32)); b3 = madd(b3, e4, v128.load(vr, 48));
+    b4 = madd(b4, e4, v128.load(vr, 64)); b5 = madd(b5, e4, v128.load(vr, 80));
   }
   v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
   v128.store(oc, b4, 64); v128.store(oc, b5, 80);
@@ -49,8 +51,8 @@ const CHUNK = 32;
   for (let at = w + (<usize>j0 << 2); at < wEnd; at += 4, vr += vRow) {
     if (!dense && load<i32>(at) == 0) continue;
     const e4 = v128.load32_splat(at);
-    b0 = f32x4.add(b0, f32x4.mul(e4, v128.load(vr))); b1 = f32x4.add(b1, f32x4.mul(e4, v128.load(vr, 16)));
-    b2 = f32x4.add(b2, f32x4.mul(e4, v128.load(vr, 32))); b3 = f32x4.add(b3, f32x4.mul(e4, v128.load(vr, 48)));
+    b0 = madd(b0, e4, v128.load(vr)); b1 = madd(b1, e4, v128.load(vr, 16));
+    b2 = madd(b2, e4, v128.load(vr, 32)); b3 = madd(b3, e4, v128.load(vr, 48));
   }
   v128.store(oc, b0); v128.store(oc, b1, 16); v128.store(oc, b2, 32); v128.store(oc, b3, 48);
 }
@@ -69,13 +71,13 @@ const CHUNK = 32;
   for (let at = wa + (<usize>j0 << 2); at < wEnd; at += 4, vr += vRow) {
     const ea = v128.load32_splat(at), eb = v128.load32_splat(at + dw);
     let x = v128.load(vr);
-    a0 = f32x4.add(a0, f32x4.mul(ea, x)); b0 = f32x4.add(b0, f32x4.mul(eb, x));
+    a0 = madd(a0, ea, x); b0 = madd(b0, eb, x);
     x = v128.load(vr, 16);
-    a1 = f32x4.add(a1, f32x4.mul(ea, x)); b1 = f32x4.add(b1, f32x4.mul(eb, x));
+    a1 = madd(a1, ea, x); b1 = madd(b1, eb, x);
     x = v128.load(vr, 32);
-    a2 = f32x4.add(a2, f32x4.mul(ea, x)); b2 = f32x4.add(b2, f32x4.mul(eb, x));
+    a2 = madd(a2, ea, x); b2 = madd(b2, eb, x);
     x = v128.load(vr, 48);
-    a3 = f32x4.add(a3, f32x4.mul(ea, x)); b3 = f32x4.add(b3, f32x4.mul(eb, x));
+    a3 = madd(a3, ea, x); b3 = madd(b3, eb, x);
   }
   v128.store(oa, a0); v128.store(oa, a1, 16); v128.store(oa, a2, 32); v128.store(oa, a3, 48);
   v128.store(ob, b0); v128.store(ob, b1, 16); v128.store(ob, b2, 32); v128.store(ob, b3, 48);
@@ -96,7 +98,7 @@ function chunkColumns(acc: usize, v: usize, vRow: usize, c: i32, dh: i32, w: usi
     for (let j = j0; j < j1; j++) {
       const e = load<f32>(w + (<usize>j << 2));
       if (e == 0) continue;
-      b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(e), v128.load(vc + <usize>j * vRow)));
+      b0 = madd(b0, f32x4.splat(e), v128.load(vc + <usize>j * vRow));
     }
     v128.store(oc, b0);
   }

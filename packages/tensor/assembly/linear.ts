@@ -3,7 +3,7 @@
 // does not depend on how many rows share the call.
 import { matvec } from "./matvec";
 import { finish, finish4 } from "./epilogue";
-import { dot, dotTail4, hsum4 } from "./simd";
+import { dot, dotTail4, hsum4, madd } from "./simd";
 
 /**
  * x [T, n] (row stride xs) · w [m, n]ᵀ (row stride ws) + bias [m] (0 for none) -> out [T, m] (row stride os).
@@ -29,10 +29,10 @@ export function linear(x: usize, xs: i32, w: usize, ws: i32, bias: usize, out: u
         const o = <usize>p << 2;
         const u = v128.load(x0 + o), v = v128.load(x1 + o);
         const b0 = v128.load(w0 + o), b1 = v128.load(w1 + o), b2 = v128.load(w2 + o), b3 = v128.load(w3 + o);
-        a00 = f32x4.add(a00, f32x4.mul(u, b0)); a01 = f32x4.add(a01, f32x4.mul(u, b1));
-        a02 = f32x4.add(a02, f32x4.mul(u, b2)); a03 = f32x4.add(a03, f32x4.mul(u, b3));
-        a10 = f32x4.add(a10, f32x4.mul(v, b0)); a11 = f32x4.add(a11, f32x4.mul(v, b1));
-        a12 = f32x4.add(a12, f32x4.mul(v, b2)); a13 = f32x4.add(a13, f32x4.mul(v, b3));
+        a00 = madd(a00, u, b0); a01 = madd(a01, u, b1);
+        a02 = madd(a02, u, b2); a03 = madd(a03, u, b3);
+        a10 = madd(a10, v, b0); a11 = madd(a11, v, b1);
+        a12 = madd(a12, v, b2); a13 = madd(a13, v, b3);
       }
       const c = <usize>j << 2;
       let s0 = hsum4(a00, a01, a02, a03), s1 = hsum4(a10, a11, a12, a13);

@@ -4,7 +4,7 @@
 // horizontal sums, the bias, ReLU and the residual add are done four lanes at a time (hsum4 keeps hsum's
 // order per lane; lane-wise add and max are the scalar ops), with one vector store per four outputs.
 import { finish, finish4 } from "./epilogue";
-import { dot, dotTail4, hsum4 } from "./simd";
+import { dot, dotTail4, hsum4, madd } from "./simd";
 
 
 /** Eight outputs of a row of n = 64 over contiguous weight rows (256 B apart): loads at constant offsets. */
@@ -14,14 +14,14 @@ function block8x64(x: usize, w0: usize, dst: usize, b: usize, flags: i32): void 
   const end = x + 256;
   for (let xp = x, wp = w0; xp < end; xp += 16, wp += 16) {
     const u = v128.load(xp);
-    a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 256)));
-    a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 512)));
-    a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 768)));
-    a4 = f32x4.add(a4, f32x4.mul(u, v128.load(wp, 1024)));
-    a5 = f32x4.add(a5, f32x4.mul(u, v128.load(wp, 1280)));
-    a6 = f32x4.add(a6, f32x4.mul(u, v128.load(wp, 1536)));
-    a7 = f32x4.add(a7, f32x4.mul(u, v128.load(wp, 1792)));
+    a0 = madd(a0, u, v128.load(wp, 0));
+    a1 = madd(a1, u, v128.load(wp, 256));
+    a2 = madd(a2, u, v128.load(wp, 512));
+    a3 = madd(a3, u, v128.load(wp, 768));
+    a4 = madd(a4, u, v128.load(wp, 1024));
+    a5 = madd(a5, u, v128.load(wp, 1280));
+    a6 = madd(a6, u, v128.load(wp, 1536));
+    a7 = madd(a7, u, v128.load(wp, 1792));
   }
   finish4(hsum4(a0, a1, a2, a3), b, dst, flags);
   finish4(hsum4(a4, a5, a6, a7), b ? b + 16 : 0, dst + 16, flags);
@@ -34,14 +34,14 @@ function block8x128(x: usize, w0: usize, dst: usize, b: usize, flags: i32): void
   const end = x + 512;
   for (let xp = x, wp = w0; xp < end; xp += 16, wp += 16) {
     const u = v128.load(xp);
-    a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 512)));
-    a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 1024)));
-    a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 1536)));
-    a4 = f32x4.add(a4, f32x4.mul(u, v128.load(wp, 2048)));
-    a5 = f32x4.add(a5, f32x4.mul(u, v128.load(wp, 2560)));
-    a6 = f32x4.add(a6, f32x4.mul(u, v128.load(wp, 3072)));
-    a7 = f32x4.add(a7, f32x4.mul(u, v128.load(wp, 3584)));
+    a0 = madd(a0, u, v128.load(wp, 0));
+    a1 = madd(a1, u, v128.load(wp, 512));
+    a2 = madd(a2, u, v128.load(wp, 1024));
+    a3 = madd(a3, u, v128.load(wp, 1536));
+    a4 = madd(a4, u, v128.load(wp, 2048));
+    a5 = madd(a5, u, v128.load(wp, 2560));
+    a6 = madd(a6, u, v128.load(wp, 3072));
+    a7 = madd(a7, u, v128.load(wp, 3584));
   }
   finish4(hsum4(a0, a1, a2, a3), b, dst, flags);
   finish4(hsum4(a4, a5, a6, a7), b ? b + 16 : 0, dst + 16, flags);
@@ -67,10 +67,10 @@ export function matvec(x: usize, w: usize, ws: i32, bias: usize, out: usize, n: 
     for (let p = 0; p < n4; p += 4) {
       const o = <usize>p << 2;
       const u = v128.load(x + o);
-      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(w0 + o))); a1 = f32x4.add(a1, f32x4.mul(u, v128.load(w1 + o)));
-      a2 = f32x4.add(a2, f32x4.mul(u, v128.load(w2 + o))); a3 = f32x4.add(a3, f32x4.mul(u, v128.load(w3 + o)));
-      a4 = f32x4.add(a4, f32x4.mul(u, v128.load(w4 + o))); a5 = f32x4.add(a5, f32x4.mul(u, v128.load(w5 + o)));
-      a6 = f32x4.add(a6, f32x4.mul(u, v128.load(w6 + o))); a7 = f32x4.add(a7, f32x4.mul(u, v128.load(w7 + o)));
+      a0 = madd(a0, u, v128.load(w0 + o)); a1 = madd(a1, u, v128.load(w1 + o));
+      a2 = madd(a2, u, v128.load(w2 + o)); a3 = madd(a3, u, v128.load(w3 + o));
+      a4 = madd(a4, u, v128.load(w4 + o)); a5 = madd(a5, u, v128.load(w5 + o));
+      a6 = madd(a6, u, v128.load(w6 + o)); a7 = madd(a7, u, v128.load(w7 + o));
     }
     const dst = out + (<usize>j << 2), b = bias ? bias + (<usize>j << 2) : 0;
     finish4(dotTail4(hsum4(a0, a1, a2, a3), x, w0, w1, w2, w3, n4, n), b, dst, flags);

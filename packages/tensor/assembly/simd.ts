@@ -1,5 +1,24 @@
 // Shared SIMD helpers for the kernels. Every reduction here has one fixed order, so a value computed
 // for one row or key is bit-identical whichever kernel path (blocked or tail) computed it.
+// The module is built twice (scripts/build-wasm.mjs): with plain SIMD, where a multiply-add is a
+// multiply then an add (two roundings), and with relaxed SIMD, where `madd` is f32x4.relaxed_madd (one
+// fused multiply-add where the CPU has it, one rounding). Every vector accumulation goes through madd, and
+// every scalar tail stays a multiply then an add in both builds, so each build is exact within itself.
+
+/** acc + a·b, four lanes: fused in the relaxed-SIMD build, a multiply then an add in the plain one. */
+@inline export function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/**
+ * Two chunks into one accumulator: acc + (a·b + c·d) in the plain build, madd(madd(acc, a, b), c, d) in
+ * the relaxed one (both orders are the same for every caller within a build).
+ */
+@inline export function madd2(acc: v128, a: v128, b: v128, c: v128, d: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(c, d, f32x4.relaxed_madd(a, b, acc));
+  return f32x4.add(acc, f32x4.add(f32x4.mul(a, b), f32x4.mul(c, d)));
+}
 
 /** (l0 + l1) + (l2 + l3): the horizontal sum every kernel uses. */
 @inline export function hsum(v: v128): f32 {
@@ -19,7 +38,7 @@
   let acc = f32x4.splat(0);
   const n4 = n & ~3;
   for (let p = 0; p < n4; p += 4) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2))));
+    acc = madd(acc, v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2)));
   }
   let s = hsum(acc);
   for (let p = n4; p < n; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));

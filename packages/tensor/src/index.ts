@@ -12,5 +12,5 @@ export { prepareLinear, prepareLayerNorm, prepareAttention, type PreparedOp, typ
 export { embedding } from "./ops/gather.js";
 export { argmax } from "./ops/reduce.js";
 export { sliceRows } from "./ops/rows.js";
-export { setBackend, getBackend, backendInfo, type BackendName, type BackendInfo } from "./backend/backend.js";
+export { setBackend, getBackend, backendInfo, setFma, setThreads, warmThreads, type BackendName, type BackendInfo } from "./backend/backend.js";
 export { allocFloat32, allocInt32, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory } from "./backend/memory.js";

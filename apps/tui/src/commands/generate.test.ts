@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateSync, makeConfig, TinyLM } from "@tinylm/model";
-import { saveModel } from "@tinylm/model/node";
+import { checkText, decode, generateSync, makeConfig, TinyLM } from "@tinylm/model";
+import { loadBundledModel, saveModel } from "@tinylm/model/node";
 import { ms, runGenerate, type GenerateCommandOptions } from "./generate.js";
 import { main } from "./program.js";
 import { memoryIo } from "./io.js";
@@ -19,8 +19,8 @@ function generateJson(options: GenerateCommandOptions, io = memoryIo()): Record<
 describe("runGenerate", () => {
   it("gives the same ids as the library for the same seeded model", () => {
     const want = generateSync(TinyLM.init(makeConfig(), { seed: 7 }), "the cat sat", { maxNewTokens: 10 }).ids;
-    expect(generateJson({ prompt: "the cat sat", seed: 7 }).ids).toEqual(want);
-    expect(generateJson({ prompt: "the cat sat", seed: 8 }).ids).not.toEqual(want); // the seed reaches the weights
+    expect(generateJson({ prompt: "the cat sat", seed: 7, weights: "random" }).ids).toEqual(want);
+    expect(generateJson({ prompt: "the cat sat", seed: 8, weights: "random" }).ids).not.toEqual(want); // the seed reaches the weights
   });
 
   it("gives the library's ids for a weights file, with and without the cache", () => {
@@ -65,8 +65,8 @@ describe("runGenerate", () => {
   it("samples with --sample-seed, or with --seed when it is absent", () => {
     const model = TinyLM.init(makeConfig(), { seed: 2 });
     const sampled = (seed: number) => generateSync(model, "the", { maxNewTokens: 12, sampling: { temperature: 1.5, topK: 10, seed } }).ids;
-    expect(generateJson({ prompt: "the", seed: 2, maxNewTokens: 12, temperature: 1.5, topK: 10, sampleSeed: 99 }).ids).toEqual(sampled(99));
-    const json = generateJson({ prompt: "the", seed: 2, maxNewTokens: 12, temperature: 1.5, topK: 10 });
+    expect(generateJson({ prompt: "the", seed: 2, weights: "random", maxNewTokens: 12, temperature: 1.5, topK: 10, sampleSeed: 99 }).ids).toEqual(sampled(99));
+    const json = generateJson({ prompt: "the", seed: 2, weights: "random", maxNewTokens: 12, temperature: 1.5, topK: 10 });
     expect(json.ids).toEqual(sampled(2));
     expect(json.sampling).toEqual({ temperature: 1.5, top_k: 10, top_p: null, seed: 2 });
     expect(sampled(99)).not.toEqual(sampled(2));
@@ -138,4 +138,38 @@ describe("runGenerate's cache settings and durations", () => {
   it.each([
     [0.0421, "0.04 ms"], [812.3, "812.30 ms"], [4_999, "4999.00 ms"], [12_345, "12.3 s"], [185_000, "3 min 5 s"],
   ])("prints %d ms as %s", (x, text) => expect(ms(x)).toBe(text));
+});
+
+describe("runGenerate with the trained model", () => {
+  it("uses the bundled exercise model by default, and the seeded random one with --weights random", () => {
+    const want = generateSync(loadBundledModel("exercise"), "the cat", { maxNewTokens: 12 }).ids;
+    const json = generateJson({ prompt: "the cat", maxNewTokens: 12 });
+    expect(json.ids).toEqual(want);
+    expect(json.weights).toBe("exercise");
+    const random = generateJson({ prompt: "the cat", maxNewTokens: 12, weights: "random" });
+    expect(random.ids).toEqual(generateSync(TinyLM.init(makeConfig(), { seed: 0 }), "the cat", { maxNewTokens: 12 }).ids);
+    expect(random.weights).toBe("random");
+    expect(generateJson({ prompt: "the cat", maxNewTokens: 3, weights: "long" }).config.positional).toBe("sinusoidal");
+  });
+
+  it("builds a random model when a shape flag is given without --weights", () => {
+    const json = generateJson({ prompt: "the cat", maxNewTokens: 3, contextLength: 64 });
+    expect(json.weights).toBe("random");
+    expect(json.config.context_length).toBe(64);
+  });
+
+  it("reports the grammatical continuation rate and the first word that breaks the grammar", () => {
+    for (const weights of ["exercise", "random"]) {
+      const json = generateJson({ prompt: "the cat", maxNewTokens: 20, weights });
+      const check = checkText([...json.prompt_ids, ...json.ids], json.prompt_ids.length);
+      expect(json.grammar.continuation_rate).toBe(check.rate);
+      expect(json.grammar.prompt_grammatical).toBe(true);
+      const at = check.firstError === null ? null : check.firstError - json.prompt_ids.length;
+      expect(json.grammar.first_error).toEqual(at === null ? null : { index: at, word: decode([json.ids[at]]) });
+    }
+    // a prompt the grammar rejects still generates; the checker only reports
+    const broken = generateJson({ prompt: "cat the", maxNewTokens: 5 });
+    expect(broken.ids).toHaveLength(5);
+    expect(broken.grammar.prompt_grammatical).toBe(false);
+  });
 });

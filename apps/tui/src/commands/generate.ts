@@ -2,13 +2,14 @@
 // --json one object with the ids, the text, the timings (prefill apart from the decode steps) and the cache's memory.
 import { Option, type Command } from "commander";
 import {
-  CACHE_KINDS, cachedStepFlops, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
+  CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
   type GenerateResult, type ModelConfig, type SamplingOptions,
 } from "@tinylm/model";
+import { setThreads } from "@tinylm/tensor";
 import { UsageError } from "./errors.js";
 import { type Io, resolvePath } from "./io.js";
-import { loadOrInitModel } from "./model-source.js";
-import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
+import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
+import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
 import { formatDuration, ProgressLine, type StepCost } from "./progress.js";
 import { MAX_PROMPT_BYTES, promptTooLong, readPromptFile, type PromptInput } from "./read-input.js";
 
@@ -29,6 +30,8 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly topK?: number;
   readonly topP?: number;
   readonly json?: boolean;
+  /** Threads for large kernel calls (prefill, --cache none); default: the library's (the cores, up to 4). */
+  readonly threads?: number;
 }
 
 /** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
@@ -92,11 +95,25 @@ const stepCost = (cache: string, config: ModelConfig): StepCost =>
   cache === "none" ? (t) => recomputeStepFlops(config, t) : (t) => cachedStepFlops(config, t);
 const bytes = (n: number): string => n.toLocaleString("en-US");
 
+/**
+ * What the language's checker says of the continuation (the prompt is read, not scored): the share of
+ * generated words it allows, and the first one it does not (null when all are allowed).
+ */
+function grammarJson(result: GenerateResult): Record<string, unknown> {
+  const check = checkText([...result.promptIds, ...result.ids], result.promptIds.length);
+  const at = check.firstError;
+  return {
+    continuation_rate: Number.isNaN(check.rate) ? null : check.rate,
+    first_error: at === null ? null : { index: at - result.promptIds.length, word: decode([result.ids[at - result.promptIds.length]!]) },
+    prompt_grammatical: check.ok.slice(0, result.promptIds.length).every(Boolean),
+  };
+}
+
 /** Runs the generation the options describe, prints its result and returns it. */
 export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
   const options = {
     ...given,
-    weights: given.weights === undefined ? undefined : resolvePath(io, given.weights),
+    weights: weightsFromUser(io, given.weights),
     promptFile: given.promptFile === undefined || given.promptFile === "-" ? given.promptFile : resolvePath(io, given.promptFile),
   };
   const input = readPrompt(options, io);
@@ -106,6 +123,7 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
   const seed = options.seed ?? 0;
   const sampling: SamplingOptions = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.sampleSeed ?? seed };
   const sampler = new Sampler(sampling); // validates, and tells the temperature in effect
+  if (options.threads !== undefined) setThreads(options.threads);
   const model = loadOrInitModel({ ...options, seed });
   checkWindow(options, model.config);
   if (input.truncated) {
@@ -139,7 +157,8 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
       cache_bytes: { allocated: result.cacheBytes.allocated, used: result.cacheBytes.used },
       max_new_tokens: maxNewTokens,
       sampling: { temperature: sampler.temperature, top_k: options.topK ?? null, top_p: options.topP ?? null, seed: sampling.seed },
-      weights: options.weights ?? null,
+      weights: resolveWeights(options) ?? "random",
+      grammar: grammarJson(result),
       seed,
       config: configToJson(model.config),
     })}\n`);
@@ -160,8 +179,8 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .addOption(new Option("--prompt <text>", "the prompt, in words of the 20-word vocabulary (required unless --prompt-file; default: none)").conflicts("promptFile"))
     .option("--prompt-file <file>", "read the prompt from a file, or from stdin with - (default: none)")
     .option("--max-new-tokens <n>", "tokens to generate; fewer if the context fills up first", integerArg(0), 10)
-    .addOption(weightsOption())
-    .addOption(seedOption("seed of the random weights (without --weights) and of sampling (unless --sample-seed)"))
+    .addOption(modelWeightsOption())
+    .addOption(seedOption("seed of the random weights (--weights random) and of sampling (unless --sample-seed)"))
     .option("--sample-seed <n>", "seed of the sampler (default: the value of --seed)", integerArg(0, 2 ** 32 - 1));
   for (const option of configOptions()) command.addOption(option);
   return command
@@ -172,6 +191,7 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--temperature <t>", "sampling temperature; 0 is greedy argmax (default: 0, or 1 with --top-k or --top-p)", numberArg(0))
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
+    .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
       runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);

@@ -7,7 +7,7 @@ import { saveModel } from "@tinylm/model/node";
 import { UsageError } from "./errors.js";
 import { describeConfig } from "./format-summary.js";
 import { type Io, resolvePath } from "./io.js";
-import { loadOrInitModel } from "./model-source.js";
+import { loadOrInitModel, RANDOM_WEIGHTS } from "./model-source.js";
 import { configOptions, givenConfigFlags, numberArg, seedOption, type ConfigFlags } from "./options.js";
 
 export interface InitCommandOptions extends ConfigFlags {
@@ -27,7 +27,7 @@ export function runInit(given: InitCommandOptions, io: Io): void {
     throw new UsageError(`init: "${options.out}" already exists; pass --force to overwrite it`);
   }
   const seed = options.seed ?? 0;
-  const model = loadOrInitModel({ ...options, weights: undefined, seed }, { std: options.std, perturb: options.perturb });
+  const model = loadOrInitModel({ ...options, weights: RANDOM_WEIGHTS, seed }, { std: options.std, perturb: options.perturb });
   saveModel(options.out, model);
   const bytes = statSync(options.out).size.toLocaleString("en-US");
   io.out(`wrote ${options.out} (${bytes} bytes): seed ${seed}, ${describeConfig(model.config)}\n`);

@@ -6,9 +6,9 @@ import { outcomeOf, UsageError } from "./errors.js";
 import { addChatCommand } from "./chat.js";
 import { addGenerateCommand } from "./generate.js";
 import { addInitCommand } from "./init.js";
-import { type Io, resolvePath } from "./io.js";
-import { configFromFlags, loadOrInitModel } from "./model-source.js";
-import { configOptions, givenConfigFlags, seedOption, weightsOption } from "./options.js";
+import type { Io } from "./io.js";
+import { configFromFlags, loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
+import { configOptions, givenConfigFlags, seedOption } from "./options.js";
 import { addSummaryCommand } from "./summary.js";
 
 export type LaunchTui = (options: TuiOptions) => Promise<void>;
@@ -24,6 +24,7 @@ Examples:
   printf 'the cat\nsat on the\n' | tinylm chat      each line continues one conversation; the cache is kept
   tinylm init --out model.safetensors --seed 1
   tinylm generate --weights model.safetensors --prompt "a dog"
+  tinylm generate --weights random --prompt "the cat"   the exercise's seeded random model
   tinylm <command> --help                          the flags of one command, with their defaults
 
 Exit status: 0 on success, 2 for a usage or input mistake (one line on stderr), 1 for an internal error.`;
@@ -46,8 +47,8 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
     .enablePositionalOptions() // `tinylm generate --seed 3`: --seed belongs to generate, not to the UI
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
-    .addOption(weightsOption())
-    .addOption(seedOption("seed of the random weights when there is no --weights"));
+    .addOption(modelWeightsOption())
+    .addOption(seedOption("seed of the random weights (--weights random)"));
   for (const option of configOptions()) program.addOption(option);
   program.hook("preSubcommand", refuseRootOptions);
   addSummaryCommand(program, io);
@@ -71,12 +72,12 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
         throw unknownCommand(cmd.args[0]!);
       }
       const flags = givenConfigFlags(cmd);
-      const weights = options.weights === undefined ? undefined : resolvePath(io, options.weights);
+      const weights = resolveWeights({ ...flags, weights: weightsFromUser(io, options.weights) });
       // check the flags (and the file) here, so a mistake is one line on stderr rather than a broken UI
-      if (weights !== undefined) loadOrInitModel({ ...flags, weights });
+      if (weights !== null) loadOrInitModel({ ...flags, weights });
       else configFromFlags(flags);
       if (!io.interactive) return io.out(NO_TERMINAL_HINT);
-      await launchTui({ weightsPath: weights, seed: options.seed, ...flags });
+      await launchTui({ weightsPath: weights ?? undefined, seed: options.seed, ...flags });
     });
 }
 

@@ -4,13 +4,15 @@
 // at run time. Tensors in kernel memory stay valid under either backend.
 import { BackendError } from "../errors.js";
 import { Heap } from "./heap.js";
-import { loadWasm, type WasmKernels } from "./wasm-module.js";
+import { KernelDispatch } from "./threads.js";
+import { loadWasm } from "./wasm-module.js";
 
 export type BackendName = "js" | "wasm";
 
 /** The loaded module with typed views over its memory (valid forever: the memory never grows). */
 export interface WasmState {
-  readonly kernels: WasmKernels;
+  /** The kernels: the FMA build or the plain one, on one thread or split over the pool (threads.ts). */
+  readonly kernels: KernelDispatch;
   readonly buffer: ArrayBuffer;
   readonly f32: Float32Array;
   readonly i32: Int32Array;
@@ -25,8 +27,9 @@ function load(): WasmState | string {
     const r = loadWasm();
     if (typeof r === "string") loaded = r;
     else {
-      const buffer = r.memory.buffer;
-      loaded = { kernels: r.kernels, buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer), heap: new Heap(buffer.byteLength) };
+      const buffer = r.memory.buffer as ArrayBuffer; // a SharedArrayBuffer when the memory is shared
+      const heap = new Heap(buffer.byteLength);
+      loaded = { kernels: new KernelDispatch(r, heap), buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer), heap };
     }
   }
   return loaded;
@@ -70,15 +73,67 @@ export interface BackendInfo {
   /** Bytes of kernel memory reserved and in live blocks (0 without wasm). */
   readonly memoryBytes: number;
   readonly memoryUsed: number;
+  /** Whether the wasm kernels use fused multiply-add (the relaxed-SIMD build), and why not when not. */
+  readonly fma: boolean;
+  readonly fmaReason?: string;
+  /** Threads a large kernel call is split over (1 without wasm or shared memory), and why fewer than asked. */
+  readonly threads: number;
+  readonly threadsReason?: string;
 }
 
 export function backendInfo(): BackendInfo {
   const state = loadedWasm();
   const active = activeWasm();
-  const mem = { memoryBytes: state?.buffer.byteLength ?? 0, memoryUsed: state?.heap.allocated ?? 0 };
+  const k = state?.kernels;
+  const mem = {
+    memoryBytes: state?.buffer.byteLength ?? 0, memoryUsed: state?.heap.allocated ?? 0,
+    fma: k?.fma ?? false, ...(k?.fmaReason ? { fmaReason: k.fmaReason } : {}),
+    threads: k?.threads ?? 1, ...(k?.threadsReason ? { threadsReason: k.threadsReason } : {}),
+  };
   if (active) return { name: "wasm", ...mem };
   const reason = typeof loaded === "string" ? loaded : startReason ?? "setBackend(\"js\") was called";
   return { name: "js", reason, ...mem };
+}
+
+/**
+ * Whether the wasm kernels use fused multiply-add (f32x4.relaxed_madd). On by default where the runtime
+ * accepts relaxed SIMD; setFma(true) throws a BackendError where it does not. Results differ from the
+ * plain build in the last bits; each build is exact within itself.
+ */
+export function setFma(on: boolean): void {
+  const state = load();
+  if (typeof state === "string") throw new BackendError(`the wasm kernels are unavailable: ${state}`);
+  state.kernels.setFma(on);
+}
+
+/**
+ * Threads a large kernel call is split over (prefill, recompute, long attention): 1 runs everything on
+ * the calling thread. Without shared memory (e.g. a page that is not cross-origin isolated) one thread
+ * runs and backendInfo().threadsReason says why. Results are bit-identical for every count.
+ */
+export function setThreads(n: number): void {
+  const state = load();
+  if (typeof state === "string") throw new BackendError(`the wasm kernels are unavailable: ${state}`);
+  state.kernels.setThreads(n);
+}
+
+/**
+ * Starts the worker threads now rather than at the first large call (they take tens of ms to start);
+ * resolves with the threads a large call then runs on. Not needed for correctness: until the workers
+ * are up, calls run on the calling thread.
+ */
+export function warmThreads(): Promise<number> {
+  const state = load();
+  if (typeof state === "string") return Promise.resolve(1);
+  const deadline = Date.now() + 10_000; // a worker that never comes up: carry on with one thread
+  return new Promise((resolve) => {
+    const poll = (): void => {
+      const n = state.kernels.warm();
+      if (n > 0 || Date.now() > deadline) resolve(Math.max(n, 1));
+      else setTimeout(poll, 2);
+    };
+    poll();
+  });
 }
 
 // ---- start-up choice ----

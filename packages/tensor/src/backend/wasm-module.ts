@@ -1,10 +1,13 @@
-// Loads the WebAssembly SIMD kernels (built from assembly/ by scripts/build-wasm.mjs, their bytes inlined
-// as base64 in dist/tensor-kernels.js: no file system or fetch, so Node, browsers and bundlers load them
-// alike) synchronously, into one memory reserved once and never grown: typed-array views over it (weights,
-// caches) therefore never go stale. Untouched pages cost address space only, not resident memory. If the
-// module cannot load, `loadWasm` returns the reason and the JS kernels run.
+// Loads the WebAssembly SIMD kernels (built from assembly/ by scripts/build-wasm.mjs: a plain SIMD build
+// and, with fused multiply-add, a relaxed-SIMD one; their bytes inlined as base64 in dist/tensor-kernels.js,
+// so no file system or fetch is needed and Node, browsers and bundlers load them alike) synchronously, into
+// one memory reserved once and never grown: typed-array views over it (weights, caches) therefore never
+// go stale. Untouched pages cost address space only, not resident memory. The memory is shared where the
+// runtime allows, for the worker threads (wasm-variants.ts). If the kernels cannot load, `loadWasm`
+// returns the reason and the JS kernels run.
 // src/backend/ and dist/backend/ are both two levels below the package root, so one path serves both.
-import { wasmBase64 } from "../../dist/tensor-kernels.js";
+import { relaxedBase64, wasmBase64 } from "../../dist/tensor-kernels.js";
+import { compileKernels, type CompiledKernels } from "./wasm-variants.js";
 
 /** The kernels' exports; pointers are byte addresses, strides are in float32 elements. */
 export interface WasmKernels {
@@ -19,10 +22,6 @@ export interface WasmKernels {
   exp_f32(x: number, out: number, n: number): void;
 }
 
-export interface WasmInstance {
-  readonly kernels: WasmKernels;
-  readonly memory: WebAssembly.Memory;
-}
 
 /**
  * 1 GiB of address space, reserved once: weights, scratch and ~60 context-10,000 caches (15 MB each) fit
@@ -30,13 +29,11 @@ export interface WasmInstance {
  */
 export const WASM_PAGES = 16384;
 
-export function loadWasm(): WasmInstance | string {
+export function loadWasm(): CompiledKernels | string {
   try {
     if (typeof WebAssembly === "undefined") return "WebAssembly is not available";
-    const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-    const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return { kernels: instance.exports as unknown as WasmKernels, memory };
+    const bytes = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return compileKernels(bytes(wasmBase64), bytes(relaxedBase64), WASM_PAGES, true);
   } catch (e) {
     return `could not load the wasm kernels: ${(e as Error).message}`;
   }

@@ -6,6 +6,7 @@ import { Box, Text } from "ink";
 import { formatBytes, formatCount, formatLimit, formatMs, formatRate } from "../lib/format.js";
 import { RECENT, type Reuse, type Run, tokensPerSecond } from "../lib/run-record.js";
 import { Sparkline } from "./Sparkline.js";
+import { formatGrammar, grammarOf } from "../lib/grammar.js";
 
 type Props = {
   readonly cache: string; // the strategy the next run uses
@@ -32,6 +33,12 @@ function Item({ label, value, color }: { readonly label: string; readonly value:
   );
 }
 
+/** The checker's verdict on the run's words: "grammar ok (100%)", or the first word that breaks it, in red. */
+function GrammarItem({ run }: { readonly run: Run }) {
+  const g = grammarOf(run.prompt, run.words);
+  return <Item label="grammar" value={formatGrammar(run.words, g)} color={g.firstError === null ? undefined : "red"} />;
+}
+
 export function StatusBar({ cache, preview, run, running, sparkMax, columns }: Props) {
   const stats = run?.stats;
   const sameCache = stats !== undefined && stats.cache === cache;
@@ -48,6 +55,7 @@ export function StatusBar({ cache, preview, run, running, sparkMax, columns }: P
         <Item label="tok/s (mean)" value={stats ? formatRate(tokensPerSecond(stats)) : "–"} />
         <Item label={`per token (last ${RECENT})`} value={stats ? formatMs(stats.recentMs) : "–"} />
         <Item label="pos" value={`${stats ? formatCount(stats.position) : 0}/${formatLimit(limit)}`} />
+        {run ? <GrammarItem run={run} /> : null}
       </Box>
       {reuse && !running ? (
         <Box flexDirection="row" flexWrap="wrap">

@@ -4,6 +4,8 @@ import { Box, Static, Text } from "ink";
 import { formatCount, formatMs, formatRate } from "../lib/format.js";
 import { type FinishedRun, type Run, tokensPerSecond } from "../lib/run-record.js";
 import { LONG_RUN } from "../lib/settings.js";
+import { grammarOf } from "../lib/grammar.js";
+import { GrammarWords } from "./GrammarWords.js";
 
 export type TranscriptItem =
   | { readonly id: string; readonly kind: "welcome" }
@@ -27,13 +29,13 @@ function Welcome() {
   );
 }
 
-/** The prompt in bold and the generated words in colour, wrapped to the terminal. */
+/** The prompt in bold and the generated words in colour (the first ungrammatical one marked), wrapped to the terminal. */
 function Words({ prompt, words }: { readonly prompt: readonly string[]; readonly words: readonly string[] }) {
   return (
     <Text>
       <Text color="green">› </Text>
       <Text bold>{prompt.join(" ")}</Text>
-      {words.length > 0 ? <Text color="cyan"> {words.join(" ")}</Text> : null}
+      <GrammarWords words={words} firstError={grammarOf(prompt, words).firstError} />
     </Text>
   );
 }
@@ -89,13 +91,14 @@ export function LiveRun({ run, columns }: { readonly run: Run; readonly columns:
     used += run.words[i]!.length + 1;
   }
   const hidden = run.words.length - shown.length;
+  const { firstError } = grammarOf(run.prompt, run.words);
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text>
         <Text color="green">› </Text>
         <Text bold>{run.prompt.join(" ")}</Text>
         {hidden > 0 ? <Text dimColor> …{formatCount(hidden)} more…</Text> : null}
-        {shown.length > 0 ? <Text color="cyan"> {shown.join(" ")}</Text> : null}
+        <GrammarWords words={shown} firstError={firstError === null || firstError < hidden ? null : firstError - hidden} />
         <Text color="yellow"> ▍</Text>
       </Text>
     </Box>

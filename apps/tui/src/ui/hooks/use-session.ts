@@ -174,6 +174,14 @@ export function useSession(initial: { readonly model: TinyLM; readonly settings:
     },
     applySetting,
     toggleLong: () => {
+      // the trained models: ^L swaps the exercise model (context 32) for the long-context one and back
+      const swap = models.settings.weightsPath === "exercise" ? "long" : models.settings.weightsPath === "long" ? "exercise" : null;
+      if (swap !== null) {
+        const problem = applySetting("weightsPath", swap);
+        if (problem) setError(problem);
+        else updateRun({ maxNewTokens: swap === "long" ? LONG_RUN.maxNewTokens : 20 });
+        return;
+      }
       const start = initial.settings.contextLength === LONG_RUN.contextLength ? { contextLength: 32, maxNewTokens: 20 } : initial.settings;
       const target = models.settings.contextLength === LONG_RUN.contextLength ? start : LONG_RUN;
       const problem = applySetting("contextLength", target.contextLength);

@@ -1,13 +1,13 @@
 // Building the model the UI runs: from a .safetensors file (its config comes with it) or seeded weights.
 import { generateSync, makeConfig, TinyLM } from "@tinylm/model";
-import { loadModel } from "@tinylm/model/node";
+import { loadModelOrBundled } from "@tinylm/model/node";
 import { type ModelSettings, modelSettingsOf } from "./settings.js";
 
 export type ModelFactory = (settings: ModelSettings) => TinyLM;
 
 /** The model for `settings`; throws the library's typed errors (WeightsError, ConfigError). */
 export const buildModel: ModelFactory = (settings) => {
-  if (settings.weightsPath !== null) return loadModel(settings.weightsPath);
+  if (settings.weightsPath !== null) return loadModelOrBundled(settings.weightsPath);
   const config = makeConfig({ contextLength: settings.contextLength, positional: settings.positional, nHeads: settings.nHeads });
   return TinyLM.init(config, { seed: settings.seed });
 };

@@ -1,0 +1,25 @@
+// Bundles the CLI into one ES module, dist/bundle/cli.js, so a cold `tinylm` resolves and reads one file
+// instead of ~70 (Node's ESM loader costs ~2 ms per module on this VM). The Ink UI, imported only when
+// it runs, becomes a second chunk beside it. Runs after tsc (`pnpm build`); the bin points at the bundle.
+// The wasm kernels come inlined (base64) with @tinylm/tensor, so the bundle needs no file beside it.
+import { build } from "esbuild";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+await build({
+  entryPoints: [join(root, "dist", "cli.js")],
+  outdir: join(root, "dist", "bundle"),
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: "none",
+  logLevel: "warning",
+  external: ["react-devtools-core"], // Ink imports it only under DEV=true; not installed
+  // CommonJS dependencies (commander, react) call require(): give the bundle one
+  banner: { js: "import { createRequire as __tinylmRequire } from 'node:module'; const require = __tinylmRequire(import.meta.url);" },
+});

@@ -1,0 +1,222 @@
+// The kernels as the rest of the package calls them: one build (FMA or not) on the calling thread, and
+// the pool's workers for calls with enough work. A call is split by rows — the rows of a linear or a
+// layer norm, the query rows of an attention — never across a summed axis, and every row is computed by
+// the same kernel as when it goes alone (each kernel gives a row the same bits however many rows share
+// its call), so results are bit-identical with any number of threads. Small calls (a decode step's
+// matvec, short prompts) stay on the calling thread: a hand-off costs ~1 µs to a spinning worker and
+// tens of microseconds to a sleeping one.
+import { BackendError } from "../errors.js";
+import { attentionScratchBytes } from "./attention.js";
+import type { Heap } from "./heap.js";
+import { MAX_CHUNKS, OP_ATTENTION, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import type { CompiledKernels } from "./wasm-variants.js";
+import type { WasmKernels } from "./wasm-module.js";
+
+/** Multiply-adds below which a linear runs on the calling thread (~5–10 µs of work). */
+const LINEAR_MIN_WORK = 1 << 17;
+/** Query-key pairs × head width below which an attention runs on the calling thread. */
+const ATTENTION_MIN_WORK = 1 << 17;
+/** Rows below which a layer norm runs on the calling thread. */
+const LAYER_NORM_MIN_ROWS = 512;
+/** Chunks of a split call per thread: a descheduled thread's share is picked up by the others. */
+const CHUNKS_PER_THREAD = 4;
+/** Multiply-adds below which a chunk of a linear is not worth a claim. */
+const CHUNK_MIN_WORK = 1 << 15;
+/** Default thread count cap: the row splits scale, but only 2 threads are measured (docs/performance.md). */
+const MAX_DEFAULT_THREADS = 4;
+
+/** The number of cores this runtime reports (1 when it reports none). */
+export function availableCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? 1;
+}
+
+export class KernelDispatch implements WasmKernels {
+  private k: WasmKernels;
+  private variant: 0 | 1;
+  private readonly builds: { plain: WasmKernels; relaxed?: WasmKernels };
+  private pool: Pool | undefined;
+  private wanted: number;
+  /** Why fewer threads run than were asked for, if so. */
+  threadsReason?: string;
+  /** Calls split over the pool so far (for tests and benchmarks). */
+  splitCalls = 0;
+  /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
+  private scratchAt = 0;
+  private scratchBytes = 0;
+
+  constructor(private readonly compiled: CompiledKernels, private readonly heap: Heap) {
+    const { memory, modules } = compiled;
+    const make = (m: WebAssembly.Module): WasmKernels => new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as WasmKernels;
+    this.builds = { plain: make(modules.plain), ...(modules.relaxed ? { relaxed: make(modules.relaxed) } : {}) };
+    this.k = this.builds.relaxed ?? this.builds.plain;
+    this.variant = this.builds.relaxed ? 1 : 0;
+    const env = typeof process !== "undefined" ? process.env?.["TINYLM_THREADS"] : undefined;
+    const n = env ? Number(env) : Math.min(availableCores(), MAX_DEFAULT_THREADS);
+    this.wanted = 1;
+    if (Number.isInteger(n) && n >= 1) this.setThreads(n);
+    else this.threadsReason = `TINYLM_THREADS="${env}" is not a whole number >= 1; one thread runs`;
+  }
+
+  /** True when the fused multiply-add build runs. */
+  get fma(): boolean {
+    return this.variant === 1;
+  }
+
+  get fmaReason(): string | undefined {
+    return this.variant === 1 ? undefined : this.compiled.relaxedReason ?? "turned off by setFma(false)";
+  }
+
+  setFma(on: boolean): void {
+    if (on && !this.builds.relaxed) throw new BackendError(`fused multiply-add is unavailable: ${this.compiled.relaxedReason}`);
+    this.variant = on ? 1 : 0;
+    this.k = on ? this.builds.relaxed! : this.builds.plain;
+  }
+
+  /** Threads that run a large call (1: the calling thread alone). */
+  get threads(): number {
+    return this.wanted;
+  }
+
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new BackendError(`threads must be a whole number >= 1, got ${n}`);
+    this.threadsReason = undefined;
+    if (n > 1 && !this.compiled.shared) {
+      this.threadsReason = this.compiled.sharedReason;
+      n = 1;
+    }
+    this.wanted = n;
+  }
+
+  /** The pool when at least two threads are wanted and its workers are ready; starts it on first need. */
+  private lanes(): number {
+    if (this.wanted < 2) return 0;
+    const pool = this.pool;
+    if (pool === undefined || pool.size !== this.wanted - 1) {
+      if (pool?.failure) return 0;
+      pool?.close(); // every worker joins every job: another count needs another pool (its 1 KB control block stays)
+      this.pool = new Pool(this.compiled, (bytes) => this.heap.alloc(bytes), this.wanted - 1);
+      if (this.pool.failure) this.threadsReason = `no worker threads: ${this.pool.failure}`;
+      return 0;
+    }
+    return pool.isReady() ? pool.size : 0;
+  }
+
+  /** Chunks of split calls the worker threads have run (the rest ran on the calling thread). */
+  get workerChunks(): number {
+    return this.pool?.workerChunks ?? 0;
+  }
+
+  /**
+   * Starts the worker threads now (they take ~65 ms to come up) instead of at the first large call.
+   * Returns the threads a large call runs on right now (1 until the workers are ready), or 0 while
+   * the workers are still starting.
+   */
+  warm(): number {
+    if (this.wanted < 2) return 1;
+    const lanes = this.lanes();
+    if (lanes > 0) return lanes + 1;
+    return this.pool && !this.pool.failure ? 0 : 1;
+  }
+
+  matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void {
+    this.k.matvec(x, w, ws, bias, out, n, m, flags);
+  }
+
+  exp_f32(x: number, out: number, n: number): void {
+    this.k.exp_f32(x, out, n);
+  }
+
+  linear(x: number, xs: number, w: number, ws: number, bias: number, out: number, os: number, T: number, n: number, m: number, flags: number): void {
+    const work = T * n * m;
+    const lanes = T >= 4 && work >= LINEAR_MIN_WORK ? this.lanes() : 0;
+    if (lanes === 0) return this.k.linear(x, xs, w, ws, bias, out, os, T, n, m, flags);
+    const pool = this.pool!;
+    this.splitCalls++;
+    // chunks of an even number of rows (the kernel's row pairs stay whole), a few per thread, each >= CHUNK_MIN_WORK
+    const chunks = Math.max(2, Math.min(CHUNKS_PER_THREAD * (lanes + 1), MAX_CHUNKS, Math.floor(work / CHUNK_MIN_WORK)));
+    const per = (Math.ceil(T / chunks) + 1) & ~1;
+    const count = evenCuts(pool.cuts, T, per);
+    const a = pool.args;
+    a[0] = x; a[1] = xs; a[2] = w; a[3] = ws; a[4] = bias; a[5] = out; a[6] = os; a[8] = n; a[9] = m; a[10] = flags;
+    pool.run(this.k as never, OP_LINEAR, this.variant, count, 0);
+  }
+
+  layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void {
+    const lanes = T >= LAYER_NORM_MIN_ROWS ? this.lanes() : 0;
+    if (lanes === 0) return this.k.layer_norm(x, xs, w, b, out, os, T, d, eps);
+    const pool = this.pool!;
+    this.splitCalls++;
+    const count = evenCuts(pool.cuts, T, Math.ceil(T / (2 * (lanes + 1))));
+    const a = pool.args;
+    a[0] = x; a[1] = xs; a[2] = w; a[3] = b; a[4] = out; a[5] = os; a[7] = d; a[8] = eps;
+    pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
+  }
+
+  attention(
+    q: number, qs: number, k: number, ks: number, v: number, vs: number, out: number, os: number,
+    T: number, S: number, dh: number, scale: number, qStart: number, pos: number, window: number, sinks: number, scores: number,
+  ): number {
+    const lanes = T >= 4 && T * Math.min(S, window) * dh >= 2 * ATTENTION_MIN_WORK ? this.lanes() : 0;
+    if (lanes === 0) return this.k.attention(q, qs, k, ks, v, vs, out, os, T, S, dh, scale, qStart, pos, window, sinks, scores);
+    const pool = this.pool!;
+    // each participant's scores scratch: two rows of S (a chunk of rows scores them in pairs)
+    const stride = attentionScratchBytes(S, 2);
+    if (this.scratchBytes < stride * lanes) {
+      if (this.scratchAt) this.heap.release(this.scratchAt);
+      this.scratchAt = this.heap.alloc(2 * stride * lanes);
+      this.scratchBytes = this.scratchAt ? 2 * stride * lanes : 0;
+      if (!this.scratchAt) return this.k.attention(q, qs, k, ks, v, vs, out, os, T, S, dh, scale, qStart, pos, window, sinks, scores);
+    }
+    this.splitCalls++;
+    const chunks = Math.max(2, Math.min(CHUNKS_PER_THREAD * (lanes + 1), MAX_CHUNKS, T >> 1));
+    const cuts = splitRows(T, S, qStart, window, chunks);
+    pool.cuts.set(cuts);
+    const a = pool.args;
+    a[0] = q; a[1] = qs; a[2] = k; a[3] = ks; a[4] = v; a[5] = vs; a[6] = out; a[7] = os; a[9] = S; a[10] = dh; a[11] = scale;
+    a[12] = qStart; a[13] = pos; a[14] = window; a[15] = sinks; a[16] = this.scratchAt - stride; a[17] = stride; // worker w (1, 2, …) at base + w·stride
+    const { result, row } = pool.run(this.k as never, OP_ATTENTION, this.variant, cuts.length - 1, scores);
+    return shift(result, row);
+  }
+}
+
+/** Writes cuts 0, per, 2·per, …, T into `cuts`; returns the number of chunks. */
+function evenCuts(cuts: Int32Array, T: number, per: number): number {
+  let c = 0;
+  for (let r = 0; r < T; r += per) cuts[c++] = r;
+  cuts[c] = T;
+  return c;
+}
+
+/** A nonzero attention result of a part starting at row `start`, as a result of the whole call. */
+const shift = (r: number, start: number): number => (r === 0 ? 0 : r > 0 ? r + start : r - start);
+
+/**
+ * Row boundaries [0, c1, …, T] cutting T query rows into `parts` of about equal work, a row at position
+ * p costing the keys it may see, ~min(p + 1, S, window) (positions consecutive from qStart: the causal
+ * case; otherwise only the balance suffers, never the result).
+ */
+export function splitRows(T: number, S: number, qStart: number, window: number, parts: number): number[] {
+  const cost = (i: number): number => Math.min(qStart + i + 1, S, window) + 16;
+  let total = 0;
+  for (let i = 0; i < T; i++) total += cost(i);
+  const cuts = [0];
+  let acc = 0;
+  for (let i = 0; i < T && cuts.length < parts; i++) {
+    acc += cost(i);
+    if (acc >= (total * cuts.length) / parts) cuts.push(i + 1);
+  }
+  while (cuts.length < parts) cuts.push(T);
+  cuts.push(T);
+  return cuts;
+}
+
+/** Parses a thread count from the environment or a flag; throws a BackendError naming `what`. */
+export function parseThreads(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new BackendError(`${what} must be a whole number >= 1, got "${text}"`);
+  return n;
+}
