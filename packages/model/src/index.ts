@@ -13,6 +13,8 @@ export {
 export { formatCostTables, formatFlops, formatLongRun, formatRateTable } from "./cost-tables.js";
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
+export { speculate, checkSpeculation, type SpeculateOptions, type SpeculateResult } from "./speculative.js";
+export { probabilities, drawFrom } from "./distribution.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";
 export { type KVCache, type KVView, type CacheBytes } from "./kv-cache/types.js";
 export { createCache, CACHE_KINDS, type CacheKind, type CacheOptions, validateCacheOptions, defaultWindow, DEFAULT_SINKS, DEFAULT_BLOCK_SIZE } from "./kv-cache/index.js";
