@@ -10,9 +10,9 @@ import {
 } from "@tinylm/model";
 import { outcomeOf, UsageError } from "./errors.js";
 import { checkCacheFlags, checkWindow, ms, type GenerateCommandOptions } from "./generate.js";
-import { type Io, resolvePath } from "./io.js";
-import { loadOrInitModel } from "./model-source.js";
-import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, weightsOption, type ConfigFlags } from "./options.js";
+import type { Io } from "./io.js";
+import { loadOrInitModel, modelWeightsOption, weightsFromUser } from "./model-source.js";
+import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
 
 export type ChatOptions = Omit<GenerateCommandOptions, "prompt" | "promptFile">;
 
@@ -26,7 +26,7 @@ export interface ChatTurn {
 
 /** Runs the conversation on `lines`; returns its turns. A refused line is reported and skipped; the exit status is 2 then. */
 export async function runChat(given: ChatOptions, io: Io, lines: AsyncIterable<string> = io.lines()): Promise<ChatTurn[]> {
-  const options = { ...given, weights: given.weights === undefined ? undefined : resolvePath(io, given.weights) };
+  const options = { ...given, weights: weightsFromUser(io, given.weights) };
   const kind = options.cache ?? "full";
   checkCacheFlags(options, kind, "chat");
   const seed = options.seed ?? 0;
@@ -88,8 +88,8 @@ export function addChatCommand(program: Command, io: Io): Command {
     .command("chat")
     .description("a conversation over stdin: each line continues the transcript, the KV cache is kept between lines")
     .option("--max-new-tokens <n>", "tokens to generate per line", integerArg(0), 10)
-    .addOption(weightsOption())
-    .addOption(seedOption("seed of the random weights (without --weights) and of sampling (unless --sample-seed); turn i samples with seed + i"))
+    .addOption(modelWeightsOption())
+    .addOption(seedOption("seed of the random weights (--weights random) and of sampling (unless --sample-seed); turn i samples with seed + i"))
     .option("--sample-seed <n>", "seed of the sampler (default: the value of --seed)", integerArg(0, 2 ** 32 - 1));
   for (const option of configOptions()) command.addOption(option);
   return command

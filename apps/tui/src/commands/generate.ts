@@ -3,10 +3,11 @@
 import { Option, type Command } from "commander";
 import {
   CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultWindow, generateSync, MAX_CONTEXT_LENGTH, recomputeStepFlops, Sampler,
-  type GenerateResult, type ModelConfig, type SamplingOptions,
+  type GenerateResult, type ModelConfig, type SamplingOptions, type SpeculateResult,
 } from "@tinylm/model";
 import { setThreads } from "@tinylm/tensor";
 import { UsageError } from "./errors.js";
+import { DEFAULT_SPECULATE, runSpeculative } from "./speculate.js";
 import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
@@ -32,6 +33,9 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly json?: boolean;
   /** Threads for large kernel calls (prefill, --cache none); default: the library's (the cores, up to 4). */
   readonly threads?: number;
+  /** A draft model (file or trained model name) for speculative decoding, and the tokens it proposes per round. */
+  readonly draft?: string;
+  readonly speculate?: number;
 }
 
 /** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
@@ -110,7 +114,7 @@ function grammarJson(result: GenerateResult): Record<string, unknown> {
 }
 
 /** Runs the generation the options describe, prints its result and returns it. */
-export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
+export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult | SpeculateResult {
   const options = {
     ...given,
     weights: weightsFromUser(io, given.weights),
@@ -131,6 +135,9 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
     throw promptTooLong(input, positional === "learned" ? C : Infinity, `context_length ${C}`);
   }
   const maxNewTokens = options.maxNewTokens ?? 10;
+  if (options.draft !== undefined || options.speculate !== undefined) {
+    return runSpeculative({ ...options, draft: weightsFromUser(io, options.draft) }, model, text, { maxNewTokens, cache, sampling, temperature: sampler.temperature }, io);
+  }
   const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens, undefined, undefined, stepCost(cache, model.config)) : undefined;
   let result: GenerateResult;
   try {
@@ -192,6 +199,8 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
     .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
+    .option("--draft <file>", "speculative decoding: a draft model (a .safetensors file or a trained model, e.g. draft for --weights long) proposes tokens the model checks in one pass (default: off)")
+    .option("--speculate <k>", `tokens the --draft proposes per round (default with --draft: ${DEFAULT_SPECULATE})`, integerArg(1, MAX_CONTEXT_LENGTH))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
       runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);

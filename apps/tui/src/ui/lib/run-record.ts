@@ -18,7 +18,7 @@ export interface RunStats {
 export interface Run {
   readonly id: number;
   readonly prompt: readonly string[]; // prompt words, lower case
-  readonly context: readonly string[]; // the conversation's words before the prompt (positions 0..)
+  readonly context?: readonly string[]; // the conversation's words before the prompt (positions 0..)
   readonly words: readonly string[]; // generated words
   readonly stats: RunStats;
 }
