@@ -38,7 +38,7 @@ export async function runChat(given: ChatOptions, io: Io, lines: AsyncIterable<s
   const cache = new PrefixCache(createCache(kind, model.config, cacheOptions));
   const alone = createCache(kind, model.config, cacheOptions); // the same turn without reuse, for comparison
   const limit = Math.min(cache.positionLimit, model.config.positional === "learned" ? model.config.contextLength : Infinity);
-  generateSync(model, [0], { maxNewTokens: 1, cache: alone }); // compiles the hot paths, so turn 1's times are not the compiler's
+  generateSync(model, [0, 1, 2, 3], { maxNewTokens: 2, cache: alone }); // compiles the prefill and decode paths, so turn 1 is not timing the compiler
   const maxNewTokens = options.maxNewTokens ?? 10;
   const turns: ChatTurn[] = [];
   let transcript: number[] = [];
