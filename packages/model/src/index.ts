@@ -13,6 +13,7 @@ export {
 export { formatCostTables, formatFlops, formatLongRun, formatRateTable } from "./cost-tables.js";
 export { summarize, type ModelSummary, type SummaryGroup, type SummaryRow } from "./summary.js";
 export { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
+export { sampleMany, type SampleManyOptions, type SampleManyResult } from "./samples.js";
 export { speculate, checkSpeculation, type SpeculateOptions, type SpeculateResult } from "./speculative.js";
 export { probabilities, drawFrom } from "./distribution.js";
 export { generate, generateSync, generateSteps, type GenerateOptions, type GenerateResult, type TokenEvent, type StopReason } from "./generate.js";

@@ -21,6 +21,18 @@ import { checkTruncate } from "./rollback.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
+/** A block of its own with the first `rows` rows of shared block `id`, which loses this holder. */
+function copyBlock(pool: BlockPool, id: number, rows: number): number {
+  const own = pool.acquire();
+  if (rows > 0) {
+    const d = pool.width;
+    copyRows(pool.keysOf(id).hi(rows, d), pool.keysOf(own), 0);
+    copyRows(pool.valuesOf(id).hi(rows, d), pool.valuesOf(own), 0);
+  }
+  pool.release(id);
+  return own;
+}
+
 export class PagedCache implements KVCache {
   readonly kind = "paged";
   readonly span = CAUSAL;
@@ -32,14 +44,16 @@ export class PagedCache implements KVCache {
   private readonly gathered: Scratch;
   private filled = 0;
 
+  /** `pool`: blocks shared with other caches (fork() passes its own); a new pool by default. */
   constructor(
     private readonly config: ModelConfig,
     options: CacheOptions = {},
+    pool?: BlockPool,
   ) {
     validateCacheOptions(options);
-    this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+    this.blockSize = pool?.blockSize ?? options.blockSize ?? DEFAULT_BLOCK_SIZE;
     this.capacity = config.contextLength;
-    this.pool = new BlockPool(this.blockSize, config.dModel);
+    this.pool = pool ?? new BlockPool(this.blockSize, config.dModel);
     this.tables = Array.from({ length: config.nLayers }, () => []);
     this.gathered = new Scratch(config.dModel, 0, kernelZeros);
   }
@@ -66,6 +80,7 @@ export class PagedCache implements KVCache {
     for (let p = this.filled; p < end; ) {
       const logical = Math.floor(p / B), row = p % B;
       if (logical === table.length) table.push(this.pool.acquire());
+      if (this.pool.holdersOf(table[logical]!) > 1) table[logical] = copyBlock(this.pool, table[logical]!, row); // copy on write
       const n = Math.min(B - row, end - p); // rows that fit in this block
       const from = p - this.filled;
       copyRows(k.lo(from, 0).hi(n, d), this.pool.keysOf(table[logical]!), row);
@@ -86,6 +101,21 @@ export class PagedCache implements KVCache {
       V.set(this.pool.valuesOf(table[i]!).data, i * B * d);
     }
     return this.gathered.view(end);
+  }
+
+  /**
+   * A cache holding the same positions that shares every block with this one (no copy): each block gains a
+   * holder, and whichever cache first writes into a shared block copies it (copy on write). n samples of one
+   * prompt fork its prefill, so the prompt's blocks are held once.
+   */
+  fork(): PagedCache {
+    const twin = new PagedCache(this.config, { blockSize: this.blockSize }, this.pool);
+    this.tables.forEach((table, layer) => {
+      for (const id of table) this.pool.retain(id);
+      twin.tables[layer]!.push(...table);
+    });
+    twin.filled = this.filled;
+    return twin;
   }
 
   advance(T: number): void {
