@@ -35,3 +35,30 @@ describe("tinylm generate --draft --speculate", () => {
     expect(r.stderr).toMatch(message);
   }, 60_000);
 });
+
+describe("tinylm generate --num-samples", () => {
+  it("prints n samples, each the run alone with its seed, sharing the prompt's paged blocks (fewer bytes than n caches)", async () => {
+    const args = ["generate", "--weights", "long", "--prompt", "the cat sat on the mat and the dog runs in the house and a big", "--max-new-tokens", "12", "--temperature", "1", "--sample-seed", "5"];
+    const r = await tinylm([...args, "--num-samples", "8", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.samples).toHaveLength(8);
+    for (const [i, s] of out.samples.entries()) {
+      expect(s.seed).toBe(5 + i);
+      const alone = JSON.parse((await tinylm([...args.slice(0, -1), String(5 + i), "--cache", "paged", "--json"])).stdout);
+      expect(s.ids).toEqual(alone.ids);
+    }
+    expect(out.kv_bytes_shared).toBeLessThan(out.kv_bytes_separate);
+    expect(out.blocks_in_use_after).toBe(0);
+  }, 120_000);
+
+  it.each([
+    [["--num-samples", "2", "--cache", "full"], /^tinylm: generate: --num-samples shares the prompt's blocks of --cache paged; got --cache full/],
+    [["--cache-budget", "1000"], /^tinylm: generate: --cache-budget applies to --num-samples/],
+    [["--num-samples", "8", "--cache-budget", "1000"], /^tinylm: generate: --num-samples 8 needs up to \d+ bytes of KV blocks \(10 tokens each, blocks of 16\), more than --cache-budget 1000 bytes; at most 0 fit\n$/],
+  ])("refuses %j in one line with exit 2", async (flags, message) => {
+    const r = await tinylm(["generate", "--prompt", "the cat", ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  }, 60_000);
+});
