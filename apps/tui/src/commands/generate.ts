@@ -206,9 +206,9 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
     .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
-    .option("--draft <file>", "speculative decoding: a draft model (a .safetensors file or a trained model, e.g. draft for --weights long) proposes tokens the model checks in one pass (default: off)")
-    .option("--speculate <k>", `tokens the --draft proposes per round (default with --draft: ${DEFAULT_SPECULATE})`, integerArg(1, MAX_CONTEXT_LENGTH))
-    .option("--num-samples <n>", "n samples of the prompt, seeds --sample-seed, +1, …, sharing the prompt's blocks of --cache paged (the default then); one line each (default: 1)", integerArg(1, 4096))
+    .option("--draft <file>", "speculative decoding: a draft model (a .safetensors file or a trained model, e.g. draft for --weights long) proposes tokens the model checks in one pass (default: none, off)")
+    .option("--speculate <k>", `tokens the --draft proposes per round (default: ${DEFAULT_SPECULATE} with --draft)`, integerArg(1, MAX_CONTEXT_LENGTH))
+    .option("--num-samples <n>", "n samples of the prompt, seeds --sample-seed, +1, …, sharing the prompt's blocks of --cache paged (then its default); one line each (default: 1)", integerArg(1, 4096))
     .option("--cache-budget <bytes>", "with --num-samples: the most bytes of key/value blocks the samples may hold at once (default: no limit)", integerArg(1))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
