@@ -107,7 +107,7 @@ describe("the session, through <App />", { timeout: 60_000 }, () => {
     await app.until((f) => expect(f).toContain("weights file: a .safetensors file"));
     const lines = app.frame().split("\n");
     const dynamic = lines.slice(lines.findIndex((l) => l.includes("Settings")) - 1);
-    expect(dynamic.length).toBeLessThan(15);
+    expect(dynamic.length, app.frame()).toBeLessThan(15);
     expect(app.frame()).toContain("❯ weights file");
   });
 });

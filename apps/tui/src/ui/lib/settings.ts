@@ -114,7 +114,7 @@ export const FIELDS: readonly Field[] = [
   { key: "positional", label: "positions", choices: ["learned", "sinusoidal"], help: "learned table or fixed sinusoids (rebuilds the model)" },
   { key: "nHeads", label: "heads", help: "attention heads; must divide d_model 64 (rebuilds the model)" },
   { key: "seed", label: "weights seed", help: "seed of the initial weights, an integer (rebuilds the model)" },
-  { key: "weightsPath", label: "weights file", help: "a .safetensors file or a trained model (exercise, long, draft); empty = seeded weights (rebuilds the model)" },
+  { key: "weightsPath", label: "weights file", help: "a .safetensors file, or exercise, long, draft; empty = seeded weights" },
 ];
 
 /** A field's value as shown in the panel. */
