@@ -114,3 +114,18 @@ export class StateError extends Error {
     super(`${op}: ${message}`);
   }
 }
+
+/**
+ * A cache cannot roll back to `length`: past its own length, or past rows it already evicted. `limit` is the
+ * shortest length it can roll back to now (its length when it cannot roll back at all).
+ */
+export class RollbackError extends Error {
+  override readonly name = "RollbackError";
+  constructor(
+    message: string,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}

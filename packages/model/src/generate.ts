@@ -7,9 +7,10 @@
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
 import { NumericError, sliceRows, zeros, type Tensor } from "@tinylm/tensor";
 import { checkCache, checkFunction, checkIds, optionsObject } from "./arguments.js";
-import { ArgumentError, ContextError, quote, StateError, VocabularyError, WeightsError } from "./errors.js";
+import { ArgumentError, ContextError, quote, RollbackError, StateError, VocabularyError, WeightsError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
 import { CACHE_OPTION_KEYS, type CacheOptions } from "./kv-cache/index.js";
+import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
 import { TinyLM, type AttentionObserver } from "./model.js";
 import { embeddablePositions } from "./positional.js";
@@ -20,7 +21,10 @@ import { getParameter, parameterSpecs } from "./weights.js";
 export interface GenerateOptions extends CacheOptions {
   /** Tokens to generate (default 10). */
   readonly maxNewTokens?: number;
-  /** A strategy name ("full" by default, "none", …) or your own KVCache instance. */
+  /**
+   * A strategy name ("full" by default, "none", …) or your own KVCache instance. A PrefixCache is kept
+   * between calls: the prompt's longest prefix it already holds is reused, not recomputed (chat turns).
+   */
   readonly cache?: string | KVCache;
   readonly sampling?: SamplingOptions;
   /** Stops generation between tokens; the result keeps what was produced. */
@@ -50,6 +54,8 @@ export interface GenerateResult {
   readonly stopMessage: string;
   readonly cache: string; // the strategy's kind
   readonly prefillMs: number; // the pass over the prompt (it yields the first token)
+  readonly reusedPositions: number; // prompt positions taken from a PrefixCache instead of computed (0 otherwise)
+  readonly firstTokenMs: number; // from the call to the first token: setting the cache up, rolling it back, prefill
   readonly stepMs: number[]; // each later step, one per token after the first
   readonly msPerToken: number; // median of stepMs (NaN when there are none)
   readonly totalMs: number;
@@ -118,13 +124,13 @@ function checkGenerateOptions(options: GenerateOptions): void {
 
 /** generateSteps' loop over a cache it has chosen (and will give back if it built it); t0 starts the total. */
 function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache, options: GenerateOptions, t0: number): Generator<TokenEvent, GenerateResult> {
-  cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
   const limit = Math.min(cache.positionLimit, embeddablePositions(model.config));
   if (promptIds.length > limit) {
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt, or use a model with a larger contextLength.`, promptIds.length, limit);
   }
+  const reused = reuse(cache, promptIds);
   const tokens = [...promptIds];
   // Only the last position's logits are sampled. A cache that keeps rows asks for those alone (the last
   // block skips the other rows' attention output and MLP: the same bits, a third less work on a long
@@ -133,7 +139,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   const rows = cache.keepsRows ? "last" : "all";
   let decodeLogits: Tensor | undefined;
   const stepMs: number[] = [];
-  let prefillMs = 0;
+  let prefillMs = 0, firstTokenMs = NaN;
   let stopReason: StopReason = "max_new_tokens";
   for (let index = 0; index < maxNew; index++) {
     if (options.signal?.aborted) {
@@ -158,7 +164,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
     const id = sampler.pick(last);
     const ms = performance.now() - start;
-    if (index === 0) prefillMs = ms;
+    if (index === 0) [prefillMs, firstTokenMs] = [ms, performance.now() - t0];
     else stepMs.push(ms);
     const event = { id, word: decode([id]), index, position: tokens.length, ms, cacheBytes: cache.bytes() };
     tokens.push(id);
@@ -173,8 +179,30 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   }[stopReason];
   return {
     promptIds, ids, text: decode(tokens), stopReason, stopMessage, cache: cache.kind,
-    prefillMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
+    prefillMs, reusedPositions: reused, firstTokenMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
   };
+}
+
+/**
+ * Prepares `cache` for `promptIds` and returns how many of its positions are reused. A PrefixCache keeps the
+ * longest prefix it shares with the prompt (less its last token when it holds the whole prompt: a pass needs
+ * at least one token to give logits) and rolls back the rest; a window cache that already evicted rows the
+ * prompt needs starts over. Any other cache is reset.
+ */
+function reuse(cache: KVCache, promptIds: readonly number[]): number {
+  if (!(cache instanceof PrefixCache)) {
+    cache.reset();
+    return 0;
+  }
+  const shared = Math.min(cache.matchPrefix(promptIds), promptIds.length - 1);
+  try {
+    cache.truncate(shared);
+    return shared;
+  } catch (e) {
+    if (!(e instanceof RollbackError)) throw e;
+    cache.reset();
+    return 0;
+  }
 }
 
 /**

@@ -110,7 +110,7 @@ export class TinyLM {
       for (let l = 0; l < blocks.length; l++) {
         this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
       }
-      cache.advance(T);
+      cache.advance(T, tokens);
       layerNorm(r.x, r.h, lnF); //                        x = ln_f(h)
       linear(r.logits, r.x, lmHead); //                   logits = x·Wᵀ + b              [T or 1, V]
       const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);

@@ -5,6 +5,7 @@
 import { allocInt32, CAUSAL, copyRows, kernelUninitialized, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
+import { checkTruncate } from "./rollback.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
 export class FullCache implements KVCache {
@@ -54,6 +55,12 @@ export class FullCache implements KVCache {
 
   advance(T: number): void {
     this.filled += T;
+  }
+
+  /** Exact: rows past `length` are overwritten by the next append before any view reaches them. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    this.filled = length;
   }
 
   bytes(): CacheBytes {

@@ -11,6 +11,7 @@
 import { CAUSAL, kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
+import { checkTruncate } from "./rollback.js";
 import { dequantizeRows, quantizeRow } from "./quantize.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
@@ -68,6 +69,12 @@ export class Int8Cache implements KVCache {
 
   advance(T: number): void {
     this.filled += T;
+  }
+
+  /** Exact: each row is quantized on its own, so the rows kept are those a shorter run would have written. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    this.filled = length;
   }
 
   bytes(): CacheBytes {

@@ -3,6 +3,7 @@
 import { CAUSAL, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { checkSpan } from "../arguments.js";
 import { ArgumentError } from "../errors.js";
+import { checkTruncate } from "./rollback.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
 export class NoCache implements KVCache {
@@ -42,6 +43,11 @@ export class NoCache implements KVCache {
   }
 
   advance(): void {}
+
+  /** Nothing to roll back: it holds no rows (length is the start position of every call). */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.start, length, this.start);
+  }
 
   bytes(): CacheBytes {
     return { allocated: 0, used: 0 };

@@ -17,8 +17,21 @@ import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
 import { DEFAULT_BLOCK_SIZE, validateCacheOptions, type CacheOptions } from "./options.js";
+import { checkTruncate } from "./rollback.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
+
+/** A block of its own with the first `rows` rows of shared block `id`, which loses this holder. */
+function copyBlock(pool: BlockPool, id: number, rows: number): number {
+  const own = pool.acquire();
+  if (rows > 0) {
+    const d = pool.width;
+    copyRows(pool.keysOf(id).hi(rows, d), pool.keysOf(own), 0);
+    copyRows(pool.valuesOf(id).hi(rows, d), pool.valuesOf(own), 0);
+  }
+  pool.release(id);
+  return own;
+}
 
 export class PagedCache implements KVCache {
   readonly kind = "paged";
@@ -32,15 +45,17 @@ export class PagedCache implements KVCache {
   private filled = 0;
   private released = false;
 
+  /** `pool`: blocks shared with other caches (fork() passes its own); a new pool by default. */
   constructor(
     readonly config: ModelConfig,
     options: CacheOptions = {},
+    pool?: BlockPool,
   ) {
     validateConfig(config);
     validateCacheOptions(options);
-    this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+    this.blockSize = pool?.blockSize ?? options.blockSize ?? DEFAULT_BLOCK_SIZE;
     this.capacity = config.contextLength;
-    this.pool = new BlockPool(this.blockSize, config.dModel);
+    this.pool = pool ?? new BlockPool(this.blockSize, config.dModel);
     this.tables = Array.from({ length: config.nLayers }, () => []);
     this.gathered = new Scratch(config.dModel, 0, kernelZeros);
   }
@@ -67,6 +82,7 @@ export class PagedCache implements KVCache {
     for (let p = this.filled; p < end; ) {
       const logical = Math.floor(p / B), row = p % B;
       if (logical === table.length) table.push(this.pool.acquire());
+      if (this.pool.holdersOf(table[logical]!) > 1) table[logical] = copyBlock(this.pool, table[logical]!, row); // copy on write
       const n = Math.min(B - row, end - p); // rows that fit in this block
       const from = p - this.filled;
       copyRows(k.lo(from, 0).hi(n, d), this.pool.keysOf(table[logical]!), row);
@@ -89,8 +105,33 @@ export class PagedCache implements KVCache {
     return this.gathered.view(end);
   }
 
+  /**
+   * A cache holding the same positions that shares every block with this one (no copy): each block gains a
+   * holder, and whichever cache first writes into a shared block copies it (copy on write). n samples of one
+   * prompt fork its prefill, so the prompt's blocks are held once.
+   */
+  fork(): PagedCache {
+    const twin = new PagedCache(this.config, { blockSize: this.blockSize }, this.pool);
+    this.tables.forEach((table, layer) => {
+      for (const id of table) this.pool.retain(id);
+      twin.tables[layer]!.push(...table);
+    });
+    twin.filled = this.filled;
+    return twin;
+  }
+
   advance(T: number): void {
     this.filled += T;
+  }
+
+  /** Exact: blocks wholly past `length` go back to the pool; the rest of a partly kept block is rewritten. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    const blocks = Math.ceil(length / this.blockSize);
+    for (const table of this.tables) {
+      for (const id of table.splice(blocks)) this.pool.release(id);
+    }
+    this.filled = length;
   }
 
   bytes(): CacheBytes {

@@ -10,9 +10,10 @@
 // (S + W) rows per layer whatever the sequence length.
 import { copyRows, kernelZeros, releaseKernelMemory, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { validateConfig, type ModelConfig } from "../config.js";
-import { ContextError } from "../errors.js";
+import { ContextError, RollbackError } from "../errors.js";
 import { embeddablePositions } from "../positional.js";
 import { validateCacheOptions } from "./options.js";
+import { checkTruncate } from "./rollback.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
@@ -113,6 +114,23 @@ export class RingCache implements KVCache {
     copyRows(k.lo(i, 0).hi(1, d), K, row);
     copyRows(v.lo(i, 0).hi(1, d), V, row);
     if (setPosition) this.rowPositions[row] = p;
+  }
+
+  /**
+   * Exact while nothing has been evicted (length <= sinks + window: row r still holds position r). After
+   * that, a shorter sequence would need rows the ring has overwritten, and this throws a RollbackError.
+   */
+  truncate(length: number): void {
+    if (this.filled > this.capacity && Number.isInteger(length) && length >= 0 && length < this.filled) {
+      const first = this.sinks, last = this.filled - this.window - 1; // evicted positions first..last
+      throw new RollbackError(
+        `${this.kind} cache: cannot truncate to ${length}; it evicted positions ${first}..${last} (window ${this.window}${this.sinks ? `, sinks ${this.sinks}` : ""}), which a shorter sequence needs. A window cache rolls back only while its length is at most ${this.capacity}; use "full" or "paged" to roll back further.`,
+        length,
+        this.filled,
+      );
+    }
+    checkTruncate(this.kind, this.filled, length);
+    this.filled = length;
   }
 
   bytes(): CacheBytes {
