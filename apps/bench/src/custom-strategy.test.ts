@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transform } from "esbuild";
-import { createCache, generate, generateSync, makeConfig, TinyLM, type KVCache } from "@tinylm/model";
+import { createCache, generate, generateSync, makeConfig, PrefixCache, TinyLM, type KVCache } from "@tinylm/model";
 import { describe, expect, it } from "vitest";
 
 const bench = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,6 +45,18 @@ describe("the README's own strategy", () => {
       model.forward(Array.from({ length: T }, (_, i) => i % 20), { cache: full });
       expect(cache.length).toBe(full.length);
     }
+  }, 60_000);
+
+  it("rolls back with truncate() like `full`: the same tokens after a rollback and a new prompt", async () => {
+    const GrowingCache = await readmeStrategy();
+    const growing = new PrefixCache(new GrowingCache(48)), full = new PrefixCache(createCache("full", model.config));
+    for (const prompt of ["the cat sat on the mat", "the cat runs", "the cat runs on the"]) {
+      const got = await generate(model, prompt, { cache: growing, maxNewTokens: 6 });
+      const want = await generate(model, prompt, { cache: full, maxNewTokens: 6 });
+      expect(got.ids).toEqual(want.ids);
+      expect(got.reusedPositions).toBe(want.reusedPositions);
+    }
+    expect(() => growing.truncate(99)).toThrow(/growing cache: cannot truncate to 99/);
   }, 60_000);
 
   it("has its positionLimit respected by the generation loop", async () => {

@@ -7,9 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// --entry FILE --outdir DIR bundle another build of the CLI (the tests bundle their own scratch build)
+const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 await build({
-  entryPoints: [join(root, "dist", "cli.js")],
-  outdir: join(root, "dist", "bundle"),
+  entryPoints: [arg("--entry", join(root, "dist", "cli.js"))],
+  outdir: arg("--outdir", join(root, "dist", "bundle")),
   bundle: true,
   splitting: true,
   format: "esm",

@@ -42,6 +42,19 @@ function expectOneLineError(r: ReturnType<typeof tinylm>, message: RegExp) {
   expect(r.stderr).toMatch(message);
 }
 
+describe("the bundled executable (what pnpm start and pnpm tinylm run)", { timeout: 120_000 }, () => {
+  it("finds the trained models from its one-file bundle, and generates what the unbundled CLI does", () => {
+    const bundleDir = join(outDir, "bundle");
+    const bundled = spawnSync(process.execPath, [join(packageDir, "scripts", "bundle.mjs"), "--entry", cli, "--outdir", bundleDir], { encoding: "utf8" });
+    expect(bundled.status, bundled.stderr).toBe(0);
+    const args = ["generate", "--prompt", "the cat", "--max-new-tokens", "8"];
+    const r = spawnSync(process.execPath, [join(bundleDir, "cli.js"), ...args], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(tinylm(args).stdout);
+  });
+});
+
 describe("the tinylm executable", { timeout: 90_000 }, () => {
   it("prints help with the commands and exits 0", () => {
     const r = tinylm(["--help"]);

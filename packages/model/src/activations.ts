@@ -2,7 +2,7 @@
 // kernel memory when the wasm module is loaded, and reused, so a decode step (T = 1) allocates nothing.
 // `lastRow` views the same storage at row T - 1 only: what the last block finishes when only the last
 // token's logits are wanted.
-import { kernelZeros, type Tensor } from "@tinylm/tensor";
+import { kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
 
 /** The buffers a block's tail and the head work on: all T rows, or the last row alone. */
@@ -36,6 +36,11 @@ export class Storage {
     this.logits = kernelZeros([rows, V]);
     this.pe = kernelZeros([config.positional === "sinusoidal" ? rows : 0, d]);
   }
+}
+
+/** Gives the kernel memory of `a`'s buffers (a Storage, or Activations over one) back now; `a` is dead after. */
+export function releaseBuffers(a: Storage | Activations): void {
+  for (const t of [a.h, a.x, a.qkv, a.y, a.hidden, a.logits, a.pe]) releaseKernelMemory(t);
 }
 
 export class Activations implements Rows {

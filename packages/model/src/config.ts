@@ -1,5 +1,6 @@
 // ModelConfig: the shape of the model, with the exercise's defaults, and its validation.
 // In files (safetensors __metadata__.config, --json) the keys are snake_case, as PyTorch users expect.
+import { knownConfigKeys } from "./arguments.js";
 import { ConfigError } from "./errors.js";
 import { VOCAB } from "./vocab.js";
 
@@ -63,10 +64,13 @@ function positiveInt(config: ModelConfig, key: keyof ModelConfig, max = Number.M
 
 /** Returns `config` if every field is valid, else throws a ConfigError naming the field and why. */
 export function validateConfig(config: ModelConfig): ModelConfig {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new ConfigError("config", config, "must be a ModelConfig object (build one with makeConfig)");
+  for (const key of Object.keys(SNAKE) as (keyof ModelConfig)[]) {
+    if (config[key] === undefined) throw new ConfigError(SNAKE[key], undefined, "is missing: a ModelConfig has every field (build one with makeConfig)");
+  }
   if (config.vocabSize !== VOCAB.length) {
     throw new ConfigError("vocab_size", config.vocabSize, `must be ${VOCAB.length}, the size of the fixed vocabulary`);
   }
-  if (typeof config !== "object" || config === null) throw new ConfigError("config", config, "must be an object of model sizes (see makeConfig)");
   positiveInt(config, "dModel", MAX_D_MODEL);
   positiveInt(config, "nLayers", MAX_N_LAYERS);
   positiveInt(config, "nHeads", config.dModel);
@@ -100,11 +104,13 @@ function parameterCount(c: ModelConfig): number {
 
 /** DEFAULT_CONFIG with `overrides`, validated. makeConfig({ contextLength: 10_000 }) */
 export function makeConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  knownConfigKeys(overrides, Object.keys(SNAKE));
   return Object.freeze(validateConfig({ ...DEFAULT_CONFIG, ...overrides }));
 }
 
 /** The snake_case JSON object stored in safetensors metadata and printed by --json. */
 export function configToJson(config: ModelConfig): Record<string, number | string> {
+  validateConfig(config);
   const out: Record<string, number | string> = {};
   for (const key of Object.keys(SNAKE) as (keyof ModelConfig)[]) out[SNAKE[key]] = config[key];
   return out;

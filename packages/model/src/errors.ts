@@ -82,3 +82,50 @@ export class ContextError extends Error {
     super(message);
   }
 }
+
+/**
+ * An argument of a public call has the wrong type or is out of range (a token id past the vocabulary, a
+ * start position that is not an integer, something that is not a tensor): `op` is the call, `argument`
+ * names the argument in the API's words.
+ */
+export class ArgumentError extends Error {
+  override readonly name = "ArgumentError";
+  constructor(
+    readonly op: string,
+    readonly argument: string,
+    readonly value: unknown,
+    problem: string,
+    expected: string,
+  ) {
+    super(`${op}: ${clip(argument)} ${problem}; got ${quote(value)}, expected ${expected}`);
+  }
+}
+
+/**
+ * An object cannot do what was asked in its current state: a model or cache used after dispose(), or a
+ * cache already serving another generation that has not finished.
+ */
+export class StateError extends Error {
+  override readonly name = "StateError";
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    super(`${op}: ${message}`);
+  }
+}
+
+/**
+ * A cache cannot roll back to `length`: past its own length, or past rows it already evicted. `limit` is the
+ * shortest length it can roll back to now (its length when it cannot roll back at all).
+ */
+export class RollbackError extends Error {
+  override readonly name = "RollbackError";
+  constructor(
+    message: string,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}

@@ -6,20 +6,25 @@
 // positions, the cache's positionLimit). A prompt longer than the limit is a ContextError before any work;
 // otherwise generation stops early with stopReason "context" when the next token would not fit.
 import { NumericError, sliceRows, zeros, type Tensor } from "@tinylm/tensor";
-import { ContextError, VocabularyError, WeightsError } from "./errors.js";
+import { checkCache, checkFunction, checkIds, optionsObject } from "./arguments.js";
+import { ArgumentError, ContextError, quote, RollbackError, StateError, VocabularyError, WeightsError } from "./errors.js";
 import { takeCache, returnCache } from "./kv-cache/idle-caches.js";
-import type { CacheOptions } from "./kv-cache/index.js";
+import { CACHE_OPTION_KEYS, type CacheOptions } from "./kv-cache/index.js";
+import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { CacheBytes, KVCache } from "./kv-cache/types.js";
-import type { AttentionObserver, TinyLM } from "./model.js";
+import { TinyLM, type AttentionObserver } from "./model.js";
 import { embeddablePositions } from "./positional.js";
-import { Sampler, type SamplingOptions } from "./sampling.js";
+import { Sampler, validateSampling, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 import { getParameter, parameterSpecs } from "./weights.js";
 
 export interface GenerateOptions extends CacheOptions {
   /** Tokens to generate (default 10). */
   readonly maxNewTokens?: number;
-  /** A strategy name ("full" by default, "none", …) or your own KVCache instance. */
+  /**
+   * A strategy name ("full" by default, "none", …) or your own KVCache instance. A PrefixCache is kept
+   * between calls: the prompt's longest prefix it already holds is reused, not recomputed (chat turns).
+   */
   readonly cache?: string | KVCache;
   readonly sampling?: SamplingOptions;
   /** Stops generation between tokens; the result keeps what was produced. */
@@ -49,6 +54,8 @@ export interface GenerateResult {
   readonly stopMessage: string;
   readonly cache: string; // the strategy's kind
   readonly prefillMs: number; // the pass over the prompt (it yields the first token)
+  readonly reusedPositions: number; // prompt positions taken from a PrefixCache instead of computed (0 otherwise)
+  readonly firstTokenMs: number; // from the call to the first token: setting the cache up, rolling it back, prefill
   readonly stepMs: number[]; // each later step, one per token after the first
   readonly msPerToken: number; // median of stepMs (NaN when there are none)
   readonly totalMs: number;
@@ -62,28 +69,61 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+const OPTION_KEYS = ["maxNewTokens", "cache", "sampling", "signal", "onToken", "onAttention", ...CACHE_OPTION_KEYS];
+
+/** Caches serving a generation that has not finished: a second generation may not share one. */
+const running = new WeakSet<KVCache>();
+
 /**
  * The loop itself, one yield per generated token; returns the result. generate() and generateSync()
- * drive it. Prefill is the first forward: the whole prompt in one pass.
+ * drive it. Prefill is the first forward: the whole prompt in one pass. A generation holds its cache until
+ * it finishes (or the iterator's return() is called, as `for…of` with `break` does); meanwhile another
+ * generation given the same cache object throws a StateError.
  */
 export function* generateSteps(model: TinyLM, prompt: string | readonly number[], options: GenerateOptions = {}): Generator<TokenEvent, GenerateResult> {
-  const promptIds = typeof prompt === "string" ? encode(prompt) : [...prompt];
+  if (!(model instanceof TinyLM)) throw new ArgumentError("generate", "model", model, "is not a TinyLM", "a model from TinyLM.init, new TinyLM or loadModel");
+  if (model.disposed) throw new StateError("generate", "the model was disposed; load or create a new one");
+  if (typeof prompt !== "string") checkIds("generate", prompt, model.config.vocabSize, "prompt");
+  const promptIds = typeof prompt === "string" ? encode(prompt) : Array.from(prompt);
   if (promptIds.length === 0) throw new VocabularyError("generate: the prompt is empty; expected at least one token");
+  checkGenerateOptions(optionsObject("generate", "options", options, OPTION_KEYS));
   const maxNew = options.maxNewTokens ?? 10;
-  if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
+  if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`generate: max_new_tokens must be an integer >= 0; got ${quote(maxNew)}`, 0, 0);
   const t0 = performance.now(); // the total counts setting the cache up too
   const named = typeof options.cache === "object" ? null : options.cache ?? "full";
+  if (named === null) checkCache("generate", options.cache, model.config);
   const cache = named === null ? (options.cache as KVCache) : takeCache(model, model.config, named, options);
+  if (running.has(cache)) {
+    throw new StateError("generate", `this ${cache.kind} cache is serving another generation that has not finished; give each generation running at the same time its own cache (or a strategy name: generate() then builds one per generation)`);
+  }
+  running.add(cache);
   try {
     return yield* run(model, promptIds, maxNew, cache, options, t0);
   } finally {
-    if (named !== null) returnCache(model, named, options, cache);
+    running.delete(cache);
+    if (named !== null) {
+      if (model.disposed) cache.dispose?.(); // the model went while this ran: nothing will take the cache again
+      else returnCache(model, named, options, cache);
+    }
   }
+}
+
+/** The callbacks, signal and sampling options of a generation (cache options are checked where the cache is built). */
+function checkGenerateOptions(options: GenerateOptions): void {
+  checkFunction("generate", "onToken", options.onToken);
+  checkFunction("generate", "onAttention", options.onAttention);
+  const signal = options.signal as { aborted?: unknown } | undefined;
+  if (signal !== undefined && (typeof signal !== "object" || signal === null || typeof signal.aborted !== "boolean")) {
+    throw new ArgumentError("generate", "signal", signal, "is not an AbortSignal", "an AbortSignal (new AbortController().signal) or undefined");
+  }
+  if (options.cache !== undefined && typeof options.cache !== "string" && typeof options.cache !== "object") {
+    throw new ArgumentError("generate", "cache", options.cache, "is neither a strategy name nor a KVCache", '"full", "none", … or a KVCache');
+  }
+  if (options.sampling !== undefined) validateSampling(options.sampling);
 }
 
 /** generateSteps' loop over a cache it has chosen (and will give back if it built it); t0 starts the total. */
 function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache, options: GenerateOptions, t0: number): Generator<TokenEvent, GenerateResult> {
-  cache.reset();
   const sampler = new Sampler(options.sampling);
   const { contextLength: C, positional } = model.config;
   // a cache that chooses the embedded positions (a window with positions "cache") knows its own limit
@@ -91,6 +131,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   if (promptIds.length > limit) {
     throw new ContextError(`generate: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit (context_length ${C}, cache "${cache.kind}"). Shorten the prompt, or use a model with a larger contextLength.`, promptIds.length, limit);
   }
+  const reused = reuse(cache, promptIds);
   const tokens = [...promptIds];
   // Only the last position's logits are sampled. A cache that keeps rows asks for those alone (the last
   // block skips the other rows' attention output and MLP: the same bits, a third less work on a long
@@ -99,7 +140,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   const rows = cache.keepsRows ? "last" : "all";
   let decodeLogits: Tensor | undefined;
   const stepMs: number[] = [];
-  let prefillMs = 0;
+  let prefillMs = 0, firstTokenMs = NaN;
   let stopReason: StopReason = "max_new_tokens";
   for (let index = 0; index < maxNew; index++) {
     if (options.signal?.aborted) {
@@ -124,7 +165,7 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
     const last = sliceRows(logits, logits.shape[0]! - 1, logits.shape[0]!).pick(0, null); // [V]
     const id = sampler.pick(last);
     const ms = performance.now() - start;
-    if (index === 0) prefillMs = ms;
+    if (index === 0) [prefillMs, firstTokenMs] = [ms, performance.now() - t0];
     else stepMs.push(ms);
     const event = { id, word: decode([id]), index, position: tokens.length, ms, cacheBytes: cache.bytes() };
     tokens.push(id);
@@ -139,8 +180,30 @@ function* run(model: TinyLM, promptIds: number[], maxNew: number, cache: KVCache
   }[stopReason];
   return {
     promptIds, ids, text: decode(tokens), stopReason, stopMessage, cache: cache.kind,
-    prefillMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
+    prefillMs, reusedPositions: reused, firstTokenMs, stepMs, msPerToken: median(stepMs), totalMs: performance.now() - t0, cacheBytes: cache.bytes(),
   };
+}
+
+/**
+ * Prepares `cache` for `promptIds` and returns how many of its positions are reused. A PrefixCache keeps the
+ * longest prefix it shares with the prompt (less its last token when it holds the whole prompt: a pass needs
+ * at least one token to give logits) and rolls back the rest; a window cache that already evicted rows the
+ * prompt needs starts over. Any other cache is reset.
+ */
+function reuse(cache: KVCache, promptIds: readonly number[]): number {
+  if (!(cache instanceof PrefixCache)) {
+    cache.reset();
+    return 0;
+  }
+  const shared = Math.min(cache.matchPrefix(promptIds), promptIds.length - 1);
+  try {
+    cache.truncate(shared);
+    return shared;
+  } catch (e) {
+    if (!(e instanceof RollbackError)) throw e;
+    cache.reset();
+    return 0;
+  }
 }
 
 /**

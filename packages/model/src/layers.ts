@@ -4,7 +4,7 @@
 // and kept on its parameters (the last two pairs: a decode step's and a prefill's), so a decode step checks
 // no shape and allocates nothing. Buffers are compared by identity: pass the same tensors to reuse a run.
 import {
-  embedding, int8Attention, pagedAttention, prepareAttention, prepareLayerNorm, prepareLinear,
+  int8Attention, pagedAttention, prepareAttention, prepareLayerNorm, prepareLinear,
   type AttentionSpan, type LinearFusion, type PreparedAttention, type PreparedOp, type Tensor,
 } from "@tinylm/tensor";
 import type { KVView } from "./kv-cache/types.js";
@@ -130,18 +130,14 @@ function attentionRun(out: Tensor, q: Tensor, p: AttentionParams): PreparedAtten
 /**
  * out [T, d] = tokEmb[tokens] + position rows start..start+T-1: rows of posEmb [C, d] when positions are
  * learned, else sinusoids written into pe [T, d]. `at` (called on `self`) maps a token's position to the one
- * it is embedded at (a window cache's place in the cache; the position itself without it). Ids are checked (IndexError)
- * before anything is written.
+ * it is embedded at (a window cache's place in the cache; the position itself without it). The ids were
+ * checked by forward (ids in [0, V)).
  */
 export function embed(
   out: Tensor, tokens: ArrayLike<number>, start: number, tokEmb: Tensor, posEmb: Tensor | undefined, pe: Tensor,
   at?: (p: number) => number, self?: object,
 ): void {
   const T = tokens.length, d = out.shape[1]!;
-  for (let t = 0; t < T; t++) {
-    const id = tokens[t]!;
-    if (tokEmb.shape[1] !== d || !Number.isInteger(id) || id < 0 || id >= tokEmb.shape[0]!) embedding(tokEmb, tokens); // throws the IndexError/ShapeError
-  }
   const pos = posEmb ?? pe;
   if (!posEmb) for (let t = 0; t < T; t++) writeSinusoid(at ? at.call(self, start + t) : start + t, pe, t);
   const H = out.data, E = tokEmb.data, P = pos.data;

@@ -4,17 +4,19 @@
 // forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
 // first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
-import { assertShape, copyRows, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
-import { Activations, Storage, type Rows } from "./activations.js";
+import { copyRows, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
+import { checkCache, checkCount, unknownKey, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
-import { ConfigError, ContextError } from "./errors.js";
+import { ArgumentError, ConfigError, ContextError, StateError } from "./errors.js";
+import { disposeIdleCaches } from "./kv-cache/idle-caches.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { viewRows } from "./kv-cache/view.js";
 import { ACCUMULATE, attend, embed, layerNorm, linear, RELU } from "./layers.js";
 import { modelParams, type BlockParams, type ModelParams } from "./place-weights.js";
 import { embeddablePositions } from "./positional.js";
-import { initWeights, type InitOptions, type Weights } from "./weights.js";
+import { checkWeights, initWeights, type InitOptions, type Weights } from "./weights.js";
 
 /** Called per layer and head with the attention probabilities, for visualisation. */
 export type AttentionObserver = (layer: number, head: number, probs: Tensor, keyPositions: ArrayLike<number>) => void;
@@ -52,11 +54,35 @@ export class TinyLM {
   private last: Activations | undefined; // the last other T, over `storage`
   private storage: Storage | undefined;
   private busy = false; // a forward pass is running (an observer may call forward again)
+  private released = false;
 
+  /** A model of `config` with `weights`, which must match it (shapes, n_layers, finite values: a WeightsError). */
   constructor(config: ModelConfig, weights: Weights) {
     this.config = validateConfig(config);
+    checkWeights("TinyLM", this.config, weights);
     this.params = modelParams(this.config, weights);
     this.weights = this.params.weights;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /**
+   * Gives the model's kernel memory back now (its placed weights, activation buffers and the caches generate()
+   * kept for it) instead of when the garbage collector gets to it. Afterwards forward() and generate() throw
+   * a StateError, and the tensors of model.weights must not be read. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.busy) throw new StateError("dispose", "the model is in a forward pass (an onAttention observer cannot dispose it)");
+    if (this.released) return;
+    this.released = true;
+    disposeIdleCaches(this);
+    for (const t of this.params.owned) releaseKernelMemory(t);
+    if (this.decode) releaseBuffers(this.decode);
+    if (this.storage) releaseBuffers(this.storage);
+    this.decode = this.last = this.storage = undefined;
   }
 
   /** A model with deterministic seeded weights. TinyLM.init(makeConfig(), { seed: 42 }) */
@@ -71,7 +97,7 @@ export class TinyLM {
    * A number for `options` is the start position: forward(ids, 5) is forward(ids, { start: 5 }).
    */
   forward(tokens: ArrayLike<number>, startOrOptions: ForwardOptions | number = {}): Tensor {
-    const options: ForwardOptions = typeof startOrOptions === "number" ? { start: startOrOptions } : startOrOptions;
+    const options = this.checkForward(tokens, startOrOptions);
     const T = tokens.length;
     const lastOnly = this.checkLogits(options, T);
     const cache = options.cache ?? new NoCache(Infinity, options.start ?? 0);
@@ -80,9 +106,9 @@ export class TinyLM {
     const c: KVCache = cache, at = options.embedPosition ?? c.embedPosition, self = options.embedPosition ? undefined : c; // at.call(self, p)
     this.checkPositions(T, start, at, self);
     const reentrant = this.busy;
+    const a = reentrant ? new Activations(this.config, T, new Storage(this.config, T)) : this.activations(T);
     this.busy = true;
     try {
-      const a = reentrant ? new Activations(this.config, T, new Storage(this.config, T)) : this.activations(T);
       const observe = options.onAttention;
       // after attention's input, the last block need only finish the rows whose logits are asked for
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
@@ -91,7 +117,7 @@ export class TinyLM {
       for (let l = 0; l < blocks.length; l++) {
         this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
       }
-      cache.advance(T);
+      cache.advance(T, tokens);
       layerNorm(r.x, r.h, lnF); //                        x = ln_f(h)
       linear(r.logits, r.x, lmHead); //                   logits = x·Wᵀ + b              [T or 1, V]
       const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);
@@ -99,6 +125,7 @@ export class TinyLM {
       return logits;
     } finally {
       this.busy = reentrant;
+      if (reentrant) releaseBuffers(a); // a call from an observer: its buffers were its own
     }
   }
 
@@ -120,6 +147,31 @@ export class TinyLM {
 
   // ---- checks ----
 
+  /** The options of a forward call, every argument checked (allocates nothing for an options object). */
+  private checkForward(tokens: ArrayLike<number>, startOrOptions: ForwardOptions | number): ForwardOptions {
+    if (this.released) throw new StateError("forward", DISPOSED);
+    checkIds("forward", tokens, this.config.vocabSize);
+    if (typeof startOrOptions === "number") {
+      checkCount("forward", "start", startOrOptions);
+      return { start: startOrOptions };
+    }
+    if (typeof startOrOptions !== "object" || startOrOptions === null || Array.isArray(startOrOptions)) {
+      throw new ArgumentError("forward", "options", startOrOptions, "is neither an options object nor a start position", "{ cache, start, span, onAttention, logits, out } or an integer >= 0");
+    }
+    for (const key in startOrOptions) if (!FORWARD_KEYS.includes(key)) unknownOption(key, startOrOptions);
+    const { cache, start, span, onAttention } = startOrOptions;
+    if (cache !== undefined) checkCache("forward", cache, this.config);
+    if (start !== undefined) {
+      checkCount("forward", "start", start);
+      if (cache !== undefined && start !== cache.length) {
+        throw new ArgumentError("forward", "start", start, `disagrees with the cache, whose next position is ${cache.length}`, "no start with a cache (the tokens continue the cached sequence)");
+      }
+    }
+    if (span !== undefined) checkSpan("forward", span);
+    checkFunction("forward", "onAttention", onAttention);
+    return startOrOptions;
+  }
+
   /** True for logits "last"; throws for anything but "all"/"last", and for an `out` of the wrong shape. */
   private checkLogits(options: ForwardOptions, T: number): boolean {
     const V = this.config.vocabSize;
@@ -130,7 +182,10 @@ export class TinyLM {
     if (lastOnly && T === 0) throw new ConfigError("logits", options.logits, "needs at least one token; forward got none (ask for \"all\" to get [0, V])");
     const rowsOut = lastOnly ? 1 : T;
     const out = options.out;
-    if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) assertShape("forward", "out", out, [rowsOut, V]);
+    if (out !== undefined && !isTensor(out)) throw new ArgumentError("forward", "out", out, "is not a tensor", `a float32 tensor [${rowsOut}, ${V}] (zeros([${rowsOut}, ${V}]))`);
+    if (out && (out.shape.length !== 2 || out.shape[0] !== rowsOut || out.shape[1] !== V)) {
+      throw new ArgumentError("forward", "out", out.shape.slice(0, 8), "has the wrong shape", `[${rowsOut}, ${V}] (the logits of ${lastOnly ? "the last token" : `${T} tokens`})`);
+    }
     return lastOnly;
   }
 
@@ -153,9 +208,21 @@ export class TinyLM {
     if (T === 1) return (this.decode ??= new Activations(this.config, 1, new Storage(this.config, 1)));
     if (this.last?.T === T) return this.last;
     let storage = this.storage;
-    if (!storage || storage.rows < T) storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    if (!storage || storage.rows < T) {
+      if (storage) releaseBuffers(storage); // only this.last viewed it, and it is replaced below
+      storage = this.storage = new Storage(this.config, Math.max(T, 2 * (storage?.rows ?? 0))); // doubling: few reallocations as T grows
+    }
     return (this.last = new Activations(this.config, T, storage));
   }
+}
+
+const DISPOSED = "the model was disposed; load or create a new one";
+
+const FORWARD_KEYS: readonly string[] = ["cache", "start", "span", "onAttention", "logits", "out"];
+
+/** Throws for an options key forward does not know (a typo would otherwise be ignored: `cahce` runs without the cache). */
+function unknownOption(key: string, options: ForwardOptions): never {
+  throw unknownKey("forward", "options", key, (options as Record<string, unknown>)[key], FORWARD_KEYS);
 }
 
 /** The per-head observer for one layer (a function of its own, so forward's locals are not captured). */

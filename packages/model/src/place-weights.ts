@@ -22,6 +22,8 @@ export interface BlockParams {
 /** The parameters of the forward pass, placed, and the weights they were made from (placed too). */
 export interface ModelParams {
   readonly weights: Weights;
+  /** The kernel-memory tensors made here (copies and packs): the model's to release. */
+  readonly owned: readonly Tensor[];
   readonly tokEmb: Tensor; // [V, d]
   readonly posEmb: Tensor | undefined; // [C, d], learned positions only
   readonly blocks: readonly BlockParams[];
@@ -30,12 +32,13 @@ export interface ModelParams {
 }
 
 export function modelParams(config: ModelConfig, weights: Weights): ModelParams {
-  const { weights: w, qkv } = placeWeights(weights);
+  const { weights: w, qkv, owned } = placeWeights(weights);
   const eps = config.normEps;
   const lin = (l: Linear): LinearParams => new LinearParams(l.weight, l.bias);
   const norm = (n: Norm): NormParams => new NormParams(n.weight, n.bias, eps);
   return {
     weights: w,
+    owned,
     tokEmb: w.tokEmb.weight,
     posEmb: w.posEmb?.weight,
     blocks: w.blocks.map((b, i) => ({
@@ -47,13 +50,21 @@ export function modelParams(config: ModelConfig, weights: Weights): ModelParams 
   };
 }
 
-function placeWeights(w: Weights): { weights: Weights; qkv: readonly Linear[] } {
+/** Storage of the tensors placed for some model: another model given them copies them (each releases its own). */
+const placed = new WeakSet<Float32Array>();
+
+function placeWeights(w: Weights): { weights: Weights; qkv: readonly Linear[]; owned: Tensor[] } {
   const wasm = backendInfo().memoryBytes > 0;
-  const place = (t: Tensor): Tensor => (!wasm || inKernelMemory(t) ? t : toKernelMemory(t));
+  const owned: Tensor[] = [];
+  const own = (t: Tensor): Tensor => (placed.add(t.data), owned.push(t), t);
+  const place = (t: Tensor): Tensor => (!wasm || (inKernelMemory(t) && !placed.has(t.data)) ? t : own(toKernelMemory(t)));
   const pair = <P extends { readonly weight: Tensor; readonly bias: Tensor }>(p: P): P => ({ ...p, weight: place(p.weight), bias: place(p.bias) });
   const qkv: Linear[] = [];
   const blocks = w.blocks.map((b): Block => {
-    qkv.push(pack([b.attn.q, b.attn.k, b.attn.v]));
+    const packed = pack([b.attn.q, b.attn.k, b.attn.v]);
+    own(packed.weight);
+    own(packed.bias);
+    qkv.push(packed);
     return { ln1: pair(b.ln1), attn: { q: pair(b.attn.q), k: pair(b.attn.k), v: pair(b.attn.v), o: pair(b.attn.o) }, ln2: pair(b.ln2), mlp: { fc1: pair(b.mlp.fc1), fc2: pair(b.mlp.fc2) } };
   });
   const weights: Weights = {
@@ -64,7 +75,7 @@ function placeWeights(w: Weights): { weights: Weights; qkv: readonly Linear[] } 
     lnF: pair(w.lnF),
     lmHead: pair(w.lmHead),
   };
-  return { weights, qkv };
+  return { weights, qkv, owned };
 }
 
 /** Linears [out_i, in] + [out_i] stacked row-wise into one [Σ out_i, in] + [Σ out_i] (kernel memory when loaded). */

@@ -5,15 +5,18 @@
 // TinyLM.forward (model.ts) computes the same thing over reused buffers, with a KV cache; its logits equal
 // these bit for bit (activations.test.ts), because every op sums in the same order.
 import { add, attention, embedding, layerNorm, linear, zeros, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "./config.js";
-import { writeSinusoid } from "./positional.js";
-import type { Block, Weights } from "./weights.js";
+import { checkCount, checkIds } from "./arguments.js";
+import { validateConfig, type ModelConfig } from "./config.js";
+import { ContextError } from "./errors.js";
+import { embeddablePositions, writeSinusoid } from "./positional.js";
+import { checkWeights, type Block, type Weights } from "./weights.js";
 
 /**
  * tokens (T ids at positions start..start+T-1) -> logits [T, V], attending over these tokens only.
  * const logits = referenceForward(model.config, model.weights, encode("the cat sat")) // [3, 20]
  */
 export function referenceForward(config: ModelConfig, weights: Weights, tokens: readonly number[], start = 0): Tensor {
+  checkArguments(config, weights, tokens, start);
   const T = tokens.length, d = config.dModel;
   const positions = Array.from({ length: T }, (_, i) => start + i);
   let h = embedding(weights.tokEmb.weight, tokens); // [T, d]
@@ -51,4 +54,16 @@ function sinusoids(positions: number[], d: number): Tensor {
   const pe = zeros([positions.length, d]);
   positions.forEach((p, row) => writeSinusoid(p, pe, row));
   return pe;
+}
+
+/** Every argument checked before any op runs (typed errors in the API's words). */
+function checkArguments(config: ModelConfig, weights: Weights, tokens: readonly number[], start: number): void {
+  validateConfig(config);
+  checkWeights("referenceForward", config, weights);
+  checkIds("referenceForward", tokens, config.vocabSize);
+  checkCount("referenceForward", "start", start);
+  const limit = embeddablePositions(config);
+  if (start + tokens.length > limit) {
+    throw new ContextError(`referenceForward: positions ${start}..${start + tokens.length - 1} pass ${limit - 1}, the last position with a learned embedding (context_length ${config.contextLength})`, start + tokens.length, limit);
+  }
 }

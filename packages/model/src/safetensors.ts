@@ -2,9 +2,9 @@
 // ({name: {dtype, shape, data_offsets}}, "__metadata__": {config}), then the raw little-endian data.
 // Parsing validates everything and names the tensor at fault; nothing here touches the file system.
 import { contiguous, formatShape, sameShape, sizeOf, tensor, type Tensor } from "@tinylm/tensor";
-import { configFromJson, configToJson, DEFAULT_CONFIG, type ModelConfig } from "./config.js";
-import { clip, ConfigError, quote, WeightsError } from "./errors.js";
-import { assertFinite, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
+import { configFromJson, configToJson, DEFAULT_CONFIG, validateConfig, type ModelConfig } from "./config.js";
+import { ArgumentError, clip, ConfigError, quote, WeightsError } from "./errors.js";
+import { assertFinite, checkWeights, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
 
 /** Headers past this size are rejected before parsing (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -91,6 +91,7 @@ function readFloats(bytes: Uint8Array): Float32Array {
  * is finite (the first NaN or ±Infinity is named with its tensor and index).
  */
 export function parseSafetensors(bytes: Uint8Array): { config: ModelConfig; weights: Weights } {
+  if (!(bytes instanceof Uint8Array)) throw new ArgumentError("parseSafetensors", "bytes", bytes, "is not a Uint8Array", "the file's bytes (a Uint8Array or Buffer; loadModel reads a path)");
   const { header, dataStart } = readHeader(bytes);
   const config = readConfig(header);
   const specs = parameterSpecs(config);
@@ -120,6 +121,7 @@ export function parseSafetensors(bytes: Uint8Array): { config: ModelConfig; weig
 
 /** Serialises config and weights: tensors in canonical order, header padded with spaces to 8 bytes. */
 export function serializeSafetensors(config: ModelConfig, weights: Weights): Uint8Array {
+  checkWeights("serializeSafetensors", validateConfig(config), weights);
   const specs = parameterSpecs(config);
   const header: Record<string, unknown> = { __metadata__: { config: JSON.stringify(configToJson(config)) } };
   let offset = 0;

@@ -1,6 +1,7 @@
 // Choosing the next token from the last row of logits: greedy (the default), or sampling with
 // temperature, top-k and top-p (nucleus) from a seeded generator, so a seed gives the same text everywhere.
 import { argmax, Rng, type Tensor } from "@tinylm/tensor";
+import { optionsObject } from "./arguments.js";
 import { ConfigError } from "./errors.js";
 
 export interface SamplingOptions {
@@ -16,6 +17,7 @@ export interface SamplingOptions {
 
 /** Throws a ConfigError for a value outside its range. */
 export function validateSampling(o: SamplingOptions): void {
+  optionsObject("sampling", "options", o, ["temperature", "topK", "topP", "seed"]);
   const t = o.temperature;
   if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new ConfigError("temperature", t, "must be a finite number >= 0 (0 = greedy)");
   if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 1)) throw new ConfigError("top_k", o.topK, "must be an integer >= 1");

@@ -1,5 +1,5 @@
 // The fixed 20-word vocabulary (ids 0..19 in the exercise's order) and the word-level tokenizer.
-import { quote, VocabularyError } from "./errors.js";
+import { ArgumentError, quote, VocabularyError } from "./errors.js";
 
 export const VOCAB = Object.freeze([
   "the", "cat", "dog", "sat", "on", "mat", "a", "is", "in", "house",
@@ -10,8 +10,8 @@ export type Word = (typeof VOCAB)[number];
 
 const ID = new Map<string, number>(VOCAB.map((w, i) => [w, i]));
 
-/** Levenshtein distance, for suggesting the nearest known word. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for suggesting the nearest known word (or option name). */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
@@ -53,6 +53,7 @@ export function words(text: string): string[] {
  * Throws VocabularyError for an empty text or an unknown word (naming it, its position and the nearest word).
  */
 export function encode(text: string): number[] {
+  if (typeof text !== "string") throw new ArgumentError("encode", "text", text, "is not a string", `words from the vocabulary, e.g. "the cat sat"`);
   const list = words(text);
   if (list.length === 0) {
     throw new VocabularyError(`vocab: the prompt is empty; expected at least one word from: ${VOCAB.join(", ")}`);
@@ -74,6 +75,7 @@ export function encode(text: string): number[] {
 
 /** Token ids -> text, words joined by single spaces. decode([0, 1, 3]) -> "the cat sat" */
 export function decode(ids: readonly number[]): string {
+  if (!Array.isArray(ids)) throw new ArgumentError("decode", "ids", ids, "is not an array", `an array of token ids in [0, ${VOCAB.length})`);
   return ids
     .map((id, i) => {
       const word = VOCAB[id];

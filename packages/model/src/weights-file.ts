@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { MAX_PARAMETERS } from "./config.js";
-import { clip, WeightsError } from "./errors.js";
+import { ArgumentError, clip, StateError, WeightsError } from "./errors.js";
 import { TinyLM } from "./model.js";
 import { MAX_HEADER_BYTES, parseSafetensors, serializeSafetensors } from "./safetensors.js";
 
@@ -61,6 +61,7 @@ function readWeightsFile(path: string): Uint8Array {
 
 /** Reads a model (config from __metadata__.config, weights validated) from a .safetensors file. */
 export function loadModel(path: string): TinyLM {
+  if (typeof path !== "string" || path === "") throw new ArgumentError("loadModel", "path", path, "is not a file path", "the path of a .safetensors file");
   const bytes = readWeightsFile(path);
   try {
     const { config, weights } = parseSafetensors(bytes);
@@ -73,6 +74,9 @@ export function loadModel(path: string): TinyLM {
 
 /** Writes the model to `path` atomically (temporary file + rename). */
 export function saveModel(path: string, model: TinyLM): void {
+  if (typeof path !== "string" || path === "") throw new ArgumentError("saveModel", "path", path, "is not a file path", "the path to write the .safetensors file to");
+  if (!(model instanceof TinyLM)) throw new ArgumentError("saveModel", "model", model, "is not a TinyLM", "a model from TinyLM.init, new TinyLM or loadModel");
+  if (model.disposed) throw new StateError("saveModel", "the model was disposed: its weights are gone; save before dispose()");
   const bytes = serializeSafetensors(model.config, model.weights);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {

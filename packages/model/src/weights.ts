@@ -1,8 +1,9 @@
 // The model's parameters. Field names mirror the safetensors keys by one rule (each dotted segment
 // snake -> camel, numeric segments index `blocks`), so "blocks.0.attn.q.weight" is blocks[0].attn.q.weight.
-import { Rng, zeros, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "./config.js";
-import { WeightsError } from "./errors.js";
+import { contiguous, formatShape, Rng, sameShape, zeros, type Tensor } from "@tinylm/tensor";
+import { isTensor, optionsObject } from "./arguments.js";
+import { validateConfig, type ModelConfig } from "./config.js";
+import { clip, ConfigError, quote, WeightsError } from "./errors.js";
 
 export interface Linear {
   readonly weight: Tensor; // [out, in], PyTorch Linear layout
@@ -37,6 +38,7 @@ export interface ParamSpec {
 
 /** Every parameter of `config`, in canonical order (the order of the summary and of saved files). */
 export function parameterSpecs(config: ModelConfig): ParamSpec[] {
+  validateConfig(config);
   const { vocabSize: V, dModel: d, dFF: F, contextLength: C } = config;
   const specs: ParamSpec[] = [{ name: "tok_emb.weight", shape: [V, d], kind: "matrix" }];
   if (config.positional === "learned") specs.push({ name: "pos_emb.weight", shape: [C, d], kind: "matrix" });
@@ -79,8 +81,39 @@ export function weightsFromEntries(config: ModelConfig, entries: ReadonlyMap<str
 export function getParameter(weights: Weights, name: string): Tensor {
   let node: unknown = weights;
   for (const seg of name.split(".").map(camel)) node = (node as Record<string, unknown> | undefined)?.[seg];
-  if (node === undefined) throw new RangeError(`weights: no parameter "${name}"`);
+  if (node === undefined) throw new WeightsError(`weights: no parameter ${quote(name)}`, clip(name));
   return node as Tensor;
+}
+
+/**
+ * Checks `weights` against `config` before a model is built from them: every parameter present, a float32
+ * tensor of the shape the config gives, finite; no block more than n_layers. Throws a WeightsError naming
+ * the tensor (two-layer weights under a three-layer config, or a 16-row pos_emb under context_length 32,
+ * would otherwise run and give wrong logits or NaN).
+ */
+export function checkWeights(op: string, config: ModelConfig, weights: Weights): void {
+  if (typeof weights !== "object" || weights === null) throw new WeightsError(`${op}: weights must be a Weights object (from initWeights, parseSafetensors or model.weights); got ${quote(weights)}`);
+  const blocks = (weights as { blocks?: unknown }).blocks;
+  if (!Array.isArray(blocks) || blocks.length !== config.nLayers) {
+    throw new WeightsError(`${op}: the weights have ${Array.isArray(blocks) ? blocks.length : "no"} blocks, the config n_layers=${config.nLayers}; use the config the weights were made with`, "blocks");
+  }
+  if (config.positional === "sinusoidal" && weights.posEmb !== undefined) {
+    throw new WeightsError(`${op}: the weights have a learned pos_emb but the config has sinusoidal positions; use positional "learned"`, "pos_emb.weight");
+  }
+  for (const spec of parameterSpecs(config)) {
+    let t: unknown;
+    try {
+      t = getParameter(weights, spec.name);
+    } catch {
+      t = undefined; // a path through something that is not an object
+    }
+    if (!isTensor(t)) throw new WeightsError(`${op}: "${spec.name}" is ${t === undefined ? "missing" : `not a float32 tensor (${quote(t)})`}; expected a tensor of shape ${formatShape(spec.shape)}`, spec.name);
+    if (!sameShape(t.shape, spec.shape)) {
+      throw new WeightsError(`${op}: "${spec.name}" has shape ${formatShape(t.shape.slice(0, 8))}, expected ${formatShape(spec.shape)} from config d_model=${config.dModel}, d_ff=${config.dFF}, context_length=${config.contextLength}; use the config the weights were made with`, spec.name);
+    }
+    const c = contiguous(t);
+    assertFinite(op, spec.name, spec.shape, c.data.subarray(c.offset, c.offset + c.size), "They are corrupt, or from a model that diverged.");
+  }
 }
 
 /** Index of the first NaN or ±Infinity in `data`, or -1 when every value is finite. */
@@ -122,7 +155,11 @@ function tensorSeed(seed: number, name: string): number {
  * when context_length changes the size of pos_emb.
  */
 export function initWeights(config: ModelConfig, options: InitOptions = {}): Weights {
-  const { seed = 0, std = 0.02, perturb = 0 } = options;
+  validateConfig(config);
+  const { seed = 0, std = 0.02, perturb = 0 } = optionsObject("init", "options", options, ["seed", "std", "perturb"]);
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError("seed", seed, "must be an integer in [0, 4294967295]");
+  if (typeof std !== "number" || !(std >= 0) || !Number.isFinite(std)) throw new ConfigError("std", std, "must be a finite number >= 0 (the spread of the matrices' normal init)");
+  if (typeof perturb !== "number" || !(perturb >= 0) || !Number.isFinite(perturb)) throw new ConfigError("perturb", perturb, "must be a finite number >= 0");
   const entries = new Map<string, Tensor>();
   for (const spec of parameterSpecs(config)) {
     const rng = new Rng(tensorSeed(seed, spec.name));

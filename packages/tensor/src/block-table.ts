@@ -56,20 +56,27 @@ export class BlockTable {
 
   /** Lists one more block: keys and values [B, d], row-major, holding the next B positions. */
   push(keys: Tensor, values: Tensor): void {
-    const B = this.blockSize, d = this.width;
-    for (const [name, t] of [["keys", keys], ["values", values]] as const) {
-      if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== d || t.stride[0] !== d || t.stride[1] !== 1) {
-        throw new ShapeError("BlockTable.push", `${name} must be a row-major block`, `${name} ${formatShape(t.shape)} strides ${formatShape(t.stride)}`, `${name} [${B}, ${d}] strides [${d}, 1]`);
-      }
-    }
+    this.check("BlockTable.push", keys, values);
     const b = this.keyBlocks.length;
     if (b === this.capacity) this.grow(Math.max(8, 2 * b));
-    this.keyBlocks.push(keys);
-    this.valueBlocks.push(values);
-    const k = addressOf(keys), v = addressOf(values);
-    if (k < 0 || v < 0) this.outside++;
-    this.addresses[b] = k;
-    this.addresses[this.capacity + b] = v;
+    this.place(b, keys, values);
+  }
+
+  /** Replaces block b (a copy on write, say) with keys and values [B, d], row-major. */
+  set(b: number, keys: Tensor, values: Tensor): void {
+    if (!(Number.isInteger(b) && b >= 0 && b < this.keyBlocks.length)) {
+      throw new ShapeError("BlockTable.set", "no such block", `block ${b}`, `a block in [0, ${this.keyBlocks.length})`);
+    }
+    this.check("BlockTable.set", keys, values);
+    if (addressOf(this.keyBlocks[b]!) < 0 || addressOf(this.valueBlocks[b]!) < 0) this.outside--;
+    this.place(b, keys, values);
+  }
+
+  /** Keeps the first n blocks (the caller returns the others to its pool). */
+  truncate(n: number): void {
+    for (let b = n; b < this.keyBlocks.length; b++) if (addressOf(this.keyBlocks[b]!) < 0 || addressOf(this.valueBlocks[b]!) < 0) this.outside--;
+    this.keyBlocks.length = Math.min(n, this.keyBlocks.length);
+    this.valueBlocks.length = this.keyBlocks.length;
   }
 
   /** Room for `blocks` entries without growing (call once when the most blocks are known). */
@@ -92,6 +99,25 @@ export class BlockTable {
     const state = loadedWasm();
     if (!state || this.outside > 0) return 0;
     return Math.max(kernelAddress(state, this.addresses), 0);
+  }
+
+  private check(op: string, keys: Tensor, values: Tensor): void {
+    const B = this.blockSize, d = this.width;
+    for (const [name, t] of [["keys", keys], ["values", values]] as const) {
+      if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== d || t.stride[0] !== d || t.stride[1] !== 1) {
+        throw new ShapeError(op, `${name} must be a row-major block`, `${name} ${formatShape(t.shape)} strides ${formatShape(t.stride)}`, `${name} [${B}, ${d}] strides [${d}, 1]`);
+      }
+    }
+  }
+
+  /** Block b := keys, values, with their kernel addresses. */
+  private place(b: number, keys: Tensor, values: Tensor): void {
+    this.keyBlocks[b] = keys;
+    this.valueBlocks[b] = values;
+    const k = addressOf(keys), v = addressOf(values);
+    if (k < 0 || v < 0) this.outside++;
+    this.addresses[b] = k;
+    this.addresses[this.capacity + b] = v;
   }
 
   private grow(capacity: number): void {

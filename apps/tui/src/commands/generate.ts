@@ -3,10 +3,13 @@
 import { Option, type Command } from "commander";
 import {
   CACHE_KINDS, cachedStepFlops, checkText, configToJson, decode, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, defaultBlockSize, defaultWindow, generateSync, KEY_SCALES, MAX_CONTEXT_LENGTH,
-  POSITION_SCHEMES, recomputeStepFlops, Sampler, type GenerateResult, type KeyScales, type ModelConfig, type PositionScheme, type SamplingOptions,
+  POSITION_SCHEMES, recomputeStepFlops, Sampler, type GenerateResult, type KeyScales, type ModelConfig, type PositionScheme, type SampleManyResult, type SamplingOptions,
+  type SpeculateResult,
 } from "@tinylm/model";
 import { setThreads } from "@tinylm/tensor";
 import { UsageError } from "./errors.js";
+import { runSamples } from "./samples.js";
+import { DEFAULT_SPECULATE, runSpeculative } from "./speculate.js";
 import { type Io, resolvePath } from "./io.js";
 import { loadOrInitModel, modelWeightsOption, resolveWeights, weightsFromUser } from "./model-source.js";
 import { configOptions, givenConfigFlags, integerArg, numberArg, seedOption, type ConfigFlags } from "./options.js";
@@ -34,6 +37,12 @@ export interface GenerateCommandOptions extends ConfigFlags {
   readonly json?: boolean;
   /** Threads for large kernel calls (prefill, --cache none); default: the library's (the cores, up to 4). */
   readonly threads?: number;
+  /** A draft model (file or trained model name) for speculative decoding, and the tokens it proposes per round. */
+  readonly draft?: string;
+  readonly speculate?: number;
+  /** Samples of the prompt sharing its paged blocks, and the most bytes of blocks they may hold. */
+  readonly numSamples?: number;
+  readonly cacheBudget?: number;
 }
 
 /** Which strategies read each cache flag; the flag with any other strategy is a mistake, not a no-op. */
@@ -58,10 +67,10 @@ function readPrompt(options: GenerateCommandOptions, io: Io): PromptInput {
   return { text: prompt, truncated: false };
 }
 
-function checkCacheFlags(options: GenerateCommandOptions, cache: string): void {
+export function checkCacheFlags(options: GenerateCommandOptions, cache: string, command = "generate"): void {
   for (const [key, flag, kinds] of CACHE_FLAGS) {
     if (options[key] !== undefined && !(kinds as readonly string[]).includes(cache)) {
-      throw new UsageError(`generate: ${flag} applies to --cache ${kinds.join(" or ")}; got --cache ${cache}`);
+      throw new UsageError(`${command}: ${flag} applies to --cache ${kinds.join(" or ")}; got --cache ${cache}`);
     }
   }
 }
@@ -89,7 +98,7 @@ export function cacheSettings(cache: string, config: ModelConfig, options: Gener
 }
 
 /** A window wider than the context keeps nothing more than `full`: a mistake, not a setting. */
-function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
+export function checkWindow(options: GenerateCommandOptions, config: ModelConfig): void {
   const C = config.contextLength;
   if (options.window !== undefined && options.window > C) {
     throw new UsageError(`generate: --window ${options.window} is larger than the context length ${C}; give --window from 1 to ${C}`);
@@ -122,7 +131,9 @@ function grammarJson(result: GenerateResult): Record<string, unknown> {
 }
 
 /** Runs the generation the options describe, prints its result and returns it. */
-export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult {
+export function runGenerate(given: GenerateCommandOptions & { draft?: undefined; speculate?: undefined; numSamples?: undefined }, io: Io): GenerateResult;
+export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult | SpeculateResult | SampleManyResult;
+export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResult | SpeculateResult | SampleManyResult {
   const options = {
     ...given,
     weights: weightsFromUser(io, given.weights),
@@ -143,6 +154,10 @@ export function runGenerate(given: GenerateCommandOptions, io: Io): GenerateResu
     throw promptTooLong(input, positional === "learned" ? C : Infinity, `context_length ${C}`);
   }
   const maxNewTokens = options.maxNewTokens ?? 10;
+  if (options.numSamples !== undefined) return runSamples(options, model, text, { maxNewTokens, cache, sampling }, io);
+  if (options.draft !== undefined || options.speculate !== undefined) {
+    return runSpeculative({ ...options, draft: weightsFromUser(io, options.draft) }, model, text, { maxNewTokens, cache, sampling, temperature: sampler.temperature }, io);
+  }
   const progress = io.errIsTTY ? new ProgressLine((s) => io.err(s), maxNewTokens, undefined, undefined, stepCost(cache, model.config)) : undefined;
   let result: GenerateResult;
   try {
@@ -207,8 +222,14 @@ export function addGenerateCommand(program: Command, io: Io): Command {
     .option("--top-k <k>", "sample from the k most probable words only (default: all 20)", integerArg(1))
     .option("--top-p <p>", "sample from the fewest most probable words whose probability reaches p (default: 1, off)", numberArg(0, 1, true))
     .option("--threads <n>", "threads for long prompts and --cache none; 1 runs on one core (default: the cores, up to 4)", integerArg(1, 64))
+    .option("--draft <file>", "speculative decoding: a draft model (a .safetensors file or a trained model, e.g. draft for --weights long) proposes tokens the model checks in one pass (default: none, off)")
+    .option("--speculate <k>", `tokens the --draft proposes per round (default: ${DEFAULT_SPECULATE} with --draft)`, integerArg(1, MAX_CONTEXT_LENGTH))
+    .option("--num-samples <n>", "n samples of the prompt, seeds --sample-seed, +1, …, sharing the prompt's blocks of --cache paged (then its default); one line each (default: 1)", integerArg(1, 4096))
+    .option("--cache-budget <bytes>", "with --num-samples: the most bytes of key/value blocks the samples may hold at once (default: no limit)", integerArg(1))
     .option("--json", "print one JSON object: ids, text, stop reason, timings, cache bytes, config", false)
     .action((o: Omit<GenerateCommandOptions, keyof ConfigFlags>, cmd: Command) => {
-      runGenerate({ ...o, ...givenConfigFlags(cmd) }, io);
+      if (o.cacheBudget !== undefined && o.numSamples === undefined) throw new UsageError("generate: --cache-budget applies to --num-samples; give --num-samples n");
+      const cache = o.numSamples !== undefined && cmd.getOptionValueSource("cache") === "default" ? "paged" : o.cache; // samples share paged blocks
+      runGenerate({ ...o, cache, ...givenConfigFlags(cmd) }, io);
     });
 }

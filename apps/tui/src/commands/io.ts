@@ -1,6 +1,7 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
 import { resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
@@ -14,6 +15,8 @@ export interface Io {
   readonly interactive: boolean;
   /** Standard input, for `--prompt-file -`: all of it, or its first MAX_PROMPT_BYTES + 1 bytes. */
   readStdin(): string;
+  /** Standard input line by line, as it arrives (`tinylm chat`). */
+  lines(): AsyncIterable<string>;
   /** The directory relative paths in flags (--out, --weights, --prompt-file) are resolved against. */
   readonly cwd: string;
 }
@@ -39,6 +42,7 @@ export function processIo(): Io {
     errIsTTY: process.stderr.isTTY === true,
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
     readStdin: () => readStdinPrompt(0),
+    lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false }),
     cwd: userCwd(),
   };
 }
@@ -58,6 +62,12 @@ export function memoryIo(options: { errIsTTY?: boolean; interactive?: boolean; s
     errIsTTY: options.errIsTTY ?? false,
     interactive: options.interactive ?? false,
     readStdin: () => options.stdin ?? "",
+    lines: async function* () {
+      const text = options.stdin ?? "";
+      const lines = text.split(/\r?\n/);
+      if (lines[lines.length - 1] === "") lines.pop();
+      yield* lines;
+    },
     cwd: options.cwd ?? process.cwd(),
     stdout: () => stdout,
     stderr: () => stderr,

@@ -66,8 +66,8 @@ describe("tinylm (in process)", () => {
     ["a missing option value", ["generate", "--prompt"], "option '--prompt <text>' argument missing"],
     ["a missing required option", ["init"], "required option '--out <file>' not specified"],
     ["both --prompt and --prompt-file", ["generate", "--prompt", "the", "--prompt-file", "-"], "option '--prompt <text>' cannot be used with option '--prompt-file <file>'"],
-    ["an unknown command", ["generat"], 'unknown command "generat"; the commands are summary, init, generate and eval (see tinylm --help)'],
-    ["help for an unknown command", ["help", "generat"], 'unknown command "generat"; the commands are summary, init, generate and eval (see tinylm --help)'],
+    ["an unknown command", ["generat"], 'unknown command "generat"; the commands are summary, init, generate, chat and eval (see tinylm --help)'],
+    ["help for an unknown command", ["help", "generat"], 'unknown command "generat"; the commands are summary, init, generate, chat and eval (see tinylm --help)'],
     ["a UI flag before a command", ["--seed", "3", "generate", "--prompt", "the"], '--seed before "generate" is not passed on to it; put it after the command: tinylm generate --seed …'],
   ])("exits 2 with one line for %s", async (_, args, message) => {
     await expectUserError(args as string[], message);
@@ -114,7 +114,7 @@ describe("tinylm --help", () => {
   const entries = (help: string): string[] =>
     help.split("\nOptions:\n")[1]!.split(/\n(?:Commands|Examples):/)[0]!.split(/\n(?=  -)/).map((e) => e.replace(/\s+/g, " ").trim());
 
-  it.each([[[]], [["summary"]], [["init"]], [["generate"]]])("documents every flag of %j with its default", async (command) => {
+  it.each([[[]], [["summary"]], [["init"]], [["generate"]], [["chat"]]])("documents every flag of %j with its default", async (command) => {
     const r = await tinylm([...command, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");

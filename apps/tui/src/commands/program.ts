@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { TuiOptions } from "../ui/run.js";
 import { outcomeOf, UsageError } from "./errors.js";
 import { addEvalCommand } from "./eval.js";
+import { addChatCommand } from "./chat.js";
 import { addGenerateCommand } from "./generate.js";
 import { addInitCommand } from "./init.js";
 import type { Io } from "./io.js";
@@ -21,6 +22,7 @@ Examples:
   tinylm summary                                   parameters per module, per block and in total
   tinylm generate --prompt "the cat sat" --max-new-tokens 10
   tinylm generate --prompt "the cat sat" --cache none --json
+  printf 'the cat\nsat on the\n' | tinylm chat      each line continues one conversation; the cache is kept
   tinylm init --out model.safetensors --seed 1
   tinylm generate --weights model.safetensors --prompt "a dog"
   tinylm generate --weights random --prompt "the cat"   the exercise's seeded random model
@@ -30,7 +32,7 @@ Examples:
 Exit status: 0 on success, 2 for a usage or input mistake (one line on stderr), 1 for an internal error.`;
 
 const unknownCommand = (name: string): UsageError =>
-  new UsageError(`unknown command "${name}"; the commands are summary, init, generate and eval (see tinylm --help)`);
+  new UsageError(`unknown command "${name}"; the commands are summary, init, generate, chat and eval (see tinylm --help)`);
 
 /** Root options only feed the UI; typed before a subcommand they would be silently lost, so refuse them. */
 function refuseRootOptions(program: Command, sub: Command): void {
@@ -54,6 +56,7 @@ export function createProgram(io: Io, launchTui: LaunchTui): Command {
   addSummaryCommand(program, io);
   addInitCommand(program, io);
   addGenerateCommand(program, io);
+  addChatCommand(program, io);
   addEvalCommand(program, io);
   // our own `help [command]`: commander's prints the whole help to stderr for an unknown name
   program

@@ -104,7 +104,8 @@ describe("<App />", { timeout: 90_000 }, () => {
     await app.press(CTRL("a"));
     await vi.waitFor(() => expect(flat(app.frame())).toContain("with this view open, press Enter to generate"), patience);
     await app.press("a dog", "\r");
-    await vi.waitFor(() => expect(app.frame()).toMatch(/Attention of "\w+" \(position 20\)/), patience); // "a dog": 2 + 19 - 1
+    // Enter continues the conversation: 3 + 20 positions, then "a dog" at 23..24, generating to the limit of 32
+    await vi.waitFor(() => expect(app.frame()).toMatch(/Attention of "\w+" \(position 30\)/), patience);
     expect(app.frame()).toMatch(/L0 .*[░▒▓█]/);
   });
 

@@ -49,7 +49,7 @@ export function App({ model, settings, buildModel: build = buildModel, columns: 
   useKeys(session, interactive);
   const { generation, panel } = session;
   const run = generation.run;
-  const tokens = run ? [...run.prompt, ...run.words] : [];
+  const tokens = run ? [...(run.context ?? []), ...run.prompt, ...run.words] : [];
   const source = session.settings.weightsPath ?? `seeded weights (seed ${session.settings.seed})`;
   const helpMode = panel === "settings" ? (session.editing ? "editing" : "settings") : generation.running ? "running" : "prompt";
   return (

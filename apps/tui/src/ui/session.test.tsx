@@ -1,7 +1,7 @@
 // The session's behaviour through the whole app: what the status bar shows after a rebuild, sampling
 // seeds, stopping, and errors in the UI's words. Keys are written only once Ink listens to stdin, and
 // several keys in one write arrive as a burst, as from a fast typist or a paste; every wait is for a frame.
-import { generateSync } from "@tinylm/model";
+import { decode, encode, generateSync } from "@tinylm/model";
 import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App.js";
@@ -48,10 +48,12 @@ describe("the session, through <App />", { timeout: 60_000 }, () => {
     await app.until((f) => expect(f).toContain("top-k 5, t 0.8, seed 0"));
     app.send("the cat\r");
     await app.until((f) => expect(f).toContain("top-k 5, t 0.8, seed 1"));
-    for (const seed of [0, 1]) {
-      const expected = generateSync(app.model, "the cat", { maxNewTokens: 8, sampling: { temperature: 0.8, topK: 5, seed } });
-      expect(flat(app.frame())).toMatch(new RegExp(`› ${expected.text} full · 8 tokens .* seed ${seed} `));
-    }
+    // the second Enter continues the conversation: its prompt is the first run's text and "the cat"
+    const first = generateSync(app.model, "the cat", { maxNewTokens: 8, sampling: { temperature: 0.8, topK: 5, seed: 0 } });
+    const second = generateSync(app.model, [...first.promptIds, ...first.ids, ...encode("the cat")], { maxNewTokens: 8, sampling: { temperature: 0.8, topK: 5, seed: 1 } });
+    expect(flat(app.frame())).toMatch(new RegExp(`› ${first.text} full · 8 tokens .* seed 0 `));
+    expect(flat(app.frame())).toMatch(new RegExp(`› the cat ${decode(second.ids)} full · 8 tokens .* seed 1 `));
+    expect(flat(app.frame())).toMatch(/reused 9 of 12 positions first token [\d.]+ ms \([\d.]+ ms without reuse\)/);
   });
 
   it("clears “a generation is running; press Esc…” once Esc stops the run", async () => {

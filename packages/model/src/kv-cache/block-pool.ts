@@ -1,15 +1,17 @@
 // A pool of fixed-size KV blocks, vLLM's allocator: a block holds the keys and the values of `blockSize`
 // consecutive positions of one layer. A block is created only when the free list is empty, and released
 // blocks go back on the free list (last released, first reused), so memory grows one block at a time and a
-// reset cache refills from the same blocks without allocating. Blocks live in kernel memory (the wasm
-// attention reads them in place through a block table) and are not cleared: a row is written before any
-// view reaches it.
+// reset cache refills from the same blocks without allocating. A block may be shared by several caches (forks
+// of one prompt): it counts its holders and returns to the free list when the last one releases it.
+// Blocks live in kernel memory (the wasm attention reads them in place through a block table) and are not
+// cleared: a row is written before any view reaches it.
 import { kernelUninitialized, type Tensor } from "@tinylm/tensor";
 
 export class BlockPool {
   private readonly keys: Tensor[] = []; // per block id [B, d]
   private readonly values: Tensor[] = []; // per block id [B, d]
   private readonly free: number[] = []; // ids ready for reuse
+  private readonly holders: number[] = []; // per block id: caches holding it (0 when free)
 
   constructor(
     readonly blockSize: number, // B
@@ -34,18 +36,38 @@ export class BlockPool {
   /** A block id to write into: a free one if any, else a new block. */
   acquire(): number {
     const reused = this.free.pop();
-    if (reused !== undefined) return reused;
+    if (reused !== undefined) {
+      this.holders[reused] = 1;
+      return reused;
+    }
     this.keys.push(kernelUninitialized([this.blockSize, this.width]));
     this.values.push(kernelUninitialized([this.blockSize, this.width]));
+    this.holders.push(1);
     return this.keys.length - 1;
   }
 
-  /** Returns block `id` to the free list; its contents are garbage from now on. */
+  /** One more holder of block `id` (a fork shares it); it stays out of the free list until every holder releases it. */
+  retain(id: number): void {
+    this.check("retain", id);
+    this.holders[id]!++;
+  }
+
+  /** Caches holding block `id`: a write into a block held by more than one must copy it first. */
+  holdersOf(id: number): number {
+    return this.holders[id] ?? 0;
+  }
+
+  /** Drops one holder of block `id`; the last one returns it to the free list (its contents are garbage then). */
   release(id: number): void {
+    this.check("release", id);
+    if (--this.holders[id]! === 0) this.free.push(id);
+  }
+
+  private check(what: string, id: number): void {
     if (!(Number.isInteger(id) && id >= 0 && id < this.created)) {
-      throw new RangeError(`BlockPool.release: no block ${id}; expected an id in [0, ${this.created}) from acquire()`);
+      throw new RangeError(`BlockPool.${what}: no block ${id}; expected an id in [0, ${this.created}) from acquire()`);
     }
-    this.free.push(id);
+    if (this.holders[id] === 0) throw new RangeError(`BlockPool.${what}: block ${id} is free; it was released by every holder`);
   }
 
   /** The key rows [B, d] of block `id`. */

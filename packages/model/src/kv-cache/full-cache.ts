@@ -2,9 +2,10 @@
 // key_cache [layer, seq_len, dim]). Appending copies the new rows; nothing is allocated per token: each
 // layer's KVView is one object whose keys/values views are re-cut to the filled rows on every append (a view
 // is only valid until the next append, see KVView), and the positions live in kernel memory with the rows.
-import { allocInt32, CAUSAL, copyRows, kernelUninitialized, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { allocInt32, CAUSAL, copyRows, kernelUninitialized, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
+import { checkTruncate } from "./rollback.js";
 import type { CacheBytes, KVCache, KVRows } from "./types.js";
 
 export class FullCache implements KVCache {
@@ -17,8 +18,10 @@ export class FullCache implements KVCache {
   private readonly positions: Int32Array; // [C]: row i holds position i
   private readonly views: { readonly keys: Tensor; readonly values: Tensor; readonly positions: Int32Array }[]; // per layer, [filled, d] views
   private filled = 0;
+  private released = false;
 
-  constructor(private readonly config: ModelConfig) {
+  constructor(readonly config: ModelConfig) {
+    validateConfig(config);
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
     // In the wasm kernels' memory when loaded (attention reads them in place), and not cleared: row i is
@@ -54,6 +57,12 @@ export class FullCache implements KVCache {
     this.filled += T;
   }
 
+  /** Exact: rows past `length` are overwritten by the next append before any view reaches them. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    this.filled = length;
+  }
+
   bytes(): CacheBytes {
     const perPosition = 2 * this.config.nLayers * this.config.dModel * 4;
     return { allocated: perPosition * this.capacity, used: perPosition * this.filled };
@@ -61,5 +70,17 @@ export class FullCache implements KVCache {
 
   reset(): void {
     this.filled = 0;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const t of [...this.keys, ...this.values, this.positions]) releaseKernelMemory(t);
   }
 }

@@ -1,17 +1,18 @@
 // createCache: the one place that maps a strategy name to its class.
-import type { ModelConfig } from "../config.js";
+import { didYouMean, optionsObject } from "../arguments.js";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import { FullCache } from "./full-cache.js";
 import { Int8Cache } from "./int8-cache.js";
 import { NoCache } from "./no-cache.js";
-import { validateCacheOptions, type CacheOptions } from "./options.js";
+import { CACHE_OPTION_KEYS, validateCacheOptions, type CacheOptions } from "./options.js";
 import { PagedCache } from "./paged-cache.js";
 import { SinksCache } from "./sinks-cache.js";
 import { SlidingWindowCache } from "./sliding-window-cache.js";
 import type { KVCache } from "./types.js";
 
 export {
-  DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, KEY_GROUP, KEY_SCALES, POSITION_SCHEMES, defaultBlockSize, defaultWindow, validateCacheOptions,
+  CACHE_OPTION_KEYS, DEFAULT_BLOCK_SIZE, DEFAULT_SINKS, KEY_GROUP, KEY_SCALES, POSITION_SCHEMES, defaultBlockSize, defaultWindow, validateCacheOptions,
   type CacheOptions, type KeyScales, type PositionScheme,
 } from "./options.js";
 
@@ -23,7 +24,8 @@ export type CacheKind = (typeof CACHE_KINDS)[number];
  * ignored, but every given option is validated. createCache("sinks", config, { window: 8, sinks: 2 })
  */
 export function createCache(kind: string, config: ModelConfig, options: CacheOptions = {}): KVCache {
-  validateCacheOptions(options);
+  validateConfig(config);
+  validateCacheOptions(optionsObject("createCache", "options", options, CACHE_OPTION_KEYS));
   switch (kind as CacheKind) {
     case "none":
       return new NoCache(config.contextLength);
@@ -38,6 +40,6 @@ export function createCache(kind: string, config: ModelConfig, options: CacheOpt
     case "int8":
       return new Int8Cache(config, options);
     default:
-      throw new ConfigError("cache", kind, `is not a cache strategy (choose one of: ${CACHE_KINDS.join(", ")})`);
+      throw new ConfigError("cache", kind, `is not a cache strategy${typeof kind === "string" ? didYouMean(kind, CACHE_KINDS) : ""} (choose one of: ${CACHE_KINDS.join(", ")})`);
   }
 }

@@ -9,9 +9,10 @@
 //
 // Memory per layer: 2·C·d int8 + C value scales + C key scales ("token") or C/32·d key scales and a
 // [32, d] float group ("channel"). Against `full`'s 2·C·d·4 bytes: (2d + 8)/(8d), 27% at d = 64.
-import { allocFloat32, allocInt8, CAUSAL, kernelZeros, type Int8Keys, type Int8Values, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { allocFloat32, allocInt8, CAUSAL, kernelZeros, releaseKernelMemory, type Int8Keys, type Int8Values, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
+import { checkTruncate } from "./rollback.js";
 import { KEY_GROUP, validateCacheOptions, type CacheOptions, type KeyScales } from "./options.js";
 import { quantizeColumns, quantizeRow } from "./quantize.js";
 import type { CacheBytes, KVCache, KVQuantized } from "./types.js";
@@ -30,11 +31,13 @@ export class Int8Cache implements KVCache {
   readonly keyScales: KeyScales;
   private readonly layers: Layer[];
   private filled = 0;
+  private released = false;
 
   constructor(
-    private readonly config: ModelConfig,
+    readonly config: ModelConfig,
     options: CacheOptions = {},
   ) {
+    validateConfig(config);
     validateCacheOptions(options);
     const { contextLength: C, dModel: d, nLayers } = config;
     this.capacity = C;
@@ -83,6 +86,18 @@ export class Int8Cache implements KVCache {
     this.filled += T;
   }
 
+  /**
+   * Exact: each value row and (per-token) key row is quantized on its own, so the rows kept are those a
+   * shorter run would have written. Per-channel keys: a full group's scales depend on all its rows, so the
+   * length may not cut into one (at least the start of the group still in float).
+   */
+  truncate(length: number): void {
+    const G = this.layers[0]?.keys.group ?? 0;
+    checkTruncate(this.kind, this.filled, length, G === 0 ? 0 : Math.floor(this.filled / G) * G);
+    this.filled = length;
+    for (const l of this.layers) l.keys.quantized = G === 0 ? length : Math.floor(length / G) * G;
+  }
+
   bytes(): CacheBytes {
     const { nLayers: L, dModel: d } = this.config;
     const C = this.capacity, G = this.layers[0]?.keys.group ?? 0, n = this.filled;
@@ -96,6 +111,21 @@ export class Int8Cache implements KVCache {
     for (const l of this.layers) {
       l.keys.quantized = 0;
       l.view.length = 0;
+    }
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const { keys, values } of this.layers) {
+      for (const x of [keys.data, keys.scales, values.data, values.scales]) releaseKernelMemory(x);
+      if (keys.residual) releaseKernelMemory(keys.residual);
     }
   }
 }

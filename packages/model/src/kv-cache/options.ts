@@ -1,5 +1,6 @@
 // The tuning knobs of the cache strategies, their defaults (with the reason for each) and their validation.
 import { MAX_CONTEXT_LENGTH, type ModelConfig } from "../config.js";
+import { optionsObject } from "../arguments.js";
 import { ConfigError } from "../errors.js";
 
 export interface CacheOptions {
@@ -54,7 +55,11 @@ const inRange = (x: number, min: number): boolean => Number.isInteger(x) && x >=
  * checked). The upper bound, MAX_CONTEXT_LENGTH, keeps a typo from reserving gigabytes: the window
  * strategies allocate their rows up front.
  */
+/** The names of CacheOptions' fields. */
+export const CACHE_OPTION_KEYS: readonly string[] = ["window", "sinks", "blockSize", "keyScales", "positions"];
+
 export function validateCacheOptions(options: CacheOptions): void {
+  if (typeof options !== "object" || options === null) optionsObject("cache options", "options", options, CACHE_OPTION_KEYS); // throws
   const { window, sinks, blockSize, keyScales, positions } = options;
   if (positions !== undefined && !POSITION_SCHEMES.includes(positions)) {
     throw new ConfigError("positions", positions, `must be one of: ${POSITION_SCHEMES.join(", ")} (the positions a window cache embeds)`);

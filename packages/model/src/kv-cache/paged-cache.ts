@@ -7,13 +7,27 @@
 //
 // Memory: allocated = pool blocks (2·B·d floats each, L more every B positions) + the block tables
 // (two i32 addresses per block the context can need, per layer); used = the positions held, 2·L·d floats
-// each. So allocated is used rounded up to a block, plus the tables.
+// each. So allocated is used rounded up to a block, plus the tables. Blocks may be shared between forks of one
+// prompt (fork()): a shared block is copied when a cache first writes into it.
 import { BlockTable, CAUSAL, copyRows, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
+import { validateConfig, type ModelConfig } from "../config.js";
 import { checkCapacity } from "./capacity.js";
 import { BlockPool } from "./block-pool.js";
 import { defaultBlockSize, validateCacheOptions, type CacheOptions } from "./options.js";
+import { checkTruncate } from "./rollback.js";
 import type { CacheBytes, KVBlocks, KVCache } from "./types.js";
+
+/** A block of its own with the first `rows` rows of shared block `id`, which loses this holder. */
+function copyBlock(pool: BlockPool, id: number, rows: number): number {
+  const own = pool.acquire();
+  if (rows > 0) {
+    const d = pool.width;
+    copyRows(pool.keysOf(id).hi(rows, d), pool.keysOf(own), 0);
+    copyRows(pool.valuesOf(id).hi(rows, d), pool.valuesOf(own), 0);
+  }
+  pool.release(id);
+  return own;
+}
 
 export class PagedCache implements KVCache {
   readonly kind = "paged";
@@ -26,15 +40,19 @@ export class PagedCache implements KVCache {
   private readonly ids: number[][]; // per layer: the pool ids of the table's blocks
   private readonly views: { layout: "blocks"; table: BlockTable; length: number }[]; // per layer
   private filled = 0;
+  private released = false;
 
+  /** `pool`: blocks shared with other caches (fork() passes its own); a new pool by default. */
   constructor(
-    private readonly config: ModelConfig,
+    readonly config: ModelConfig,
     options: CacheOptions = {},
+    pool?: BlockPool,
   ) {
+    validateConfig(config);
     validateCacheOptions(options);
-    this.blockSize = options.blockSize ?? defaultBlockSize(config);
+    this.blockSize = pool?.blockSize ?? options.blockSize ?? defaultBlockSize(config);
     this.capacity = config.contextLength;
-    this.pool = new BlockPool(this.blockSize, config.dModel);
+    this.pool = pool ?? new BlockPool(this.blockSize, config.dModel);
     const most = Math.ceil(this.capacity / this.blockSize);
     this.tables = Array.from({ length: config.nLayers }, () => {
       const table = new BlockTable(this.blockSize, config.dModel);
@@ -71,6 +89,11 @@ export class PagedCache implements KVCache {
         ids.push(id);
         table.push(this.pool.keysOf(id), this.pool.valuesOf(id));
       }
+      if (this.pool.holdersOf(ids[logical]!) > 1) { // copy on write
+        const own = copyBlock(this.pool, ids[logical]!, row);
+        ids[logical] = own;
+        table.set(logical, this.pool.keysOf(own), this.pool.valuesOf(own));
+      }
       const n = Math.min(B - row, end - p); // rows that fit in this block
       const from = p - this.filled, id = ids[logical]!;
       copyRows(T === n ? k : k.lo(from, 0).hi(n, d), this.pool.keysOf(id), row);
@@ -82,14 +105,55 @@ export class PagedCache implements KVCache {
     return view;
   }
 
+  /**
+   * A cache holding the same positions that shares every block with this one (no copy): each block gains a
+   * holder, and whichever cache first writes into a shared block copies it (copy on write). n samples of one
+   * prompt fork its prefill, so the prompt's blocks are held once.
+   */
+  fork(): PagedCache {
+    const twin = new PagedCache(this.config, { blockSize: this.blockSize }, this.pool);
+    this.ids.forEach((ids, layer) => {
+      for (const id of ids) {
+        this.pool.retain(id);
+        twin.ids[layer]!.push(id);
+        twin.tables[layer]!.push(this.pool.keysOf(id), this.pool.valuesOf(id));
+      }
+    });
+    twin.filled = this.filled;
+    return twin;
+  }
+
   advance(T: number): void {
     this.filled += T;
+  }
+
+  /** Exact: blocks wholly past `length` go back to the pool; the rest of a partly kept block is rewritten. */
+  truncate(length: number): void {
+    checkTruncate(this.kind, this.filled, length);
+    const blocks = Math.ceil(length / this.blockSize);
+    this.ids.forEach((ids, layer) => {
+      for (const id of ids.splice(blocks)) this.pool.release(id);
+      this.tables[layer]!.truncate(blocks);
+    });
+    this.filled = length;
   }
 
   bytes(): CacheBytes {
     const perPosition = 2 * this.config.nLayers * this.config.dModel * 4;
     const tables = this.tables.reduce((sum, t) => sum + t.bytes, 0);
     return { allocated: this.pool.bytes + tables, used: perPosition * this.filled };
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Returns this cache's blocks to the pool; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.reset();
+    this.released = true;
   }
 
   reset(): void {

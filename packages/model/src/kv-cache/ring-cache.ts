@@ -8,11 +8,12 @@
 // scratch: the rows kept so far plus all T new rows, for attention; then only the survivors are written to
 // the ring. The scratch is dropped by advance(), so between forward passes the cache holds exactly
 // (S + W) rows per layer whatever the sequence length.
-import { copyRows, kernelZeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
-import type { ModelConfig } from "../config.js";
-import { ContextError } from "../errors.js";
+import { copyRows, kernelZeros, releaseKernelMemory, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { validateConfig, type ModelConfig } from "../config.js";
+import { ContextError, RollbackError } from "../errors.js";
 import { embeddablePositions } from "../positional.js";
 import { validateCacheOptions, type PositionScheme } from "./options.js";
+import { checkTruncate } from "./rollback.js";
 import { Scratch } from "./scratch.js";
 import type { CacheBytes, KVCache, KVView } from "./types.js";
 
@@ -29,16 +30,18 @@ export class RingCache implements KVCache {
   private readonly rowPositions: Int32Array; // [S + W]: absolute position held by each row
   private scratch: Scratch | null = null; // only during a prefill that evicts
   private filled = 0;
+  private released = false;
 
   readonly embedPosition?: (p: number) => number; // with positions "cache": min(p, S + W - 1)
 
   constructor(
     readonly kind: string,
-    private readonly config: ModelConfig,
+    readonly config: ModelConfig,
     readonly window: number, // W
     readonly sinks: number, // S
     readonly positions: PositionScheme = "absolute",
   ) {
+    validateConfig(config);
     validateCacheOptions({ window, sinks, positions });
     const rows = sinks + window;
     this.span = { window, sinks };
@@ -119,6 +122,23 @@ export class RingCache implements KVCache {
     if (setPosition) this.rowPositions[row] = p;
   }
 
+  /**
+   * Exact while nothing has been evicted (length <= sinks + window: row r still holds position r). After
+   * that, a shorter sequence would need rows the ring has overwritten, and this throws a RollbackError.
+   */
+  truncate(length: number): void {
+    if (this.filled > this.capacity && Number.isInteger(length) && length >= 0 && length < this.filled) {
+      const first = this.sinks, last = this.filled - this.window - 1; // evicted positions first..last
+      throw new RollbackError(
+        `${this.kind} cache: cannot truncate to ${length}; it evicted positions ${first}..${last} (window ${this.window}${this.sinks ? `, sinks ${this.sinks}` : ""}), which a shorter sequence needs. A window cache rolls back only while its length is at most ${this.capacity}; use "full" or "paged" to roll back further.`,
+        length,
+        this.filled,
+      );
+    }
+    checkTruncate(this.kind, this.filled, length);
+    this.filled = length;
+  }
+
   bytes(): CacheBytes {
     const perRow = 2 * this.config.nLayers * this.config.dModel * 4;
     return {
@@ -130,5 +150,17 @@ export class RingCache implements KVCache {
   reset(): void {
     this.filled = 0;
     this.scratch = null;
+  }
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /** Gives the cache's kernel memory back now; the cache cannot be used afterwards (a StateError). */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const t of [...this.keys, ...this.values]) releaseKernelMemory(t);
   }
 }

@@ -3,10 +3,10 @@
 // which is why a KVView is only valid until the next append.
 //
 // A scratch that lives as long as its cache (int8's; paged's, which grows by doubling) goes in kernel memory
-// (kernelZeros: the wasm kernels read it in place). One dropped after a single forward pass (a prefill's)
-// is a plain Float32Array: kernel memory is a fixed heap, and a dead buffer holds its share of it until the
-// garbage collector runs.
-import { zeros, type Tensor } from "@tinylm/tensor";
+// (kernelZeros: the wasm kernels read it in place); growing gives the old rows' block back at once. One
+// dropped after a single forward pass (a prefill's) is a plain Float32Array: kernel memory is a fixed heap,
+// and a dead buffer holds its share of it until the garbage collector runs.
+import { releaseKernelMemory, zeros, type Tensor } from "@tinylm/tensor";
 
 export class Scratch {
   keys: Tensor; // [R, d]
@@ -35,6 +35,8 @@ export class Scratch {
   /** Makes room for `rows` rows (a new, larger allocation when needed; the old contents are dropped). */
   ensure(rows: number): void {
     if (rows <= this.rows) return;
+    releaseKernelMemory(this.keys); // views of the old rows are dead (a KVView lasts until the next append)
+    releaseKernelMemory(this.values);
     this.keys = this.alloc([rows, this.width]);
     this.values = this.alloc([rows, this.width]);
     this.positions = new Int32Array(rows);

@@ -81,10 +81,27 @@ export interface KVCache {
    * activation buffers, valid during this call only: copy the rows you keep (never keep k or v themselves).
    */
   append(layer: number, k: Tensor, v: Tensor): KVView;
-  /** Ends a forward pass of T tokens, after every layer appended: length += T. */
-  advance(T: number): void;
+  /**
+   * Ends a forward pass of T tokens, after every layer appended: length += T. `tokens` are the pass's ids,
+   * for a cache that remembers what it holds (PrefixCache); a strategy may ignore them.
+   */
+  advance(T: number, tokens?: ArrayLike<number>): void;
+  /**
+   * Rolls back to the first `length` positions (0 <= length <= this.length): afterwards the cache behaves
+   * exactly as one that was only ever given those positions (the next pass's logits are bit-identical). A
+   * strategy that cannot do it exactly throws a RollbackError saying why, e.g. a window that evicted rows the
+   * shorter sequence would need.
+   */
+  truncate(length: number): void;
   /** Memory held now. */
   bytes(): CacheBytes;
   /** Forgets every position but keeps the allocations. */
   reset(): void;
+  /**
+   * Optional: gives the cache's kernel memory back now rather than at garbage collection; afterwards
+   * `disposed` is true and the model and generate() refuse the cache (a StateError).
+   */
+  dispose?(): void;
+  /** True after dispose(). */
+  readonly disposed?: boolean;
 }

@@ -1,8 +1,8 @@
 // The trained models that ship with the package (packages/model/models/*.safetensors, written by
 // tools/train/train.py; the model card is models/README.md). Node only: they are read from disk.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { WeightsError } from "../errors.js";
 import { parseSafetensors } from "../safetensors.js";
 import { loadModel } from "../weights-file.js";
@@ -24,8 +24,11 @@ export function isBundledModel(name: string): name is BundledModel {
   return (BUNDLED_MODELS as readonly string[]).includes(name);
 }
 
-/** The package's folder of bundled models (packages/model/models). */
-const MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+/**
+ * The package's folder of bundled models (packages/model/models), found through the package's own name
+ * rather than this file's place, so an app bundled into one file (the tinylm CLI) finds it too.
+ */
+const MODELS_DIR = join(dirname(createRequire(import.meta.url).resolve("@tinylm/model/package.json")), "models");
 
 /** The absolute path of a bundled model's weights file (in `dir`, by default the package's models folder). */
 export function bundledModelPath(name: BundledModel, dir = MODELS_DIR): string {

@@ -34,7 +34,7 @@ function alloc<K extends Kind>(Array: K, n: number, zero: boolean): InstanceType
   const data = new Array(state.buffer, at, n) as InstanceType<K>;
   if (zero && !pristine) data.fill(0); // a reused block; pristine memory is still zero and its pages stay untouched
   (data as Tagged)[AT] = at;
-  blocks.register(data, { state, at });
+  blocks.register(data, { state, at }, data); // data is its own unregister token (held weakly)
   return data;
 }
 
@@ -100,4 +100,21 @@ export function toKernelMemory(t: Tensor): Tensor {
     walk(0, t.offset);
   }
   return out;
+}
+
+/**
+ * Gives the kernel-memory block under `x` (a tensor or an array from this file) back to the heap now, rather
+ * than when the garbage collector finalizes it; true when a block was released. The caller promises nothing
+ * reads or writes `x` (or any view of its storage) again: the block is handed out anew. A second call, or
+ * an array outside kernel memory, is a no-op (false). model.dispose() and cache.dispose() call it.
+ */
+export function releaseKernelMemory(x: Tensor | Float32Array | Int32Array | Int8Array): boolean {
+  const data = (ArrayBuffer.isView(x) ? x : x.data) as Tagged;
+  const at = data[AT];
+  const state = loadedWasm();
+  if (at === undefined || at <= 0 || state === null) return false;
+  data[AT] = -1; // no longer a kernel array: a second release must not free the block's next owner
+  blocks.unregister(data);
+  state.heap.release(at);
+  return true;
 }

@@ -6,6 +6,7 @@ import { StatusBar } from "./StatusBar.js";
 const run: Run = {
   id: 1,
   prompt: ["the", "cat", "sat"],
+  context: [],
   words: ["on", "a"],
   stats: {
     cache: "full", count: 20, computeMs: 10, recentMs: 0.5, position: 23, limit: 32,

@@ -4,7 +4,7 @@
 import type { CacheBytes } from "@tinylm/model";
 import { Box, Text } from "ink";
 import { formatBytes, formatCount, formatLimit, formatMs, formatRate } from "../lib/format.js";
-import { RECENT, type Run, tokensPerSecond } from "../lib/run-record.js";
+import { RECENT, type Reuse, type Run, tokensPerSecond } from "../lib/run-record.js";
 import { Sparkline } from "./Sparkline.js";
 import { formatGrammar, grammarOf } from "../lib/grammar.js";
 
@@ -44,6 +44,7 @@ export function StatusBar({ cache, preview, run, running, sparkMax, columns }: P
   const sameCache = stats !== undefined && stats.cache === cache;
   const bytes = sameCache ? stats.cacheBytes : preview?.bytes;
   const limit = sameCache ? stats.limit : (preview?.limit ?? NaN);
+  const reuse: Reuse | undefined = run !== null && "reuse" in run ? (run.reuse as Reuse | undefined) : undefined;
   return (
     <Box flexDirection="column" width={columns}>
       <Box flexDirection="row" flexWrap="wrap">
@@ -56,6 +57,12 @@ export function StatusBar({ cache, preview, run, running, sparkMax, columns }: P
         <Item label="pos" value={`${stats ? formatCount(stats.position) : 0}/${formatLimit(limit)}`} />
         {run ? <GrammarItem run={run} /> : null}
       </Box>
+      {reuse && !running ? (
+        <Box flexDirection="row" flexWrap="wrap">
+          <Item label="reused" value={`${formatCount(reuse.reused)} of ${formatCount(reuse.positions)} positions`} />
+          <Item label="first token" value={`${formatMs(reuse.firstTokenMs)} (${formatMs(reuse.firstTokenMsWithoutReuse)} without reuse)`} />
+        </Box>
+      ) : null}
       <Box>
         <Text dimColor>latency </Text>
         <Sparkline values={stats?.latencies ?? []} width={Math.max(10, Math.min(60, columns - 20))} max={sparkMax} />

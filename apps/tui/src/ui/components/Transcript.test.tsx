@@ -8,7 +8,7 @@ const stats = { cache: "none", count: 3, computeMs: 6, recentMs: 2, position: 5,
 describe("<Transcript />", () => {
   it("prints the welcome, finished runs with their numbers, and notes", () => {
     const run: FinishedRun = {
-      id: 1, prompt: ["a", "dog"], words: ["runs", "on", "a"], stats,
+      id: 1, prompt: ["a", "dog"], context: [], words: ["runs", "on", "a"], stats,
       stopReason: "aborted", stopMessage: "stopped after 3 tokens: aborted", msPerToken: 2, prefillMs: 2,
     };
     const items: TranscriptItem[] = [
@@ -27,13 +27,13 @@ describe("<Transcript />", () => {
 
 describe("<LiveRun />", () => {
   it("shows the prompt and the words so far", () => {
-    const run: Run = { id: 1, prompt: ["the", "cat"], words: ["sat", "on"], stats };
+    const run: Run = { id: 1, prompt: ["the", "cat"], context: [], words: ["sat", "on"], stats };
     expect(render(<LiveRun run={run} columns={100} />).lastFrame()).toContain("› the cat sat on ▍");
   });
 
   it("keeps only the tail of a long run, saying how many words it hides", () => {
     const words = Array.from({ length: 500 }, (_, i) => (i === 499 ? "tree" : "house"));
-    const run: Run = { id: 1, prompt: ["the", "cat"], words, stats };
+    const run: Run = { id: 1, prompt: ["the", "cat"], context: [], words, stats };
     const frame = render(<LiveRun run={run} columns={40} />).lastFrame() ?? "";
     expect(frame.split("\n").length).toBeLessThanOrEqual(5);
     expect(frame).toMatch(/› the cat …4\d\d more… house/);

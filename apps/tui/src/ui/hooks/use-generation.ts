@@ -2,7 +2,7 @@
 // ~15 ms); they are collected off React and flushed to state at most every FLUSH_MS, so a fast cache
 // streaming thousands of tokens a second does not re-render per token. Esc / Ctrl+C abort through an
 // AbortController; the tokens produced so far are kept.
-import { ContextError, createCache, generate, words as splitWords, type KVCache, type TinyLM } from "@tinylm/model";
+import { ContextError, createCache, encode, VOCAB, generate, generateSync, PrefixCache, words as splitWords, type KVCache, type TinyLM } from "@tinylm/model";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AttentionRecorder, type AttentionSnapshot } from "../lib/attention.js";
 import { type FinishedRun, type Run, RunRecorder } from "../lib/run-record.js";
@@ -44,6 +44,19 @@ export function contextProblem(e: ContextError, model: TinyLM, cache: string): s
   return `the prompt has ${e.position} tokens, more than the ${e.limit} that fit (context length ${C}, cache "${cache}"); shorten it, or raise "context length" in the settings (^O, or ^L for ${formatCount(LONG_RUN.contextLength)})`;
 }
 
+/**
+ * The conversation Enter continues: its cache (kept between runs, so a run computes only the new line's
+ * positions), a second empty cache of the same strategy to time the turn without reuse, and the transcript's
+ * ids. A new model or other cache settings start a new one.
+ */
+interface Conversation {
+  readonly model: TinyLM;
+  readonly key: string;
+  readonly cache: PrefixCache;
+  readonly alone: KVCache;
+  transcript: number[];
+}
+
 /** Positions a run can reach: the rule of generate() (learned positions end at context_length). */
 export function positionLimit(model: TinyLM, cache: KVCache): number {
   const { contextLength, positional } = model.config;
@@ -58,6 +71,7 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
   const [error, setError] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
   const nextId = useRef(1);
+  const conversation = useRef<Conversation | null>(null);
   const finish = useRef(onFinish);
   finish.current = onFinish;
 
@@ -66,17 +80,27 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
   const start = useCallback(
     (prompt: string, settings: RunSettings, recordAttention = false) => {
       if (controller.current) return;
-      let cache: KVCache;
+      let conv = conversation.current;
+      let ids: number[];
       try {
-        cache = makeRunCache(model, settings);
+        const key = JSON.stringify([settings.cache, cacheOptions(settings)]);
+        if (conv === null || conv.model !== model || conv.key !== key) {
+          conv = conversation.current = { model, key, cache: new PrefixCache(makeRunCache(model, settings)), alone: makeRunCache(model, settings), transcript: [] };
+        }
+        ids = encode(prompt);
       } catch (e) {
         setError((e as Error).message);
         return;
       }
+      const cache = conv.cache;
+      const limit = positionLimit(model, cache);
+      // the conversation so far and the new line; a conversation that would pass the limit starts over
+      const full = conv.transcript.length + ids.length > limit ? ids : [...conv.transcript, ...ids];
       const abort = new AbortController();
       controller.current = abort;
       const promptWords = splitWords(prompt).map((w) => w.toLowerCase());
-      const recorder = new RunRecorder(nextId.current++, promptWords, cache.kind, positionLimit(model, cache), cache.bytes());
+      const context = full.slice(0, full.length - ids.length).map((id) => VOCAB[id]!);
+      const recorder = new RunRecorder(nextId.current++, promptWords, cache.kind, limit, cache.bytes(), context);
       const attend = new AttentionRecorder(model.config.nHeads);
       const flush = (): void => {
         setRun(recorder.snapshot());
@@ -88,9 +112,13 @@ export function useGeneration(model: TinyLM, onFinish: (run: FinishedRun) => voi
       setRunModel(model);
       flush();
       const options = { cache, maxNewTokens: settings.maxNewTokens, sampling: samplingOptions(settings), signal: abort.signal };
-      generate(model, prompt, { ...options, onToken: recorder.onToken, ...(recordAttention ? { onAttention: attend.observe } : {}) })
+      const turn = conv;
+      generate(model, full, { ...options, onToken: recorder.onToken, ...(recordAttention ? { onAttention: attend.observe } : {}) })
         .then((result) => {
-          const done: FinishedRun = { ...recorder.finish(result), sampling: describeSampling(settings) };
+          turn.transcript = [...full, ...result.ids];
+          const without = generateSync(model, full, { cache: turn.alone, maxNewTokens: 1, sampling: options.sampling });
+          const reuse = { reused: result.reusedPositions, positions: full.length, firstTokenMs: result.firstTokenMs, firstTokenMsWithoutReuse: without.firstTokenMs };
+          const done: FinishedRun = { ...recorder.finish(result), sampling: describeSampling(settings), reuse };
           setRun(done);
           setAttention(attend.snapshot());
           finish.current(done);

@@ -18,6 +18,7 @@ export interface RunStats {
 export interface Run {
   readonly id: number;
   readonly prompt: readonly string[]; // prompt words, lower case
+  readonly context?: readonly string[]; // the conversation's words before the prompt (positions 0..)
   readonly words: readonly string[]; // generated words
   readonly stats: RunStats;
 }
@@ -29,6 +30,16 @@ export interface FinishedRun extends Run {
   readonly prefillMs: number;
   /** How tokens were chosen: "greedy", or the sampling knobs and the seed ("top-k 5, t 0.8, seed 3"). */
   readonly sampling?: string;
+  /** What the kept cache saved this turn. */
+  readonly reuse?: Reuse;
+}
+
+/** One turn of the conversation against the same turn through an empty cache. */
+export interface Reuse {
+  readonly reused: number; // prompt positions taken from the cache
+  readonly positions: number; // the prompt's positions: the conversation so far and the new line
+  readonly firstTokenMs: number;
+  readonly firstTokenMsWithoutReuse: number;
 }
 
 /**
@@ -57,8 +68,9 @@ export class RunRecorder {
     private readonly cache: string,
     private readonly limit: number,
     initialBytes: CacheBytes,
+    private readonly context: readonly string[] = [], // the conversation's earlier words, before this run's prompt
   ) {
-    this.position = prompt.length;
+    this.position = context.length + prompt.length;
     this.cacheBytes = initialBytes;
   }
 
@@ -77,6 +89,7 @@ export class RunRecorder {
     return {
       id: this.id,
       prompt: this.prompt,
+      context: this.context,
       words: [...this.words],
       stats: {
         cache: this.cache, count: this.words.length, computeMs: this.computeMs, recentMs, position: this.position,
