@@ -218,7 +218,7 @@ export class TinyLM {
 
 const DISPOSED = "the model was disposed; load or create a new one";
 
-const FORWARD_KEYS: readonly string[] = ["cache", "start", "span", "onAttention", "logits", "out"];
+const FORWARD_KEYS: readonly string[] = ["cache", "start", "span", "embedPosition", "onAttention", "logits", "out"];
 
 /** Throws for an options key forward does not know (a typo would otherwise be ignored: `cahce` runs without the cache). */
 function unknownOption(key: string, options: ForwardOptions): never {
