@@ -11,7 +11,7 @@
 import { Rng, sliceRows, type Tensor } from "@tinylm/tensor";
 import { ConfigError, ContextError, VocabularyError } from "./errors.js";
 import { drawFrom, probabilities } from "./distribution.js";
-import { createCache, type CacheOptions } from "./kv-cache/index.js";
+import { CACHE_OPTION_KEYS, createCache, type CacheOptions } from "./kv-cache/index.js";
 import type { KVCache } from "./kv-cache/types.js";
 import type { TinyLM } from "./model.js";
 import { embeddablePositions } from "./positional.js";
@@ -76,8 +76,10 @@ export function speculate(target: TinyLM, prompt: string | readonly number[], op
   const maxNew = options.maxNewTokens ?? 10;
   if (!Number.isInteger(maxNew) || maxNew < 0) throw new ContextError(`speculate: max_new_tokens must be an integer >= 0; got ${maxNew}`, 0, 0);
   const kind = options.cache ?? "full";
-  const tc = options.targetCache ?? createCache(kind, target.config, options);
-  const dc = options.draftCache ?? createCache(kind, draft.config, options);
+  const given = options as unknown as Record<string, unknown>; // the cache's own options, for createCache
+  const cacheOptions: CacheOptions = Object.fromEntries(CACHE_OPTION_KEYS.flatMap((key) => (given[key] === undefined ? [] : [[key, given[key]]])));
+  const tc = options.targetCache ?? createCache(kind, target.config, cacheOptions);
+  const dc = options.draftCache ?? createCache(kind, draft.config, cacheOptions);
   tc.reset();
   dc.reset();
   const limit = Math.min(tc.positionLimit, dc.positionLimit, embeddablePositions(target.config));
