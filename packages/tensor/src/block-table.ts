@@ -8,7 +8,7 @@
 //   table.push(kernelZeros([16, 64]), kernelZeros([16, 64])) // positions 0..15
 import { ShapeError } from "./errors.js";
 import { loadedWasm } from "./backend/backend.js";
-import { allocInt32, kernelAddress } from "./backend/memory.js";
+import { allocInt32, kernelAddress, releaseKernelMemory } from "./backend/memory.js";
 import { formatShape } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
@@ -77,6 +77,13 @@ export class BlockTable {
     for (let b = n; b < this.keyBlocks.length; b++) if (addressOf(this.keyBlocks[b]!) < 0 || addressOf(this.valueBlocks[b]!) < 0) this.outside--;
     this.keyBlocks.length = Math.min(n, this.keyBlocks.length);
     this.valueBlocks.length = this.keyBlocks.length;
+  }
+
+  /** Gives the table's own kernel memory (the addresses) back; the blocks are the caller's. */
+  dispose(): void {
+    this.clear();
+    releaseKernelMemory(this.addresses);
+    this.addresses = new Int32Array(0);
   }
 
   /** Room for `blocks` entries without growing (call once when the most blocks are known). */

@@ -5,12 +5,13 @@
 // of one prompt): it counts its holders and returns to the free list when the last one releases it.
 // Blocks live in kernel memory (the wasm attention reads them in place through a block table) and are not
 // cleared: a row is written before any view reaches it.
-import { kernelUninitialized, type Tensor } from "@tinylm/tensor";
+import { kernelUninitialized, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
 
 export class BlockPool {
   private readonly keys: Tensor[] = []; // per block id [B, d]
   private readonly values: Tensor[] = []; // per block id [B, d]
   private readonly free: number[] = []; // ids ready for reuse
+  private users = 0; // caches drawing on the pool
   private readonly holders: number[] = []; // per block id: caches holding it (0 when free)
 
   constructor(
@@ -31,6 +32,21 @@ export class BlockPool {
   /** Bytes of every block created (keys and values, float32). */
   get bytes(): number {
     return 2 * this.created * this.blockSize * this.width * 4;
+  }
+
+  /** A cache starts drawing on the pool (forks share one pool). */
+  attach(): void {
+    this.users++;
+  }
+
+  /** A cache is done with the pool; when the last one is, every block's kernel memory is given back. */
+  detach(): void {
+    if (--this.users > 0) return;
+    for (const t of [...this.keys, ...this.values]) releaseKernelMemory(t);
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.free.length = 0;
+    this.holders.length = 0;
   }
 
   /** A block id to write into: a free one if any, else a new block. */

@@ -53,6 +53,7 @@ export class PagedCache implements KVCache {
     this.blockSize = pool?.blockSize ?? options.blockSize ?? defaultBlockSize(config);
     this.capacity = config.contextLength;
     this.pool = pool ?? new BlockPool(this.blockSize, config.dModel);
+    this.pool.attach();
     const most = Math.ceil(this.capacity / this.blockSize);
     this.tables = Array.from({ length: config.nLayers }, () => {
       const table = new BlockTable(this.blockSize, config.dModel);
@@ -154,6 +155,8 @@ export class PagedCache implements KVCache {
     if (this.released) return;
     this.reset();
     this.released = true;
+    for (const table of this.tables) table.dispose();
+    this.pool.detach(); // the last cache on the pool gives its blocks' memory back
   }
 
   reset(): void {
