@@ -66,9 +66,9 @@ describe("sampleMany", () => {
   it("refuses more samples than the budget allows, naming how many fit", () => {
     const block = 2 * 16 * 64 * 4, L = 3;
     const budget = L * (3 + 4 * 2) * block; // the prompt's blocks and 4 samples' own
-    expect(sampleMany(model, prompt, { n: 4, maxNewTokens: 20, sampling, budgetBytes: budget, blockSize: 16 }).samples).toHaveLength(4);
-    expect(() => sampleMany(model, prompt, { n: 5, maxNewTokens: 20, sampling, budgetBytes: budget, blockSize: 16 })).toThrow(ConfigError);
-    expect(() => sampleMany(model, prompt, { n: 5, maxNewTokens: 20, sampling, budgetBytes: budget, blockSize: 16 })).toThrow(/^config: num_samples needs up to \d+ bytes of KV blocks \(20 tokens each, blocks of 16\), more than the budget of \d+ bytes; at most 4 fit; got 5$/);
+    expect(sampleMany(model, prompt, { n: 4, maxNewTokens: 20, sampling, budgetBytes: budget }).samples).toHaveLength(4);
+    expect(() => sampleMany(model, prompt, { n: 5, maxNewTokens: 20, sampling, budgetBytes: budget })).toThrow(ConfigError);
+    expect(() => sampleMany(model, prompt, { n: 5, maxNewTokens: 20, sampling, budgetBytes: budget })).toThrow(/^config: num_samples needs up to \d+ bytes of KV blocks \(20 tokens each, blocks of 16\), more than the budget of \d+ bytes; at most 4 fit; got 5$/);
     expect(() => sampleMany(model, prompt, { n: 0 })).toThrow(/num_samples must be an integer >= 1/);
   });
 });

@@ -13,6 +13,9 @@ import { embeddablePositions } from "./positional.js";
 import { Sampler, type SamplingOptions } from "./sampling.js";
 import { decode, encode } from "./vocab.js";
 
+/** The block size of sampleMany's paged caches: vLLM's 16, so samples share a short prompt's blocks. */
+const SHARED_BLOCK_SIZE = 16;
+
 export interface SampleManyOptions {
   readonly n: number;
   readonly maxNewTokens?: number;
@@ -41,7 +44,8 @@ export function sampleMany(model: TinyLM, prompt: string | readonly number[], op
   validateCacheOptions({ blockSize: options.blockSize });
   const promptIds = typeof prompt === "string" ? encode(prompt) : [...prompt];
   if (promptIds.length === 0) throw new VocabularyError("sampleMany: the prompt is empty; expected at least one token");
-  const root = new PagedCache(model.config, { blockSize: options.blockSize });
+  // blocks of 16 unless told: the samples share the prompt block by block, so a short prompt needs small blocks
+  const root = new PagedCache(model.config, { blockSize: options.blockSize ?? SHARED_BLOCK_SIZE });
   const limit = Math.min(root.positionLimit, embeddablePositions(model.config));
   if (promptIds.length > limit) throw new ContextError(`sampleMany: the prompt has ${promptIds.length} tokens, more than the ${limit} that fit`, promptIds.length, limit);
   const maxNew = Math.min(options.maxNewTokens ?? 10, limit - promptIds.length);

@@ -25,7 +25,7 @@ export function takeCache(owner: object, config: ModelConfig, kind: string, opti
   const key = keyOf(kind, options);
   const pool = idle.get(owner);
   const cache = pool?.get(key);
-  if (cache === undefined) return createCache(kind, config, { window: options.window, sinks: options.sinks, blockSize: options.blockSize });
+  if (cache === undefined) return createCache(kind, config, { window: options.window, sinks: options.sinks, blockSize: options.blockSize, keyScales: options.keyScales, positions: options.positions });
   pool!.delete(key);
   cache.reset();
   return cache;
