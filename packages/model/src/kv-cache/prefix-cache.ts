@@ -10,7 +10,12 @@ import type { CacheBytes, KVCache, KVView } from "./types.js";
 export class PrefixCache implements KVCache {
   private readonly held: number[] = []; // the id at each position 0..length-1
 
-  constructor(readonly inner: KVCache) {}
+  /** The inner cache's embedPosition (a window with positions "cache"), when it has one. */
+  readonly embedPosition?: (p: number) => number;
+
+  constructor(readonly inner: KVCache) {
+    if (inner.embedPosition) this.embedPosition = inner.embedPosition.bind(inner);
+  }
 
   get kind(): string {
     return this.inner.kind;

@@ -106,3 +106,64 @@ describe("paged truncate returns whole blocks to the pool", () => {
     expect(cache.pool.inUse).toBe(0);
   });
 });
+
+describe("int8 with per-channel key scales", () => {
+  const channel = { keyScales: "channel" as const };
+  const replay = (kept: number): { got: Buffer; want: Buffer } => {
+    const first = tokensOf(36, 4), other = tokensOf(4, 5);
+    const rolled = createCache("int8", model.config, channel);
+    feed(rolled, first, [36]); // one full group of 32 quantized, 4 keys in the float group
+    rolled.truncate(kept);
+    const direct = createCache("int8", model.config, channel);
+    feed(direct, first.slice(0, kept), [kept]);
+    return { got: feed(rolled, other, [1, 3]), want: feed(direct, other, [1, 3]) };
+  };
+
+  it("rolls back exactly to a group boundary or inside the float group", () => {
+    for (const kept of [32, 34]) {
+      const { got, want } = replay(kept);
+      expect(Buffer.compare(got, want)).toBe(0);
+    }
+  });
+
+  it("rolls back inside a quantized group to within a quantization step of a cache built directly", () => {
+    const { got, want } = replay(20);
+    const a = new Float32Array(got.buffer, got.byteOffset, got.length / 4), b = new Float32Array(want.buffer, want.byteOffset, want.length / 4);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    expect(worst).toBeLessThan(0.05); // the int8 logit bound of int8-cache.test.ts
+  });
+});
+
+describe("paged: forks and rollbacks in place", () => {
+  it("a fork truncated into a shared block and fed other tokens equals a cache built directly; its parent is unchanged", () => {
+    const first = tokensOf(14, 6), other = tokensOf(6, 7);
+    const parent = new PagedCache(model.config, { blockSize: 4 });
+    feed(parent, first, [14]);
+    const child = parent.fork();
+    child.truncate(10); // inside the third block, shared with the parent
+    const got = feed(child, other, [2, 1, 3]);
+    const direct = createCache("paged", model.config, { blockSize: 4 });
+    feed(direct, first.slice(0, 10), [10]);
+    expect(Buffer.compare(got, feed(direct, other, [2, 1, 3]))).toBe(0);
+    const fromParent = feed(parent, other, [6]);
+    const whole = createCache("full", model.config);
+    feed(whole, first, [14]);
+    expect(Buffer.compare(fromParent, feed(whole, other, [6]))).toBe(0);
+  });
+
+  it("disposing one fork keeps the shared pool for the others; the last one gives the blocks back", () => {
+    const parent = new PagedCache(model.config, { blockSize: 4 });
+    feed(parent, tokensOf(9, 8), [9]);
+    const child = parent.fork();
+    parent.dispose();
+    expect(parent.disposed).toBe(true);
+    expect(child.pool.inUse).toBe(3 * model.config.nLayers);
+    const more = feed(child, tokensOf(3, 9), [3]);
+    const direct = createCache("paged", model.config, { blockSize: 4 });
+    feed(direct, tokensOf(9, 8), [9]);
+    expect(Buffer.compare(more, feed(direct, tokensOf(3, 9), [3]))).toBe(0);
+    child.dispose();
+    expect(child.pool.created).toBe(0);
+  });
+});
