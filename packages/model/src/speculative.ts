@@ -11,7 +11,7 @@
 import { Rng, sliceRows, type Tensor } from "@tinylm/tensor";
 import { ConfigError, ContextError, VocabularyError } from "./errors.js";
 import { drawFrom, probabilities } from "./distribution.js";
-import { createCache, type CacheOptions } from "./kv-cache/index.js";
+import { CACHE_OPTION_KEYS, createCache, type CacheOptions } from "./kv-cache/index.js";
 import type { KVCache } from "./kv-cache/types.js";
 import type { TinyLM } from "./model.js";
 import { embeddablePositions } from "./positional.js";

@@ -126,12 +126,12 @@ describe("int8 with per-channel key scales", () => {
     }
   });
 
-  it("rolls back inside a quantized group to within a quantization step of a cache built directly", () => {
-    const { got, want } = replay(20);
-    const a = new Float32Array(got.buffer, got.byteOffset, got.length / 4), b = new Float32Array(want.buffer, want.byteOffset, want.length / 4);
-    let worst = 0;
-    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    expect(worst).toBeLessThan(0.05); // the int8 logit bound of int8-cache.test.ts
+  it("refuses to roll back inside a quantized group (its float keys are gone), naming the lengths it can reach", () => {
+    const cache = createCache("int8", model.config, channel);
+    feed(cache, tokensOf(36, 4), [36]);
+    expect(() => cache.truncate(20)).toThrow(RollbackError);
+    expect(() => cache.truncate(20)).toThrow(/cannot truncate to 20; .* \[32, 36\]/);
+    expect(cache.length).toBe(36);
   });
 });
 
