@@ -1,9 +1,9 @@
 // The distribution a Sampler draws from, as a full probability vector: what speculative decoding compares
 // between the draft and the target. Greedy (temperature 0) is the point mass on the argmax (ties: lowest
-// id); otherwise softmax(logits / temperature), cut to top-k then top-p exactly as Sampler.pick cuts it, and
+// id); otherwise softmax(logits / temperature), cut to top-k then top-p by the same warp as Sampler.pick, and
 // renormalized. Sampling from this vector gives Sampler.pick's distribution.
 import { argmax, type Rng, type Tensor } from "@tinylm/tensor";
-import { validateSampling, type SamplingOptions } from "./sampling.js";
+import { keptMass, validateSampling, warp, type SamplingOptions } from "./sampling.js";
 
 /** logits [V] -> probabilities [V] (float64, sum 1) under the sampling options. */
 export function probabilities(logits: Tensor, options: SamplingOptions = {}): Float64Array {
@@ -15,25 +15,9 @@ export function probabilities(logits: Tensor, options: SamplingOptions = {}): Fl
     p[argmax(logits)] = 1;
     return p;
   }
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) max = Math.max(max, logits.get(i));
-  for (let i = 0; i < V; i++) p[i] = Math.exp((logits.get(i) - max) / temperature);
-  const order = [...Array(V).keys()].sort((a, b) => p[b]! - p[a]! || a - b);
-  let keep = Math.min(options.topK ?? V, V);
-  let kept = 0;
-  for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
-  if (options.topP !== undefined) {
-    const target = options.topP * kept;
-    let mass = 0;
-    for (let n = 0; n < keep; n++) {
-      mass += p[order[n]!]!;
-      if (mass >= target) {
-        keep = n + 1;
-        kept = mass;
-        break;
-      }
-    }
-  }
+  const order = [...Array(V).keys()];
+  const keep = warp(logits, temperature, options, p, order);
+  const kept = keptMass(p, order, keep);
   for (let n = keep; n < V; n++) p[order[n]!] = 0;
   for (let i = 0; i < V; i++) p[i]! /= kept;
   return p;

@@ -47,33 +47,43 @@ export class Sampler {
     if (this.greedy) return argmax(logits);
     const V = logits.shape[0]!;
     if (this.probs.length !== V) [this.probs, this.order] = [new Float64Array(V), [...Array(V).keys()]];
-    const p = this.probs;
-    let max = -Infinity;
-    for (let i = 0; i < V; i++) max = Math.max(max, logits.get(i));
-    for (let i = 0; i < V; i++) p[i] = Math.exp((logits.get(i) - max) / this.temperature);
-    // most probable first; equal probabilities keep the lower id first, so the order is the same everywhere
-    const order = this.order.sort((a, b) => p[b]! - p[a]! || a - b);
-    // top-k, then top-p over what top-k kept, renormalized (HF's warpers and llama.cpp's chain do the same)
-    let keep = Math.min(this.options.topK ?? V, V);
-    let kept = 0;
-    for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
-    if (this.options.topP !== undefined) {
-      const target = this.options.topP * kept;
-      let mass = 0;
-      for (let n = 0; n < keep; n++) {
-        mass += p[order[n]!]!;
-        if (mass >= target) {
-          keep = n + 1;
-          kept = mass;
-          break;
-        }
-      }
-    }
-    let u = this.rng.uniform() * kept;
+    const p = this.probs, order = this.order;
+    const keep = warp(logits, this.temperature, this.options, p, order);
+    let u = this.rng.uniform() * keptMass(p, order, keep);
     for (let n = 0; n < keep; n++) {
       u -= p[order[n]!]!;
       if (u < 0) return order[n]!;
     }
     return order[keep - 1]!;
   }
+}
+
+/**
+ * The warp the Sampler draws through (and probabilities() writes out): p[i] = exp((logit_i - max) / temperature),
+ * unnormalized; `order` (any permutation of the ids) sorted most probable first, equal ones lower id first, so
+ * the order is the same everywhere; then top-k, and top-p over what top-k kept (HF's warpers and llama.cpp's
+ * chain do the same). Returns how many of `order` are kept.
+ */
+export function warp(logits: Tensor, temperature: number, options: SamplingOptions, p: Float64Array, order: number[]): number {
+  const V = logits.shape[0]!;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) max = Math.max(max, logits.get(i));
+  for (let i = 0; i < V; i++) p[i] = Math.exp((logits.get(i) - max) / temperature);
+  order.sort((a, b) => p[b]! - p[a]! || a - b);
+  const keep = Math.min(options.topK ?? V, V);
+  if (options.topP === undefined) return keep;
+  const target = options.topP * keptMass(p, order, keep);
+  let mass = 0;
+  for (let n = 0; n < keep; n++) {
+    mass += p[order[n]!]!;
+    if (mass >= target) return n + 1;
+  }
+  return keep;
+}
+
+/** The total weight of the first `keep` ids of `order`, summed in that order. */
+export function keptMass(p: Float64Array, order: readonly number[], keep: number): number {
+  let kept = 0;
+  for (let n = 0; n < keep; n++) kept += p[order[n]!]!;
+  return kept;
 }
