@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { coldStart } from "./cold-start.js";
 import { heapBytesPerStep } from "./heap-per-step.js";
-import { strategyCosts, strategyLines, strategyTargets } from "./strategy-speed.js";
+import { decodeStepTimes, strategyCosts, strategyLines, strategyTargets } from "./strategy-speed.js";
 import { describeMachine } from "./machine.js";
 import { median } from "./stats.js";
 
@@ -30,27 +30,8 @@ const model = TinyLM.init(config, { seed: 1 });
 const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 7 + 3) % 20);
 const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
 
-/**
- * ms of each of `steps` cached decode steps from position t (the cache filled to t first), through the
- * path generate() takes: forward(…, { cache, out }) into one reused [1, V] tensor, nothing allocated. The
- * next token is the row's argmax (choosing it is the sampler's work, not the model's).
- */
-function decodeSteps(cache: FullCache, t: number, steps: number): number[] {
-  const out = zeros([1, config.vocabSize]); // [1, V]
-  const token = [1];
-  cache.reset();
-  model.forward(ids(t), { cache, logits: "last" });
-  const times: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    const logits = model.forward(token, { cache, out }).data;
-    let best = 0;
-    for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
-    token[0] = best;
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
+/** ms of each of `steps` cached decode steps from position t (the cache refilled to t first). */
+const decodeSteps = (cache: FullCache, t: number, steps: number): number[] => decodeStepTimes(model, cache, ids(t), steps);
 
 /** generate()'s own median decode step from a 32-token prompt (positions 33..48), the sampler included. */
 function generateStepAt32(runs: number): number {

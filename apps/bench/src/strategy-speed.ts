@@ -3,6 +3,7 @@
 // load), and the bytes each allocates. Printed by the speed script with its targets; never asserted.
 import { createCache, makeConfig, TinyLM, type CacheOptions, type KVCache } from "@tinylm/model";
 import { zeros } from "@tinylm/tensor";
+import { median } from "./stats.js";
 
 const T0 = 1000;
 const STRATEGIES: readonly { label: string; kind: string; options?: CacheOptions }[] = [
@@ -12,11 +13,13 @@ const STRATEGIES: readonly { label: string; kind: string; options?: CacheOptions
   { label: "int8, per-channel keys", kind: "int8", options: { keyScales: "channel" } },
 ];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** ms of each of `steps` decode steps from position T0 (the cache refilled to T0 first). */
-function steps(model: TinyLM, cache: KVCache, prompt: number[], n: number): number[] {
-  const out = zeros([1, model.config.vocabSize]);
+/**
+ * ms of each of `n` decode steps after `prompt` fills the cache, on the path generate() takes:
+ * forward(…, { cache, out }) into one reused [1, V] tensor, nothing allocated. The next token is the row's
+ * argmax (choosing it is the sampler's work, not the model's).
+ */
+export function decodeStepTimes(model: TinyLM, cache: KVCache, prompt: number[], n: number): number[] {
+  const out = zeros([1, model.config.vocabSize]); // [1, V]
   const token = [1];
   cache.reset();
   model.forward(prompt, { cache, logits: "last" });
@@ -47,8 +50,8 @@ export function strategyCosts(rounds: number): StrategyCost[] {
   const prompt = Array.from({ length: T0 }, (_, i) => (i * 7 + 3) % 20);
   const caches = STRATEGIES.map((s) => createCache(s.kind, config, s.options));
   const times: number[][] = caches.map(() => []);
-  caches.forEach((cache) => steps(model, cache, prompt, 16)); // warm up the JIT
-  for (let r = 0; r < rounds; r++) caches.forEach((cache, i) => times[i]!.push(...steps(model, cache, prompt, 16)));
+  caches.forEach((cache) => decodeStepTimes(model, cache, prompt, 16)); // warm up the JIT
+  for (let r = 0; r < rounds; r++) caches.forEach((cache, i) => times[i]!.push(...decodeStepTimes(model, cache, prompt, 16)));
   const ms = times.map(median);
   return STRATEGIES.map((s, i) => {
     caches[i]!.reset();
