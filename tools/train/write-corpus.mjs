@@ -2,15 +2,17 @@
 // Writes a training corpus of the toy language with the TypeScript generator (the one definition of the
 // language, in @tinylm/model): one text per line, words separated by spaces.
 //
-//   node tools/train/write-corpus.mjs --out FILE --texts N --length L --seed S [--topic-rate R]
+//   node tools/train/write-corpus.mjs --out FILE --texts N --length L --seed S [--topic-rate R] [--far-marks FILE]
 //
 // --topic-rate: the chance that a clause after the first is about the topic (default 0.15, the generator's).
+// --far-marks: also write, per text, one character per word: 1 where the far rule decides the word
+//   (farRuleWords: the topic noun of a later "the" subject), else 0. The trainer weights those words.
 //
 // Needs the built package (npx -y pnpm@12.4.2 build). The Python trainer reads the file.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-const { decode, TextGenerator } = await import(new URL("../../packages/model/dist/index.js", import.meta.url).href);
+const { decode, farRuleWords, TextGenerator } = await import(new URL("../../packages/model/dist/index.js", import.meta.url).href);
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     length: { type: "string" },
     seed: { type: "string" },
     "topic-rate": { type: "string" },
+    "far-marks": { type: "string" },
   },
 });
 const int = (name) => {
@@ -41,6 +44,12 @@ if (topicRate !== undefined && !(topicRate >= 0 && topicRate <= 1)) {
 }
 const generator = new TextGenerator(seed);
 const lines = [];
-for (let i = 0; i < texts; i++) lines.push(decode(generator.text({ length, topicRate })));
+const marks = [];
+for (let i = 0; i < texts; i++) {
+  const ids = generator.text({ length, topicRate });
+  lines.push(decode(ids));
+  marks.push(farRuleWords(ids).map((m) => (m ? "1" : "0")).join(""));
+}
 writeFileSync(values.out, lines.join("\n") + "\n");
+if (values["far-marks"]) writeFileSync(values["far-marks"], marks.join("\n") + "\n");
 console.log(`wrote ${values.out}: ${texts} texts of ${length} words, seed ${seed}, topic rate ${topicRate ?? "0.15"}`);

@@ -32,6 +32,6 @@ export { SinksCache } from "./kv-cache/sinks-cache.js";
 export { Int8Cache } from "./kv-cache/int8-cache.js";
 export { PrefixCache } from "./kv-cache/prefix-cache.js";
 export { referenceForward } from "./reference.js";
-export { TextGenerator, type TextOptions, checkText, allowedNext, allowedIn, advance, readText, START as LANGUAGE_START, type Check, type ReaderState, DETERMINERS, ADJECTIVES, NOUNS, INTRANSITIVE_VERBS, PREPOSITIONS, VERBS } from "./language/index.js";
+export { TextGenerator, type TextOptions, checkText, farRuleWords, allowedNext, allowedIn, advance, readText, START as LANGUAGE_START, type Check, type ReaderState, DETERMINERS, ADJECTIVES, NOUNS, INTRANSITIVE_VERBS, PREPOSITIONS, VERBS } from "./language/index.js";
 export { measureQuality, qualityPlan, qualityPrompts, heldoutLoss, continuationRate, topicAccuracy, QUALITY_SEEDS, type Quality, type QualityPlan } from "./trained/quality.js";
 export { defaultStrategies, defaultWindows, parseStrategy, type EvalStrategy, evaluate, evalPlan, EVAL_SEEDS, type EvalOptions, type EvalPlan, type EvalReport, type StrategyEval, attentionMass, isSink, SINK_SHARE, type LayerMass } from "./eval/index.js";

@@ -128,6 +128,20 @@ export function checkText(ids: readonly number[], from = 0): Check {
   return { ok, firstError, rate: ids.length > from ? good / (ids.length - from) : NaN, topic: state.topic };
 }
 
+/**
+ * Per word: is it a word the far rule decides, a noun of a later clause whose subject starts with "the"
+ * (so the topic, named in the text's first clause, is the only right word there)?
+ * farRuleWords(encode("the cat sat and the dog")) -> [false, false, false, false, false, true]
+ */
+export function farRuleWords(ids: readonly number[]): boolean[] {
+  let state = START;
+  return ids.map((w) => {
+    const decided = state.aboutTopic && (state.expect === "subject-noun" || state.expect === "subject-noun-only") && NOUNS.includes(w);
+    state = advance(state, w).next;
+    return decided;
+  });
+}
+
 /** The state after reading `ids` (allowed or not). */
 export function readText(ids: readonly number[]): ReaderState {
   let state = START;

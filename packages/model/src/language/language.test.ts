@@ -2,7 +2,7 @@
 // against each other (every generated text is grammatical; the probes need the topic).
 import { describe, expect, it, vi } from "vitest";
 import { encode, VOCAB } from "../vocab.js";
-import { allowedNext, checkText } from "./checker.js";
+import { allowedNext, checkText, farRuleWords } from "./checker.js";
 import { TextGenerator } from "./generator.js";
 import { NOUNS } from "./grammar.js";
 
@@ -64,6 +64,13 @@ describe("the checker", () => {
     expect(check.firstError).toBe(2);
     expect(check.ok).toEqual([true, true, false, false, true, true, true, true]);
     expect(allowedNext(encode("the cat the"))).toEqual(["and"]);
+  });
+
+  it("marks the words the far rule decides: the noun of a later clause whose subject starts with the", () => {
+    const marks = (text: string): string[] => encode(text).map((_, i, ids) => (farRuleWords(ids)[i] ? "^" : "."));
+    expect(marks("the cat sat and the dog").join("")).toBe(".....^");
+    expect(marks("a cat sat on the mat and the small cat eats the dog").join("")).toBe(".........^...");
+    expect(marks("the cat eats a dog and a dog runs with the tree").join("")).toBe(".".repeat(12));
   });
 
   it("scores only the words from `from` on (a continuation given its prompt)", () => {
