@@ -145,7 +145,7 @@ export function speculativeFigure(r: SpeculativeResults, a: SpeculativeAnalysis 
       { title: { text: "k: draft tokens proposed per target pass" }, dtick: 1 },
       { title: { text: "speedup over plain cached decoding (×)" }, rangemode: "tozero" },
       {
-        yaxis2: { title: { text: "draft tokens accepted (%)" }, overlaying: "y", side: "right", range: [0, 100], showgrid: false, zeroline: false },
+        yaxis2: { title: { text: "draft tokens accepted (%)" }, overlaying: "y", side: "right", range: [0, 100], tickmode: "linear", dtick: 20, showgrid: false, zeroline: false },
         shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: 1, y1: 1, line: { color: "#aaa", dash: "dot", width: 1 } }],
         annotations: [{ xref: "paper", x: 0, y: 1, text: "1×: break-even", showarrow: false, xanchor: "left", yanchor: "bottom", font: { size: 11, color: "#777" } }],
         ...LEGEND_BELOW,
@@ -173,7 +173,7 @@ function outcome(r: SpeculativeResults, a: SpeculativeAnalysis): string[] {
       const best = [...a.faster].map(at).sort((x, y) => y.speedup.median - x.speedup.median)[0]!;
       verdict.push(`<b>Speculative decoding was faster at k = ${kList(a.faster)}, in every round</b>: best ${formatRatio(best.speedup.median)} at k = ${best.k} (${range(best.speedup)} over the rounds).`);
     }
-    if (a.slower.length > 0) verdict.push(`It was slower at k = ${kList(a.slower)}, in every round.`);
+    if (a.slower.length > 0) verdict.push(a.faster.length > 0 ? `It was slower at k = ${kList(a.slower)}, in every round.` : `<b>Speculative decoding was slower than plain decoding at k = ${kList(a.slower)}, in every round.</b>`);
     if (a.undecided.length > 0) {
       const lo = Math.min(...a.undecided.map((k) => at(k).speedup.min)), hi = Math.max(...a.undecided.map((k) => at(k).speedup.max));
       verdict.push(`<b>At k = ${kList(a.undecided)} the rounds disagree</b>: their speedups run from ${formatRatio(lo)} to ${formatRatio(hi)}, on both sides of 1×, so this run cannot tell whether speculation wins there. ` +
@@ -234,7 +234,7 @@ const VERDICT_TEXT: Record<Verdict, string> = { faster: "faster", slower: "slowe
 
 /** Every k in a table under the plot. */
 export function speculativeTable(r: SpeculativeResults, a: SpeculativeAnalysis = analyzeSpeculation(r)): string {
-  const head = "<tr><th>k</th><th>accepted (greedy)</th><th>accepted (t = 1)</th><th>tokens per target pass (model)</th><th>target pass of k + 1 tokens ÷ 1 token</th><th>speculative ms per token</th><th>speedup: median (slowest–fastest round)</th><th>cost model</th><th>every round</th></tr>";
+  const head = "<tr><th>k</th><th>accepted (greedy)</th><th>accepted (t = 1)</th><th>tokens per target pass (model)</th><th>C: pass of k + 1 ÷ 1 token</th><th>ms per token</th><th>speedup: median (rounds)</th><th>cost model</th><th>every round</th></tr>";
   const rows = a.points.map((p, i) =>
     `<tr><td>${p.k}</td><td>${pct(p.acceptance)}</td><td>${pct(p.sampledAcceptance)}</td><td>${sig3(p.tokensPerPass)} (${sig3(p.modelTokensPerPass)})</td><td>${sig3(p.passCost)}</td>` +
     `<td>${formatMs(median(r.points[i]!.ms) / r.tokens)}</td><td>${formatRatio(p.speedup.median)} (${range(p.speedup)})</td><td>${formatRatio(p.predicted)}</td><td>${VERDICT_TEXT[p.verdict]}</td></tr>`);

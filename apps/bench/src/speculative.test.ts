@@ -80,6 +80,11 @@ describe("the section, from synthetic numbers", () => {
     expect(text).toContain("noise, not a result");
     expect(speculativeTable(r)).toContain("<td>rounds disagree</td>");
     expect(speculativeLines(r).join("\n")).toContain("rounds disagree");
+    const losing = syntheticSpeculative("loses");
+    const mixed = { ...losing, points: losing.points.map((p) => (p.k === 1 ? { ...p, ms: [3, 5, 4.2] } : p)) };
+    const lines = speculativeExplanation(mixed).join("\n");
+    expect(lines).toContain("<b>Speculative decoding was slower than plain decoding at k = 2, 3, in every round.</b> <b>At k = 1 the rounds disagree</b>");
+    expect(lines).not.toContain("at every k");
   });
 
   it("warns when a speculative run's tokens differed from the plain run's", () => {
