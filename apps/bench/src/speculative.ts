@@ -73,6 +73,7 @@ function passMs(model: TinyLM, cache: KVCache, ids: readonly number[], reps: num
 /** Measures plain against speculative greedy decoding for every k (see the file's comment). */
 export function measureSpeculation(target: TinyLM, draft: TinyLM, o: SpeculativeOptions): SpeculativeResults {
   const ks = o.ks ?? SPECULATE_KS;
+  const promptIds = encode(o.prompt);
   const tc = createCache("full", target.config), dc = createCache("full", draft.config);
   const timed = <T>(f: () => T): { ms: number; r: T } => {
     collectGarbage(); // the previous run's garbage is not collected on this run's clock
@@ -109,8 +110,8 @@ export function measureSpeculation(target: TinyLM, draft: TinyLM, o: Speculative
 
   // single passes at the middle of the generation, over the plain run's own tokens
   o.onProgress?.("single forward passes");
-  const sequence = [...encode(o.prompt), ...reference];
-  const position = encode(o.prompt).length + Math.floor(o.tokens / 2);
+  const sequence = [...promptIds, ...reference];
+  const position = promptIds.length + Math.floor(o.tokens / 2);
   const next = (count: number): number[] => Array.from({ length: count }, (_, i) => sequence[(position + i) % sequence.length]!);
   tc.reset(), dc.reset();
   collectGarbage();
@@ -128,7 +129,7 @@ export function measureSpeculation(target: TinyLM, draft: TinyLM, o: Speculative
   return {
     target: o.names?.target ?? "target", draft: o.names?.draft ?? "draft",
     targetConfig: configToJson(target.config), draftConfig: configToJson(draft.config),
-    prompt: o.prompt, promptTokens: encode(o.prompt).length, tokens: o.tokens, rounds: o.rounds,
+    prompt: o.prompt, promptTokens: promptIds.length, tokens: o.tokens, rounds: o.rounds,
     position, passRounds: PASS_ROUNDS, passReps: PASS_REPS,
     targetPassMs: times.target, draftPassMs: times.draft,
     points: ks.map((k, i) => ({
