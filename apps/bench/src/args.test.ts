@@ -7,10 +7,13 @@ describe("parseBenchArgs", () => {
     expect(DEFAULT_TOKENS).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
     expect(o).toMatchObject({ tokens: DEFAULT_TOKENS, repeats: 3, out: "bench-report", contextLength: null, weights: "long", seed: 0, prompt: "the cat sat", quick: false, skipQuality: false, backend: null, from: null });
     expect(parseBenchArgs(["--skip-quality"]).skipQuality).toBe(true);
+    expect(o).toMatchObject({ skipSpeculative: false, speculativeTokens: 400, speculativeRounds: 5 });
+    expect(parseBenchArgs(["--skip-speculative"]).skipSpeculative).toBe(true);
+    expect(parseBenchArgs(["--speculative-tokens", "50", "--speculative-rounds", "2"])).toMatchObject({ speculativeTokens: 50, speculativeRounds: 2 });
   });
 
   it("--quick is a reduced sweep, still with three repeats (the report needs them to judge the noise)", () => {
-    expect(parseBenchArgs(["--quick"])).toMatchObject({ quick: true, tokens: QUICK_TOKENS, repeats: 3 });
+    expect(parseBenchArgs(["--quick"])).toMatchObject({ quick: true, tokens: QUICK_TOKENS, repeats: 3, speculativeTokens: 100, speculativeRounds: 3 });
     expect(parseBenchArgs(["--quick", "--repeats", "2", "--tokens", "5,1"])).toMatchObject({ tokens: [1, 5], repeats: 2 });
   });
 
@@ -28,6 +31,7 @@ describe("parseBenchArgs", () => {
     [["--tokens", "0"], /--tokens must be an integer >= 1; got "0"/],
     [["--tokens", ","], /--tokens needs at least one number/],
     [["--repeats", "1.5"], /--repeats must be an integer >= 1; got "1.5"/],
+    [["--speculative-rounds", "1"], /bench: --speculative-rounds must be an integer >= 2; got "1"/],
     [["--context-length", "20000"], /--context-length must be an integer in \[1, 10000\]; got "20000"/],
     [["--backend", "gpu"], /--backend must be js or wasm; got "gpu"/],
     [["--frobnicate"], /bench: Unknown option '--frobnicate'.*See pnpm bench --help/],

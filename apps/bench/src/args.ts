@@ -6,6 +6,9 @@ export interface BenchOptions {
   readonly help: boolean;
   readonly quick: boolean;
   readonly skipQuality: boolean; // no strategy-quality section (what each strategy gives up)
+  readonly skipSpeculative: boolean; // no speculative-decoding section
+  readonly speculativeTokens: number; // greedy tokens per run in the speculative section
+  readonly speculativeRounds: number; // its timed rounds (>= 2: their spread tells a result from noise)
   readonly tokens: number[]; // ascending, unique
   readonly repeats: number;
   readonly out: string;
@@ -24,6 +27,9 @@ export interface BenchOptions {
 /** The exercise's list: 10, 20, …, 100, 200, …, 1000. */
 export const DEFAULT_TOKENS = [...Array.from({ length: 10 }, (_, i) => 10 * (i + 1)), ...Array.from({ length: 9 }, (_, i) => 200 + 100 * i)];
 export const QUICK_TOKENS = [10, 20, 50, 100];
+/** The speculative section's tokens per run and rounds: full, and with --quick. */
+export const SPECULATIVE_DEFAULTS = { tokens: 400, rounds: 5 } as const;
+export const SPECULATIVE_QUICK = { tokens: 100, rounds: 3 } as const;
 
 export const USAGE = `Usage: pnpm bench [options]
 
@@ -31,9 +37,13 @@ Measures generation time with and without the KV cache, and writes a self-contai
 
 Options:
   --quick                   a reduced sweep (n = ${QUICK_TOKENS.join(", ")}) that runs in seconds, and a reduced
-                            strategy-quality measurement
+                            strategy-quality and speculative measurement
   --skip-quality            leave out the section on what each cache strategy gives up (about a minute
                             with the long model; tinylm eval measures the same)
+  --skip-speculative        leave out the section on speculative decoding (the trained long model drafted
+                            by the trained draft model, k = 1…8; about ten seconds)
+  --speculative-tokens N    greedy tokens per run in that section (default: ${SPECULATIVE_DEFAULTS.tokens}; --quick: ${SPECULATIVE_QUICK.tokens})
+  --speculative-rounds N    its timed rounds, each k beside a plain run, at least 2 (default: ${SPECULATIVE_DEFAULTS.rounds}; --quick: ${SPECULATIVE_QUICK.rounds})
   --tokens LIST             numbers of generated tokens, comma-separated (default: ${DEFAULT_TOKENS.slice(0, 2).join(", ")}, …, 100, 200, …, 1000)
   --repeats N               runs per point; the fastest is kept, the slowest is the error bar, and
                             repeats that disagree are reported (default: 3)
@@ -91,6 +101,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         help: { type: "boolean", short: "h" },
         quick: { type: "boolean" },
         "skip-quality": { type: "boolean" },
+        "skip-speculative": { type: "boolean" },
+        "speculative-tokens": { type: "string" },
+        "speculative-rounds": { type: "string" },
         tokens: { type: "string" },
         repeats: { type: "string" },
         out: { type: "string" },
@@ -116,6 +129,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     help: values.help === true,
     quick,
     skipQuality: values["skip-quality"] === true,
+    skipSpeculative: values["skip-speculative"] === true,
+    speculativeTokens: str("speculative-tokens") !== undefined ? int("speculative-tokens", str("speculative-tokens")!, 1) : (quick ? SPECULATIVE_QUICK : SPECULATIVE_DEFAULTS).tokens,
+    speculativeRounds: str("speculative-rounds") !== undefined ? int("speculative-rounds", str("speculative-rounds")!, 2) : (quick ? SPECULATIVE_QUICK : SPECULATIVE_DEFAULTS).rounds,
     tokens: str("tokens") !== undefined ? list("tokens", str("tokens")!) : quick ? QUICK_TOKENS : DEFAULT_TOKENS,
     repeats: str("repeats") !== undefined ? int("repeats", str("repeats")!, 1) : 3,
     out: str("out") ?? "bench-report",

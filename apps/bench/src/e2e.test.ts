@@ -69,11 +69,11 @@ describe("pnpm bench --from a small report made for the test, opened in headless
     expect(page.requests).toEqual([]);
   });
 
-  it("draws all nine plots (Plotly's graph divs hold their traces and SVG)", () => {
+  it("draws all ten plots (Plotly's graph divs hold their traces and SVG)", () => {
     ready();
-    expect(page.plotsDone).toBe("9");
+    expect(page.plotsDone).toBe("10");
     expect(page.plots.map((p) => p.id)).toEqual([
-      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-attention-mass",
+      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-attention-mass", "plot-speculative",
     ]);
     for (const p of page.plots) {
       expect(p.traces, p.id).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe("pnpm bench --from a small report made for the test, opened in headless
     expect(page.text).toContain("This machine was noisy during the run.");
     expect(page.text.indexOf("This machine was noisy")).toBeLessThan(page.text.indexOf("What a step recomputes"));
     expect(page.text).toMatch(/int8: max \|Δlogit\| vs full [\d.]+ over 40 steps/);
-    for (const heading of ["What a step recomputes: the walk-through", "Why the no-cache curve grows much faster", "Power laws", "The rate improvement", "Cache strategies", "Where the measurements depart from the model", "How this was measured"]) {
+    for (const heading of ["What a step recomputes: the walk-through", "Why the no-cache curve grows much faster", "Power laws", "The rate improvement", "Cache strategies", "Where the measurements depart from the model", "Speculative decoding: a draft proposes, the target verifies", "How this was measured"]) {
       expect(page.text).toContain(heading);
     }
   });
@@ -99,7 +99,7 @@ describe("pnpm bench --from a small report made for the test, opened in headless
 describe("a tiny real measurement", () => {
   it("writes results.json with every series the report reads", () => {
     const dir = mkdtempSync(join(tmpdir(), "tinylm-bench-tiny-"));
-    const r = spawnSync(process.execPath, ["dist/main.js", "--tokens", "2,4", "--strategy-lengths", "4", "--repeats", "2", "--skip-quality", "--out", dir], { cwd: pkg, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["dist/main.js", "--tokens", "2,4", "--strategy-lengths", "4", "--repeats", "2", "--skip-quality", "--speculative-tokens", "8", "--speculative-rounds", "2", "--out", dir], { cwd: pkg, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as BenchResults;
     expect(res.schema).toBe("tinylm-bench/2");
@@ -109,6 +109,10 @@ describe("a tiny real measurement", () => {
     expect(res.separateRuns.none.sameTokens).toBe(true);
     expect(new Set(res.strategies.map((s) => s.kind))).toEqual(new Set(["none", "full", "paged", "sliding-window", "sinks", "int8"]));
     expect(res.machine.node).toBe(process.version);
+    const spec = res.speculative!;
+    expect([spec.target, spec.draft, spec.tokens, spec.rounds]).toEqual(["long", "draft", 8, 2]);
+    expect(spec.points.map((p) => p.k)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const p of spec.points) expect([p.sameTokens, p.ms.length, p.plainMs.length]).toEqual([true, 2, 2]); // greedy speculation reproduced the plain tokens
   }, 600_000);
 
   it("rejects a bad command line with one line and exit status 2", () => {
@@ -118,5 +122,8 @@ describe("a tiny real measurement", () => {
     const w = spawnSync(process.execPath, ["dist/main.js", "--prompt", "the cow"], { cwd: pkg, encoding: "utf8" });
     expect(w.status).toBe(2);
     expect(w.stderr).toMatch(/^bench: .*cow/);
+    const s = spawnSync(process.execPath, ["dist/main.js", "--speculative-tokens", "5000"], { cwd: pkg, encoding: "utf8" });
+    expect(s.status).toBe(2);
+    expect(s.stderr).toMatch(/^bench: --speculative-tokens 5000 after a 3-token prompt need context_length >= 5003; the long model has \d+\. Use --speculative-tokens \d+ or fewer\.\n$/);
   }, 600_000);
 });

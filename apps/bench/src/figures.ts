@@ -15,11 +15,11 @@ const PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b
 const NAME = { none: "no cache (none)", full: "KV cache (full)" };
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13 };
 /** A legend under the plot, so it never hides points. */
-const LEGEND_BELOW = { legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top", font: { size: 12 } }, margin: { l: 70, r: 20, t: 50, b: 40 }, height: 520 };
+export const LEGEND_BELOW = { legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top", font: { size: 12 } }, margin: { l: 70, r: 20, t: 50, b: 40 }, height: 520 };
 /** Log axes labelled at powers of ten only. */
 const LOG = { type: "log", dtick: 1 };
 
-function layout(title: string, x: Record<string, unknown>, y: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function layout(title: string, x: Record<string, unknown>, y: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: { text: title, font: { size: 16 } },
     font: FONT,
@@ -32,7 +32,7 @@ function layout(title: string, x: Record<string, unknown>, y: Record<string, unk
   };
 }
 
-const errorBars = (median: readonly number[], min: readonly number[], max: readonly number[], scale = 1) => ({
+export const errorBars = (median: readonly number[], min: readonly number[], max: readonly number[], scale = 1) => ({
   type: "data",
   symmetric: false,
   array: median.map((m, i) => (max[i]! - m) * scale),

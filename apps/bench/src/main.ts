@@ -14,6 +14,7 @@ import { describeMachine } from "./machine.js";
 import { Progress, stepWork } from "./progress.js";
 import { buildReport } from "./report.js";
 import { measureQuality } from "./strategy-quality.js";
+import { bundledPair, measureSpeculation } from "./speculative.js";
 import { RESULTS_SCHEMA, type BenchResults } from "./results.js";
 import { logitError } from "./int8-error.js";
 import { checkLength, describeTiming, planRuns, positionRunLength, runSweep, type BenchPlan } from "./sweep.js";
@@ -87,6 +88,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const model = loadBenchModel(options);
   const plan = makePlan(options, model);
   const promptTokens = encode(plan.prompt).length;
+  const pair = options.skipSpeculative ? null : bundledPair(plan.prompt, options.speculativeTokens);
   readPlotly(); // fail before minutes of measuring if the bundle is missing
 
   // progress: the work of each run from the cost model
@@ -104,6 +106,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const int8Error = plan.kinds.includes("int8") ? logitError(model, plan.prompt, "int8", maxL, plan.cacheOptions) : null;
   progress.begin("what each strategy gives up: the eval library's measurements");
   const quality = options.skipQuality ? null : await measureQuality(model, options.weights ?? "random", options.quick, (message) => progress.begin(`strategy quality: ${message}`));
+  const speculative = pair === null ? null : measureSpeculation(pair.target, pair.draft, {
+    prompt: plan.prompt, tokens: options.speculativeTokens, rounds: options.speculativeRounds, names: pair.names,
+    onProgress: (message) => progress.begin(`speculative decoding: ${message}`),
+  });
 
   const results: BenchResults = {
     schema: RESULTS_SCHEMA,
@@ -121,6 +127,7 @@ async function run(argv: readonly string[]): Promise<number> {
     ...out,
     int8Error,
     quality,
+    speculative,
   };
   progress.end(`bench: measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   publish(results, outDir);

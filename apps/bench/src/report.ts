@@ -5,6 +5,7 @@ import { explain, logitErrorNote, type Explanation } from "./explain.js";
 import { buildFigures, type Figure } from "./figures.js";
 import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
 import type { BenchResults } from "./results.js";
+import { analyzeSpeculation, speculativeExplanation, speculativeFigure, speculativeTable } from "./speculative-section.js";
 import { qualityExplanation, qualityFigures } from "./strategy-quality.js";
 
 /** JSON that is safe inside <script>: "<" is escaped, so no "</script>" can end the element early. */
@@ -58,10 +59,10 @@ function strategyTable(r: BenchResults): string {
   return `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>${note}`;
 }
 
-/** One plot with its explanation beside it; `wide` goes under both, full width. */
-function row(figure: Figure, title: string, paragraphs: readonly string[], wide = ""): string {
+/** One plot with its explanation beside it; `wide` goes under both, full width; `id` names the section (a link target). */
+function row(figure: Figure, title: string, paragraphs: readonly string[], wide = "", id = ""): string {
   const prose = paragraphs.map((p) => (p.startsWith("<ul>") ? p : `<p>${p}</p>`)).join("\n");
-  return `<section class="row"><div class="plot" id="${figure.id}"></div><div class="prose"><h2>${title}</h2>\n${prose}</div>${wide ? `<div class="wide">${wide}</div>` : ""}</section>`;
+  return `<section class="row"${id ? ` id="${id}"` : ""}><div class="plot" id="${figure.id}"></div><div class="prose"><h2>${title}</h2>\n${prose}</div>${wide ? `<div class="wide">${wide}</div>` : ""}</section>`;
 }
 
 /** The whole page. `plotlyJs` is the text of plotly.js-dist-min's bundle. */
@@ -80,6 +81,12 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
       row(qualityFigs[1]!, "Perplexity against position: windows, sinks and where positions come from", qualityText.position),
       row(qualityFigs[2]!, "Attention sinks: measured, not assumed", qualityText.mass),
     ].join("\n")
+    : "";
+  const speculative = results.speculative ?? null;
+  const speculativeAnalysis = speculative ? analyzeSpeculation(speculative) : null;
+  const speculativeFigs = speculative && speculativeAnalysis ? [speculativeFigure(speculative, speculativeAnalysis)] : [];
+  const speculativeRow = speculative && speculativeAnalysis
+    ? row(speculativeFigs[0]!, "Speculative decoding: a draft proposes, the target verifies", speculativeExplanation(speculative, speculativeAnalysis), speculativeTable(speculative, speculativeAnalysis), "speculative")
     : "";
   const m = results.machine;
   return `<!doctype html>
@@ -103,12 +110,13 @@ ${row(speedup, "The rate improvement", text.rate)}
 ${row(strategies, "Cache strategies", text.strategies, strategyTable(results))}
 ${row(positions, "Where the measurements depart from the model", text.departures)}
 ${qualityRows}
+${speculativeRow}
 <section class="method"><h2>How this was measured</h2>
 ${text.method.map((p) => `<p>${p}</p>`).join("\n")}
 </section>
 </main>
 <script type="application/json" id="bench-results">${scriptJson(results)}</script>
-<script type="application/json" id="bench-figures">${scriptJson([...figures, ...qualityFigs])}</script>
+<script type="application/json" id="bench-figures">${scriptJson([...figures, ...qualityFigs, ...speculativeFigs])}</script>
 <script>${plotlyJs}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>

@@ -3,6 +3,7 @@
 import type { CacheBytes } from "@tinylm/model";
 import type { AttentionCount } from "@tinylm/model";
 import type { Machine } from "./machine.js";
+import type { SpeculativeResults } from "./speculative.js";
 import type { QualityResults } from "./strategy-quality.js";
 
 export const RESULTS_SCHEMA = "tinylm-bench/2";
@@ -100,6 +101,8 @@ export interface BenchResults {
   readonly int8Error: LogitError | null;
   /** What each cache strategy gives up (eval library) and the attention on the first positions; absent in older results. */
   readonly quality?: QualityResults | null;
+  /** Speculative decoding with the trained target and draft, k = 1…8; absent in older results. */
+  readonly speculative?: SpeculativeResults | null;
   /** Did `none` and `full` generate the same greedy tokens (they must: the cache changes speed, not results)? */
   readonly sameTokens: boolean;
   readonly sampleText: string; // the prompt and the first generated words

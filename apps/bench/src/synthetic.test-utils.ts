@@ -5,6 +5,7 @@ import { configToJson, makeConfig } from "@tinylm/model";
 import type { AttentionCount } from "@tinylm/model";
 import type { CpuCache } from "./machine.js";
 import type { LayerMass, StrategyEval } from "@tinylm/model";
+import type { SpeculativeResults } from "./speculative.js";
 import type { QualityResults } from "./strategy-quality.js";
 import { RESULTS_SCHEMA, type BenchResults, type LogitError, type SweepSeries } from "./results.js";
 
@@ -21,6 +22,7 @@ export interface SyntheticOverrides {
   int8Error?: LogitError | null;
   spread?: number; // slowest / fastest repeat at every point (default 1.1)
   repeats?: number;
+  speculative?: SpeculativeResults | null;
 }
 
 export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResults {
@@ -54,6 +56,7 @@ export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResul
     },
     int8Error: overrides.int8Error === undefined ? { kind: "int8", steps: 40, maxAbs: 0.0123, rms: 0.00234, maxAbsLogit: 1.5 } : overrides.int8Error,
     quality: syntheticQuality(),
+    speculative: overrides.speculative === undefined ? syntheticSpeculative("loses") : overrides.speculative,
     sameTokens: true,
     sampleText: overrides.sampleText ?? "the cat sat on the mat …",
   };
@@ -78,5 +81,33 @@ export function syntheticQuality(): QualityResults {
       point("sliding-window:64:cache", "sliding-window", 0.6, 6_144, 4, 1.3, 0.005),
     ],
     mass: { model: [layer(0, 0.5), layer(1, 0.06), layer(2, 0.06)], random: [layer(0, 0.06), layer(1, 0.06), layer(2, 0.06)] },
+  };
+}
+
+/**
+ * A speculative section for k = 1, 2, 3 (100 tokens, 3 rounds, plain runs 4 ms each; passes: target 0.04 ms,
+ * draft 0.01 ms, so c = 0.25):
+ * - "loses": α = 30%, a pass over k + 1 tokens costs 1.5, 2, 2.5 single passes, every round slower
+ *   (k: 8 + k, 7 + k, 6 + k ms; k = 1: 0.444×, 0.5×, 0.571×);
+ * - "wins": α = 90%, passes over k + 1 tokens cost 1, 1.05, 1.1, every round faster (k = 1: 3, 2.5, 2.8 ms);
+ * - "noise": as "wins", but k = 1's rounds took 3, 5, 4.2 ms (1.33×, 0.8×, 0.952×: both sides of 1×).
+ */
+export function syntheticSpeculative(outcome: "loses" | "wins" | "noise"): SpeculativeResults {
+  const wins = outcome !== "loses";
+  const alpha = wins ? 0.9 : 0.3;
+  const costs = wins ? [1, 1.05, 1.1] : [1.5, 2, 2.5];
+  const roundMs = (k: number): number[] => (outcome === "loses" ? [8, 7, 6].map((x) => x + k) : outcome === "noise" && k === 1 ? [3, 5, 4.2] : [3, 2.5, 2.8]);
+  const kept = (k: number): number => Array.from({ length: k }, (_, i) => alpha ** (i + 1)).reduce((a, b) => a + b, 0); // proposals kept per round
+  return {
+    target: "long", draft: "draft",
+    targetConfig: configToJson(makeConfig({ contextLength: 128 })), draftConfig: configToJson(makeConfig({ contextLength: 128, nLayers: 1 })),
+    prompt: "the cat sat", promptTokens: 3, tokens: 100, rounds: 3, position: 53, passRounds: 2, passReps: 4,
+    targetPassMs: [0.04, 0.04], draftPassMs: [0.01, 0.01],
+    points: [1, 2, 3].map((k) => ({
+      k, plainMs: [4, 4, 4], ms: roundMs(k),
+      accepted: Math.round(1000 * kept(k)), proposed: 1000 * k, targetPasses: Math.round(100 / (1 + kept(k))),
+      sampled: { accepted: Math.round(1000 * Math.min(1, kept(k) + 0.3)), proposed: 1000 * k },
+      passMs: [0.04 * costs[k - 1]!, 0.04 * costs[k - 1]!], sameTokens: true,
+    })),
   };
 }
