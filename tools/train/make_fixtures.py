@@ -24,6 +24,8 @@ FAR_PROMPT = (  # TextGenerator(2026).probe(64, dog)
     "the dog eats a big cat and a small tree sat and a small mat runs under a small cat and a tree is in the big mat "
     "and a tree is small and a mat eats the tree and a house sat and a cat is small and a cat eats a tree and a mat "
     "eats a house and a tree sat on a small tree and the")
+FAR_NEW_TOKENS = 8  # "and the" -> the topic and its clause
+MAX_NEW_TOKENS = reference.MAX_NEW_TOKENS
 
 
 def main():
@@ -36,8 +38,12 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(Path(args.models).glob("*.safetensors")):
         cfg, _ = reference.read_safetensors(path)
-        reference.PROMPTS = PROMPTS + ([FAR_PROMPT] if cfg["context_length"] > 64 else [])
+        reference.PROMPTS = PROMPTS
         fixture = reference.make_fixture(path)
+        if cfg["context_length"] > 64:  # the far prompt: its first words (the topic's clause), not a long run
+            reference.PROMPTS, reference.MAX_NEW_TOKENS = [FAR_PROMPT], FAR_NEW_TOKENS
+            fixture["cases"] += reference.make_fixture(path)["cases"]
+            reference.MAX_NEW_TOKENS = MAX_NEW_TOKENS
         target = out / (path.name.removesuffix(".safetensors") + ".json")
         target.write_text(reference.to_json(fixture) + "\n")
         margin = min(c["greedy_min_margin"] for c in fixture["cases"])

@@ -16,9 +16,15 @@ describe("the bundled models", () => {
     const meta = bundledModelMetadata(name);
     expect(meta.run).toBe(`${name}: tools/train/train.py ${name} --seed ${meta.seed}`);
     expect(meta.preset).toBe(name);
-    for (const key of ["corpus_seed", "heldout_seed", "steps", "batch", "text_length"]) expect(Number.isInteger(Number(meta[key])), key).toBe(true);
+    for (const key of ["heldout_seed", "steps", "far_weight"]) expect(Number.isInteger(Number(meta[key])), key).toBe(true);
     for (const key of ["train_loss", "heldout_loss"]) expect(Number(meta[key]), key).toBeGreaterThan(0);
-    expect(Number(meta.text_length)).toBeLessThanOrEqual(model.config.contextLength);
+    const phases = JSON.parse(meta.phases!) as Record<string, number>[];
+    expect(phases.length).toBeGreaterThan(0);
+    for (const phase of phases) {
+      for (const key of ["corpus_seed", "steps", "batch", "length", "texts"]) expect(Number.isInteger(phase[key]), key).toBe(true);
+      expect(phase.length).toBeLessThanOrEqual(model.config.contextLength);
+    }
+    expect(phases.reduce((sum, phase) => sum + phase.steps!, 0)).toBe(Number(meta.steps));
     expect(readFileSync(bundledModelPath(name)).length).toBeLessThan(1_000_000);
   });
 
@@ -34,7 +40,8 @@ describe("the bundled models", () => {
     const draft = loadBundledModel("draft");
     expect(long.config).toMatchObject({ positional: "sinusoidal", nLayers: 3, dModel: 64, dFF: 128, nHeads: 1 });
     expect(long.config.contextLength).toBeGreaterThanOrEqual(256);
-    expect(Number(bundledModelMetadata("long").text_length)).toBeGreaterThanOrEqual(256);
+    const phases = JSON.parse(bundledModelMetadata("long").phases!) as { length: number }[];
+    expect(phases.at(-1)!.length).toBeGreaterThanOrEqual(256);
     expect(draft.config).toEqual({ ...long.config, nLayers: 1 });
   });
 
