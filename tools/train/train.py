@@ -4,7 +4,8 @@
 Usage (from the repository root, after `npx -y pnpm@12.4.2 build`):
     /usr/bin/python3 tools/train/train.py MODEL [MODEL ...] [--out packages/model/models]
 
-MODEL is one of the presets below (exercise, long, draft). For each, the script
+MODEL is one of the presets below: exercise, long, draft (the bundled models), or ablation-unweighted,
+ablation-256 (the model card's ablations of long; they need --out elsewhere). For each, the script
   1. writes a training corpus and a held-out corpus with the TypeScript generator
      (tools/train/write-corpus.mjs: the one definition of the language lives in @tinylm/model);
   2. trains the PyTorch twin of tinylm (tools/reference/reference.py: the same parameter names and maths)
@@ -49,7 +50,14 @@ PRESETS = {
     "draft": dict(n_layers=1, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=10,
                   phases=[dict(length=128, texts=20000, steps=1500, batch=32, lr=3e-3),
                           dict(length=256, texts=10000, steps=1000, batch=16, lr=1.5e-3)]),
+    # Ablations of `long` (the model card quotes them; run with --out elsewhere and --probe-every 500):
+    # without the far rule's weight, and on 256-word texts from the start.
+    "ablation-unweighted": dict(n_layers=3, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=1,
+                                phases=[dict(length=256, texts=10000, steps=2000, batch=16, lr=3e-3)]),
+    "ablation-256": dict(n_layers=3, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=10,
+                         phases=[dict(length=256, texts=10000, steps=2000, batch=16, lr=3e-3)]),
 }
+PROBES = 200  # far-dependency probes of --probe-every (seed 1000·seed + 4: not the test probes' seed)
 SHAPE = dict(vocab_size=len(VOCAB), d_model=64, n_heads=1, d_ff=128, norm_eps=1e-5)
 
 
@@ -62,6 +70,26 @@ def write_corpus(path, texts, length, seed):
     rows = [[index[w] for w in line.split()] for line in Path(path).read_text().splitlines() if line]
     flags = [[c == "1" for c in line] for line in marks.read_text().splitlines() if line]
     return torch.tensor(rows, dtype=torch.long), torch.tensor(flags, dtype=torch.float32)
+
+
+def write_probes(path, n, gap, seed):
+    """The generator's far-dependency probes: [(ids, topic id)], the topic named only gap+ words back."""
+    subprocess.run(["node", str(ROOT / "tools/train/write-corpus.mjs"), "--out", str(path), "--probes", str(n),
+                    "--gap", str(gap), "--seed", str(seed)], check=True)
+    index = {w: i for i, w in enumerate(VOCAB)}
+    rows = [line.split("\t") for line in Path(path).read_text().splitlines() if line]
+    return [([index[w] for w in text.split()], index[topic]) for topic, text in rows]
+
+
+def topic_accuracy(cfg, W, probes, pe):
+    """Share of probes whose largest logit among the nouns, after the closing "and the", is the topic."""
+    nouns = [VOCAB.index(w) for w in ("cat", "dog", "mat", "house", "tree")]
+    right = 0
+    with torch.no_grad():
+        for ids, topic in probes:
+            last = forward_batch(cfg, W, torch.tensor([ids]), pe)[0, -1]  # [V]
+            right += max(nouns, key=lambda n: float(last[n])) == topic
+    return right / len(probes)
 
 
 def blas_library():
@@ -121,7 +149,7 @@ def mean_loss(cfg, W, data, pe, batch):
     return total / count
 
 
-def run_steps(name, cfg, W, corpus, pe, steps, batch, lr0, seed, far_weight):
+def run_steps(name, cfg, W, corpus, pe, steps, batch, lr0, seed, far_weight, probes=None, probe_every=0):
     """AdamW on next-word cross-entropy, the far rule's words weighted by far_weight: warm-up, then cosine decay
     to lr0 / 10. Returns (loss curve, seconds); the curve holds the plain (unweighted) loss of the batch."""
     train_data, marks = corpus
@@ -144,12 +172,16 @@ def run_steps(name, cfg, W, corpus, pe, steps, batch, lr0, seed, far_weight):
         torch.nn.utils.clip_grad_norm_(W.values(), 1.0)
         opt.step()
         if step % 100 == 0 or step == steps:
-            curve.append({"step": step, "loss": float(loss), "seconds": round(time.time() - t0, 1)})
-            print(f"  {name} step {step}/{steps} loss {float(loss):.4f} ({time.time() - t0:.0f} s)", flush=True)
+            point = {"step": step, "loss": float(loss), "seconds": round(time.time() - t0, 1)}
+            if probe_every and (step % probe_every == 0 or step == steps):
+                point["topic_accuracy"] = topic_accuracy(cfg, {k: v.detach() for k, v in W.items()}, probes, pe)
+            curve.append(point)
+            topic = f", topic accuracy {point['topic_accuracy']:.3f}" if "topic_accuracy" in point else ""
+            print(f"  {name} step {step}/{steps} loss {float(loss):.4f}{topic} ({time.time() - t0:.0f} s)", flush=True)
     return curve, time.time() - t0
 
 
-def train(name, preset, out, seed):
+def train(name, preset, out, seed, probe_every=0):
     p = PRESETS[preset]
     cfg = validate_config({**SHAPE, "n_layers": p["n_layers"], "context_length": p["context_length"], "positional": p["positional"]})
     cfg = {k: cfg[k] for k in CONFIG_KEYS}
@@ -158,6 +190,10 @@ def train(name, preset, out, seed):
     pe = sinusoids(longest, cfg["d_model"]).to(torch.float32) if cfg["positional"] == "sinusoidal" else None
     with tempfile.TemporaryDirectory() as tmp:
         held, _ = write_corpus(Path(tmp) / "heldout.txt", p["heldout"]["texts"], p["heldout"]["length"] + 1, heldout_seed)
+        gap = 16 if cfg["context_length"] <= 32 else 64  # as the quality measurement (quality.ts qualityPlan)
+        probes = write_probes(Path(tmp) / "probes.txt", PROBES, gap, 1000 * seed + 4) if probe_every else None
+        if probes:
+            probes = [(ids, topic) for ids, topic in probes if len(ids) <= cfg["context_length"]]
 
     torch.manual_seed(seed)
     W = init_weights(cfg, seed)
@@ -170,7 +206,8 @@ def train(name, preset, out, seed):
             corpus = write_corpus(Path(tmp) / "train.txt", ph["texts"], ph["length"] + 1, corpus_seed)
         W = {k: v.detach().clone().requires_grad_(True) for k, v in W.items()}
         label = name if len(p["phases"]) == 1 else f"{name} phase {i + 1}"
-        c, sec = run_steps(label, cfg, W, corpus, pe, ph["steps"], ph["batch"], ph["lr"], seed if i == 0 else corpus_seed, p["far_weight"])
+        c, sec = run_steps(label, cfg, W, corpus, pe, ph["steps"], ph["batch"], ph["lr"], seed if i == 0 else corpus_seed,
+                           p["far_weight"], probes, probe_every)
         curve += [{**point, "step": point["step"] + steps} for point in c]
         seconds += sec
         steps += ph["steps"]
@@ -207,6 +244,8 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "packages/model/models"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, help="override every phase's steps (for a quick try)")
+    parser.add_argument("--probe-every", type=int, default=0, metavar="N",
+                        help=f"every N steps, print the topic accuracy on {PROBES} far-dependency probes (and keep it in the curve)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1: the float summation order of the committed run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -215,7 +254,9 @@ def main():
         if args.steps:
             for ph in PRESETS[m]["phases"]:
                 ph["steps"] = args.steps
-        train(m, m, args.out, args.seed)
+        if m.startswith("ablation") and Path(args.out).resolve() == (ROOT / "packages/model/models").resolve():
+            parser.error(f"{m} is an ablation, not a bundled model: give --out another folder (e.g. /tmp/ablation)")
+        train(m, m, args.out, args.seed, args.probe_every)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@
 // --far-marks: also write, per text, one character per word: 1 where the far rule decides the word
 //   (farRuleWords: the topic noun of a later "the" subject), else 0. The trainer weights those words.
 //
+//   node tools/train/write-corpus.mjs --out FILE --probes N --gap G --seed S
+//
+// writes N far-dependency probes instead (TextGenerator.probe: the topic named only in the first clause, G+
+// words back, ending "and the"), one per line: the topic, a tab, the text.
+//
 // Needs the built package (npx -y pnpm@12.4.2 build). The Python trainer reads the file.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -22,6 +27,8 @@ const { values } = parseArgs({
     seed: { type: "string" },
     "topic-rate": { type: "string" },
     "far-marks": { type: "string" },
+    probes: { type: "string" },
+    gap: { type: "string" },
   },
 });
 const int = (name) => {
@@ -35,6 +42,17 @@ const int = (name) => {
 if (!values.out) {
   console.error("write-corpus: --out FILE is required");
   process.exit(2);
+}
+if (values.probes !== undefined) {
+  const [n, gap, seed] = [int("probes"), int("gap"), int("seed")];
+  const generator = new TextGenerator(seed);
+  const lines = Array.from({ length: n }, () => {
+    const probe = generator.probe(gap);
+    return `${decode([probe.topic])}\t${decode(probe.ids)}`;
+  });
+  writeFileSync(values.out, lines.join("\n") + "\n");
+  console.log(`wrote ${values.out}: ${n} probes, ${gap}+ words back, seed ${seed}`);
+  process.exit(0);
 }
 const [texts, length, seed] = [int("texts"), int("length"), int("seed")];
 const topicRate = values["topic-rate"] === undefined ? undefined : Number(values["topic-rate"]);
