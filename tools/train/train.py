@@ -5,7 +5,7 @@ Usage (from the repository root, after `npx -y pnpm@12.4.2 build`):
     /usr/bin/python3 tools/train/train.py MODEL [MODEL ...] [--out packages/model/models]
 
 MODEL is one of the presets below: exercise, long, draft (the bundled models), or ablation-unweighted,
-ablation-256 (the model card's ablations of long; they need --out elsewhere). For each, the script
+ablation-256, ablation-256-unweighted (the model card's ablations of long; they need --out elsewhere). For each, the script
   1. writes a training corpus and a held-out corpus with the TypeScript generator
      (tools/train/write-corpus.mjs: the one definition of the language lives in @tinylm/model);
   2. trains the PyTorch twin of tinylm (tools/reference/reference.py: the same parameter names and maths)
@@ -50,12 +50,15 @@ PRESETS = {
     "draft": dict(n_layers=1, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=10,
                   phases=[dict(length=128, texts=20000, steps=1500, batch=32, lr=3e-3),
                           dict(length=256, texts=10000, steps=1000, batch=16, lr=1.5e-3)]),
-    # Ablations of `long` (the model card quotes them; run with --out elsewhere and --probe-every 500):
-    # without the far rule's weight, and on 256-word texts from the start.
+    # Ablations of `long` (the model card quotes them; run with --out elsewhere and --probe-every 500): without
+    # the far rule's weight; on 256-word texts from the start; both.
     "ablation-unweighted": dict(n_layers=3, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=1,
-                                phases=[dict(length=256, texts=10000, steps=2000, batch=16, lr=3e-3)]),
+                                phases=[dict(length=128, texts=20000, steps=2000, batch=32, lr=3e-3),
+                                        dict(length=256, texts=10000, steps=1500, batch=16, lr=1.5e-3)]),
     "ablation-256": dict(n_layers=3, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=10,
                          phases=[dict(length=256, texts=10000, steps=2000, batch=16, lr=3e-3)]),
+    "ablation-256-unweighted": dict(n_layers=3, positional="sinusoidal", context_length=1024, heldout=dict(texts=50, length=256), far_weight=1,
+                                    phases=[dict(length=256, texts=10000, steps=2000, batch=16, lr=3e-3)]),
 }
 PROBES = 200  # far-dependency probes of --probe-every (seed 1000·seed + 4: not the test probes' seed)
 SHAPE = dict(vocab_size=len(VOCAB), d_model=64, n_heads=1, d_ff=128, norm_eps=1e-5)
