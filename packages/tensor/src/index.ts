@@ -9,6 +9,7 @@ export { type AttentionOptions } from "./ops/attention.js";
 export { add, scale } from "./ops/elementwise.js";
 export { softmax, maskCausal, CAUSAL, type AttentionSpan } from "./ops/softmax.js";
 export { prepareLinear, prepareLayerNorm, prepareAttention, type PreparedOp, type PreparedAttention } from "./backend/prepared.js";
+export { KernelProgram } from "./backend/program.js";
 export { embedding } from "./ops/gather.js";
 export { argmax } from "./ops/reduce.js";
 export { sliceRows } from "./ops/rows.js";

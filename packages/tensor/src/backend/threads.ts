@@ -126,6 +126,11 @@ export class KernelDispatch implements WasmKernels {
     this.k.matvec(x, w, ws, bias, out, n, m, flags);
   }
 
+  // a kernel program (a decode step's small calls): on the calling thread
+  run_program(prog: number, from: number, to: number): number {
+    return this.k.run_program(prog, from, to);
+  }
+
   exp_f32(x: number, out: number, n: number): void {
     this.k.exp_f32(x, out, n);
   }

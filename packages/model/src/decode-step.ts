@@ -1,0 +1,74 @@
+// A decode step (one token) of TinyLM.forward run as kernel programs: each block's ops, exactly as
+// forward's op-by-op path calls them (same kernels, same buffers, same order), recorded once and run as one
+// wasm call per block between the cache appends, instead of ~10 calls whose JavaScript glue costs about as
+// much as their work at short contexts. So the logits have the op-by-op step's bits.
+//   head:     x = ln1(h); qkv = x·Wqkvᵀ + b                     (block 0)
+//   tail[l]:  y = attn(q, cache); h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden);
+//             then block l + 1's ln1 and qkv, or, after the last block, x = ln_f(h); logits = lm_head(x)
+// The cache append between them is the strategy's own (cache.append). A strategy whose view is not rows
+// in kernel memory (paged blocks, int8 rows) gets its attention through the op, then the rest of the tail.
+import { getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
+import type { Activations } from "./activations.js";
+import type { KVCache } from "./kv-cache/types.js";
+import { ACCUMULATE, attend, RELU, type LinearParams, type NormParams } from "./layers.js";
+import type { BlockParams, ModelParams } from "./place-weights.js";
+
+let enabled = true;
+
+/**
+ * Whether decode steps run as kernel programs (the default) or op by op (forward's readable path, the
+ * baseline the speed script compares with). Both give the same bits.
+ */
+export function setFusedDecode(on: boolean): void {
+  enabled = on;
+}
+
+export class DecodeStep {
+  private constructor(
+    private readonly head: KernelProgram,
+    private readonly tails: readonly KernelProgram[],
+    private readonly blocks: readonly BlockParams[],
+  ) {}
+
+  /** The programs for one-token activations `a`, or null when the kernels cannot run them in place. */
+  static create(params: ModelParams, a: Activations): DecodeStep | null {
+    const { blocks, lnF, lmHead } = params;
+    const head = KernelProgram.create(2);
+    if (!head || blocks.length === 0) return null;
+    let ok = norm(head, a.x, a.h, blocks[0]!.ln1) && lin(head, a.qkv, a.x, blocks[0]!.qkv);
+    const tails: KernelProgram[] = [];
+    for (let l = 0; l < blocks.length && ok; l++) {
+      const blk = blocks[l]!, next = blocks[l + 1], p = KernelProgram.create(8);
+      ok = p !== null && p.attention(a.q, a.y, blk.attn.heads) === 0 && lin(p, a.h, a.y, blk.o, ACCUMULATE) && norm(p, a.x, a.h, blk.ln2) &&
+        lin(p, a.hidden, a.x, blk.fc1, RELU) && lin(p, a.h, a.hidden, blk.fc2, ACCUMULATE) &&
+        (next ? norm(p, a.x, a.h, next.ln1) && lin(p, a.qkv, a.x, next.qkv) : norm(p, a.x, a.h, lnF) && lin(p, a.logits, a.x, lmHead));
+      if (p) tails.push(p);
+    }
+    return ok ? new DecodeStep(head, tails, blocks) : null;
+  }
+
+  /** Every block and the head for the token embedded in a.h at position `start`; a.logits gets its logits. */
+  run(a: Activations, cache: KVCache, start: number, span: AttentionSpan): void {
+    this.head.run();
+    for (let l = 0; l < this.tails.length; l++) {
+      const tail = this.tails[l]!;
+      const kv = cache.append(l, a.k, a.v);
+      if (!("layout" in kv) && tail.setAttention(0, kv.keys, kv.values, kv.positions, start, span)) tail.run();
+      else {
+        attend(a.y, a.q, kv, start, span, this.blocks[l]!.attn);
+        tail.run(1);
+      }
+    }
+  }
+}
+
+/** True when decode steps may run as programs now (the switch is on and the wasm kernels are active). */
+export function fusedDecodeOn(): boolean {
+  return enabled && getBackend() === "wasm";
+}
+
+/** Records out = layerNorm(x) with p's parameters, as layers.ts's layerNorm(out, x, p). */
+const norm = (prog: KernelProgram, out: Tensor, x: Tensor, p: NormParams): boolean => prog.layerNorm(x, p.weight, p.bias, p.eps, out);
+
+/** Records out = x·Wᵀ + b (with the epilogue), as layers.ts's linear(out, x, p, fuse). */
+const lin = (prog: KernelProgram, out: Tensor, x: Tensor, p: LinearParams, fuse?: LinearFusion): boolean => prog.linear(x, p.weight, p.bias, out, fuse);
