@@ -152,25 +152,8 @@ export class KernelProgram {
   run(from = 0, to = this.count): boolean {
     const state = activeWasm();
     if (state === null) return false;
-    if (from < to && this.words[from * RECORD] === OP_ATTENTION && this.splitAttention(state, from)) from++;
     const r = state.kernels.run_program(this.at, from, to);
     if (r !== 0) attentionFailed(r >> 10, this.words[(r & 1023) * RECORD + 13]!);
-    return true;
-  }
-
-  /**
-   * Runs attention record `index` through the kernel dispatcher when it is one query over enough keys to
-   * split over the worker threads (then true); the dispatcher's split gives the kernel's bits.
-   */
-  private splitAttention(state: WasmState, index: number): boolean {
-    const b = index * RECORD, w = this.words, f = this.floats;
-    const S = w[b + 10]!, dh = w[b + 11]!, window = w[b + 15]!, heads = w[b + 18]!;
-    if (w[b + 9] !== 1 || !state.kernels.splitsOneQuery(S, window, dh)) return false;
-    for (let h = 0; h < heads; h++) {
-      const c = 4 * h * dh;
-      const r = state.kernels.attention(w[b + 1]! + c, w[b + 2]!, w[b + 3]! + c, w[b + 4]!, w[b + 5]! + c, w[b + 6]!, w[b + 7]! + c, w[b + 8]!, 1, S, dh, f[b + 12]!, w[b + 13]!, w[b + 14]!, window, w[b + 16]!, w[b + 17]!);
-      if (r !== 0) attentionFailed(r, w[b + 13]!);
-    }
     return true;
   }
 }

@@ -8,7 +8,7 @@
 import { BackendError } from "../errors.js";
 import { attentionScratchBytes } from "./attention.js";
 import type { Heap } from "./heap.js";
-import { MAX_CHUNKS, OP_ATTENTION, OP_ATTENTION1_SCORES, OP_ATTENTION1_VALUES, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import { MAX_CHUNKS, OP_ATTENTION, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
 import type { CompiledKernels } from "./wasm-variants.js";
 import type { WasmKernels } from "./wasm-module.js";
 
@@ -16,14 +16,6 @@ import type { WasmKernels } from "./wasm-module.js";
 const LINEAR_MIN_WORK = 1 << 17;
 /** Query-key pairs × head width below which an attention runs on the calling thread. */
 const ATTENTION_MIN_WORK = 1 << 17;
-/** Visible keys × head width from which one query's attention (a decode step) is split over the pool. */
-const ONE_QUERY_MIN_WORK = 1 << 15;
-/** Keys per part of a split score pass, at least. */
-const ONE_QUERY_MIN_KEYS = 256;
-/** Output columns per chunk of a split value pass (a multiple of 4). */
-const ONE_QUERY_COLUMNS = 16;
-/** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
-const ONE_QUERY_MAX_PARTS = 48;
 /** Rows below which a layer norm runs on the calling thread. */
 const LAYER_NORM_MIN_ROWS = 512;
 /** Chunks of a split call per thread: a descheduled thread's share is picked up by the others. */
@@ -42,10 +34,7 @@ export function availableCores(): number {
   return os?.availableParallelism?.() ?? 1;
 }
 
-/** The phases of a split one-query attention: run by the dispatcher itself, not called from outside. */
-type OneQueryPhases = "attention1_begin" | "attention1_scores" | "attention1_weights" | "attention1_values";
-
-export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
+export class KernelDispatch implements WasmKernels {
   private k: WasmKernels;
   private variant: 0 | 1;
   private readonly builds: { plain: WasmKernels; relaxed?: WasmKernels };
@@ -58,8 +47,6 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
-  /** The state block of a split one-query attention (attention-one.ts), allocated on first use. */
-  private oneState = 0;
 
   constructor(private readonly compiled: CompiledKernels, private readonly heap: Heap) {
     const { memory, modules } = compiled;
@@ -190,44 +177,10 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
   }
 
-  /** True when one query's attention over S keys (head width dh) is split over the pool. */
-  splitsOneQuery(S: number, window: number, dh: number): boolean {
-    return Math.min(S, window) * dh >= ONE_QUERY_MIN_WORK && dh >= 2 * ONE_QUERY_COLUMNS && this.lanes() > 0;
-  }
-
-  /**
-   * One query row's attention split over the pool (a decode step over a long context): the scores by
-   * parts of the key ranges, then the exps and their sum on this thread, then the value pass by output
-   * columns. Every score and every output column is computed whole, so the bits are the unsplit call's.
-   */
-  private attentionOne(
-    q: number, k: number, ks: number, v: number, vs: number, out: number, S: number, dh: number, scale: number,
-    qpos: number, pos: number, window: number, sinks: number, scores: number,
-  ): number {
-    const pool = this.pool!;
-    this.oneState ||= this.heap.alloc(64 + 4 * ONE_QUERY_MAX_PARTS);
-    const state = this.oneState;
-    if (!state) return this.k.attention(q, 0, k, ks, v, vs, out, 0, 1, S, dh, scale, qpos, pos, window, sinks, scores);
-    this.splitCalls++;
-    this.k.attention1_begin(S, pos, qpos, window, sinks, state);
-    const parts = Math.max(2, Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * (pool.size + 1), Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS)));
-    const a = pool.args;
-    a[0] = q; a[1] = k; a[2] = ks; a[3] = dh; a[4] = scale; a[5] = pos; a[6] = qpos; a[7] = sinks; a[8] = scores; a[9] = state; a[10] = parts;
-    pool.cuts[parts] = 0; // chunk c of a score pass is part c (the cuts are not read)
-    pool.run(this.k as never, OP_ATTENTION1_SCORES, this.variant, parts, 0);
-    const r = this.k.attention1_weights(scores, state, parts);
-    if (r !== 0) return r;
-    a[0] = out; a[1] = v; a[2] = vs; a[3] = scores; a[4] = state;
-    const count = evenCuts(pool.cuts, dh, ONE_QUERY_COLUMNS);
-    pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, count, 0);
-    return 0;
-  }
-
   attention(
     q: number, qs: number, k: number, ks: number, v: number, vs: number, out: number, os: number,
     T: number, S: number, dh: number, scale: number, qStart: number, pos: number, window: number, sinks: number, scores: number,
   ): number {
-    if (T === 1 && this.splitsOneQuery(S, window, dh)) return this.attentionOne(q, k, ks, v, vs, out, S, dh, scale, qStart, pos, window, sinks, scores);
     const lanes = T >= 4 && T * Math.min(S, window) * dh >= 2 * ATTENTION_MIN_WORK ? this.lanes() : 0;
     if (lanes === 0) return this.k.attention(q, qs, k, ks, v, vs, out, os, T, S, dh, scale, qStart, pos, window, sinks, scores);
     const pool = this.pool!;

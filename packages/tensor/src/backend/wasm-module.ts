@@ -33,11 +33,6 @@ export interface WasmKernels {
   exp_f32(x: number, out: number, n: number): void;
   /** Runs records [from, to) of a kernel program (program.ts); 0, or an attention failure and its record. */
   run_program(prog: number, from: number, to: number): number;
-  /** One query's attention in phases (assembly/attention-one.ts): ranges, scores by parts, weights, values by columns. */
-  attention1_begin(S: number, pos: number, qpos: number, window: number, sinks: number, state: number): void;
-  attention1_scores(q: number, k: number, ks: number, dh: number, scale: number, pos: number, qpos: number, sinks: number, w: number, state: number, part: number, parts: number): void;
-  attention1_weights(w: number, state: number, parts: number): number;
-  attention1_values(out: number, v: number, vs: number, w: number, state: number, c0: number, c1: number): void;
 }
 
 
