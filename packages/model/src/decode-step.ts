@@ -5,8 +5,9 @@
 //   head:     x = ln1(h); qkv = x·Wqkvᵀ + b                     (block 0)
 //   tail[l]:  y = attn(q, cache); h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden);
 //             then block l + 1's ln1 and qkv, or, after the last block, x = ln_f(h); logits = lm_head(x)
-// The cache append between them is the strategy's own (cache.append). A strategy whose view is not rows
-// in kernel memory (paged blocks, int8 rows) gets its attention through the op, then the rest of the tail.
+// The cache append between them is the strategy's own (cache.append); the tail's attention reads what it
+// returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
+// not in kernel memory, runs through the attention op before the rest of the tail.
 import { getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
 import type { KVCache } from "./kv-cache/types.js";
@@ -53,7 +54,10 @@ export class DecodeStep {
     for (let l = 0; l < this.tails.length; l++) {
       const tail = this.tails[l]!;
       const kv = cache.append(l, a.k, a.v);
-      if (!("layout" in kv) && tail.setAttention(0, kv.keys, kv.values, kv.positions, start, span)) tail.run();
+      const placed = !("layout" in kv) ? tail.setAttention(0, kv.keys, kv.values, kv.positions, start, span)
+        : kv.layout === "blocks" ? tail.setPagedAttention(0, kv.table, kv.length, start, span)
+        : tail.setInt8Attention(0, kv.keys, kv.values, kv.length, start, span);
+      if (placed) tail.run();
       else {
         attend(a.y, a.q, kv, start, span, this.blocks[l]!.attn);
         tail.run(1);

@@ -11,6 +11,9 @@ import { randomMatrix, randomVector, under } from "./placement.test-utils.js";
 import { prepareAttention, prepareLayerNorm, prepareLinear } from "./prepared.js";
 import { KernelProgram } from "./program.js";
 import { CAUSAL } from "../ops/softmax.js";
+import { BlockTable } from "../block-table.js";
+import { int8Attention, pagedAttention } from "./kv-attention.js";
+import { allocFloat32, allocInt8 } from "./memory.js";
 
 const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 const initial = backendInfo();
@@ -61,6 +64,58 @@ describe.each(builds)("kernel programs, fma %s", (fma) => {
       for (const op of run.slice(3)) op();
       p.run(3);
       expect(bytes(prog.hid).equals(bytes(ops.hid))).toBe(true);
+    });
+  });
+});
+
+describe.each(builds)("kernel program attention over a block table and int8 rows, fma %s", (fma) => {
+  it.each([[1, 37, 16, 2], [1, 64, 64, 1], [2, 21, 12, 1]] as const)("T=%i S=%i d=%i heads=%i: the ops' bits", (T, S, d, heads) => {
+    under("wasm", () => {
+      setFma(fma);
+      const rng = new Rng(5 + S);
+      const q = randomMatrix(rng, T, d, "kernel"), span = { window: 16, sinks: 2 };
+      const B = 8, table = new BlockTable(B, d);
+      for (let b = 0; b * B < S; b++) table.push(randomMatrix(rng, B, d, "kernel"), randomMatrix(rng, B, d, "kernel"));
+      const want = kernelZeros([T, d]), got = kernelZeros([T, d]);
+      const p = KernelProgram.create(1)!;
+      const a = p.attention(q, got, heads);
+      for (const s of [CAUSAL, span]) {
+        pagedAttention(q, table, S, { queryStart: S - T, span: s, nHeads: heads, out: want });
+        expect(p.setPagedAttention(a, table, S, S - T, s)).toBe(true);
+        p.run();
+        expect(bytes(got).equals(bytes(want))).toBe(true);
+      }
+      // int8 rows, per-token and per-channel key scales (with float rows after the last whole group)
+      const n = S * d, kd = allocInt8(n), vd = allocInt8(n), ks = allocFloat32(S), vs = allocFloat32(S);
+      for (let i = 0; i < n; i++) {
+        kd[i] = Math.round(rng.uniform() * 254) - 127;
+        vd[i] = Math.round(rng.uniform() * 254) - 127;
+      }
+      for (let j = 0; j < S; j++) {
+        ks[j] = rng.uniform() / 100;
+        vs[j] = rng.uniform() / 100;
+      }
+      const G = 8, quantized = Math.floor(S / G) * G, cs = allocFloat32(Math.ceil(S / G) * d);
+      for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
+      const values = { data: vd, scales: vs };
+      for (const keys of [{ data: kd, scales: ks, group: 0 }, { data: kd, scales: cs, group: G, quantized, residual: randomMatrix(rng, Math.max(S - quantized, 1), d, "kernel") }]) {
+        for (const s of [CAUSAL, span]) {
+          int8Attention(q, keys, values, S, { queryStart: S - T, span: s, nHeads: heads, out: want });
+          expect(p.setInt8Attention(a, keys, values, S, S - T, s)).toBe(true);
+          p.run();
+          expect(bytes(got).equals(bytes(want))).toBe(true);
+        }
+      }
+      // back to rows: the record is an attention over rows again
+      const keys = randomMatrix(rng, S, d, "kernel"), vals = randomMatrix(rng, S, d, "kernel"), positions = allocInt32(S);
+      for (let j = 0; j < S; j++) positions[j] = j;
+      prepareAttention(q, want, heads)(keys, vals, positions, S - T, CAUSAL);
+      expect(p.setAttention(a, keys, vals, positions, S - T, CAUSAL)).toBe(true);
+      p.run();
+      expect(bytes(got).equals(bytes(want))).toBe(true);
+      // checked like the ops
+      expect(() => p.setPagedAttention(a, table, S + 2 * B, S - T, CAUSAL)).toThrow(ShapeError);
+      expect(() => p.setInt8Attention(a, { data: kd, scales: ks, group: 3 }, values, S, S - T, CAUSAL)).toThrow(ShapeError);
     });
   });
 });

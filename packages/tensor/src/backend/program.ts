@@ -12,9 +12,13 @@
 import { ShapeError } from "../errors.js";
 import { assert2d, assertShape, formatShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import type { BlockTable } from "../block-table.js";
 import { checkLayerNorm, checkLinear, type AttentionSpan, type LinearFusion } from "../ops/index.js";
+import { checkInt8Attention, type Int8AttentionOptions, type Int8Keys, type Int8Values } from "../ops/int8-attention.js";
+import { checkPagedAttention, type PagedAttentionOptions } from "../ops/paged-attention.js";
 import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
 import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
+import { int8ScratchBytes } from "./int8-attention.js";
 import { ACCUMULATE, RELU } from "./linear.js";
 import { allocInt32, kernelAddress } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
@@ -23,6 +27,21 @@ const RECORD = 24; // i32 words per record (assembly/program.ts)
 const OP_LINEAR = 1;
 const OP_LAYER_NORM = 2;
 const OP_ATTENTION = 3;
+const OP_ATTENTION_PAGED = 4;
+const OP_ATTENTION_INT8 = 5;
+/** Where each attention record keeps its queryStart (for the error of a failed row). */
+const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
+
+/** An attention record's fixed operands: the queries and the output, in kernel memory. */
+interface Queries {
+  readonly q: Tensor;
+  readonly out: Tensor;
+  readonly qp: number;
+  readonly op: number;
+  readonly heads: number; // 0 when there is nothing to compute (T or d is 0)
+  readonly paged: PagedAttentionOptions; // nHeads and out, for checkPagedAttention (which reads nothing else)
+  readonly int8: Int8AttentionOptions; // the same, for checkInt8Attention
+}
 
 /** Byte address of t's first element when the kernels can read it in place (kernel memory, contiguous rows), else -1. */
 function placed(state: WasmState, t: Tensor): number {
@@ -35,6 +54,7 @@ export class KernelProgram {
   private readonly floats: Float32Array; // the same memory, for float arguments
   private readonly at: number; // byte address of record 0
   private count = 0;
+  private readonly queries = new Map<number, Queries>(); // attention records' operands, by index
 
   private constructor(state: WasmState, readonly capacity: number) {
     this.words = allocInt32(capacity * RECORD);
@@ -114,11 +134,20 @@ export class KernelProgram {
     if (state === null) return -1;
     const qp = placed(state, q), op = placed(state, out);
     if (qp < 0 || op < 0) return -1;
-    const b = this.next(OP_ATTENTION), w = this.words;
-    const dh = d / nHeads;
-    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = T;
-    w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh); w[b + 18] = T === 0 || d === 0 ? 0 : nHeads;
+    this.next(OP_ATTENTION); // the operands go in when the keys come (setAttention and friends)
+    const heads = T === 0 || d === 0 ? 0 : nHeads;
+    this.queries.set(this.count, { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } });
     return this.count++;
+  }
+
+  /** Writes attention record `index` as `op` with the queries' operands; returns its first word. */
+  private attentionRecord(index: number, op: number): { b: number; x: Queries } {
+    const x = this.queries.get(index);
+    if (x === undefined) throw new ShapeError("KernelProgram", "the record is not an attention", `record ${index}`, "an index attention() returned");
+    const b = index * RECORD;
+    this.words.fill(0, b, b + RECORD);
+    this.words[b] = op;
+    return { b, x };
   }
 
   /**
@@ -131,16 +160,77 @@ export class KernelProgram {
   setAttention(index: number, keys: Tensor, values: Tensor, keyPositions: ArrayLike<number>, queryStart: number, span: AttentionSpan): boolean {
     const state = activeWasm();
     if (state === null) return false;
-    const b = index * RECORD, w = this.words;
     const S = keys.shape[0]!;
     const kp = placed(state, keys), vp = placed(state, values);
     const pos = keyPositions instanceof Int32Array && keyPositions.length >= S ? kernelAddress(state, keyPositions) : -1;
     if (kp < 0 || vp < 0 || pos < 0 || keys.shape[1] !== values.shape[1] || values.shape[0] !== S) return false;
-    const scratch = attentionScratchBytes(S, w[b + 9]!);
+    const { b, x } = this.attentionRecord(index, OP_ATTENTION);
+    const [T, d] = x.q.shape as [number, number];
+    const scratch = attentionScratchBytes(S, T);
     if (!beginCall(state, scratch)) return false;
-    w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values); w[b + 10] = S;
+    const w = this.words, dh = d / (x.heads || 1);
+    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
+    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
     w[b + 13] = queryStart; w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
-    w[b + 17] = take(scratch);
+    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    return true;
+  }
+
+  /**
+   * Sets attention record `index` to read the first S rows of a block table (key j at position j), as
+   * pagedAttention (checked like it: a ShapeError). Returns false when the blocks are not all in kernel
+   * memory or scratch cannot be had: then run that attention through the op, and the program from index + 1.
+   */
+  setPagedAttention(index: number, table: BlockTable, S: number, queryStart: number, span: AttentionSpan): boolean {
+    const state = activeWasm();
+    const x = this.queries.get(index);
+    if (state === null || x === undefined) return false;
+    checkPagedAttention(x.q, table, S, x.paged);
+    const kt = table.kernelTable();
+    const scratch = attentionScratchBytes(S, 1);
+    if (kt === 0 || !beginCall(state, scratch)) return false;
+    const { b } = this.attentionRecord(index, OP_ATTENTION_PAGED);
+    const [T, d] = x.q.shape as [number, number];
+    const w = this.words, dh = d / (x.heads || 1);
+    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
+    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 13] = queryStart; w[b + 14] = 0; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
+    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    return true;
+  }
+
+  /**
+   * Sets attention record `index` to read S int8 keys and values (key j at position j), as int8Attention
+   * (checked like it: a ShapeError). Returns false when they are not in kernel memory or scratch cannot be
+   * had: then run that attention through the op, and the program from index + 1.
+   */
+  setInt8Attention(index: number, keys: Int8Keys, values: Int8Values, S: number, queryStart: number, span: AttentionSpan): boolean {
+    const state = activeWasm();
+    const x = this.queries.get(index);
+    if (state === null || x === undefined) return false;
+    checkInt8Attention(x.q, keys, values, S, x.int8);
+    const kq = kernelAddress(state, keys.data), ks = kernelAddress(state, keys.scales);
+    const vq = kernelAddress(state, values.data), vs = kernelAddress(state, values.scales);
+    if (kq < 0 || ks < 0 || vq < 0 || vs < 0) return false;
+    const quantized = Math.min(keys.quantized ?? S, S);
+    let kf = 0, kfRow = 0;
+    if (quantized < S) {
+      const r = keys.residual;
+      kf = r ? placed(state, r) : -1;
+      if (kf < 0) return false;
+      kfRow = rowStride(r!);
+    }
+    const [T, d] = x.q.shape as [number, number];
+    const dh = d / (x.heads || 1);
+    const scratch = int8ScratchBytes(S, dh);
+    if (!beginCall(state, scratch)) return false;
+    const { b } = this.attentionRecord(index, OP_ATTENTION_INT8);
+    const w = this.words;
+    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = keys.group; w[b + 7] = quantized;
+    w[b + 8] = kf; w[b + 9] = kfRow; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = x.op; w[b + 13] = rowStride(x.out);
+    w[b + 14] = T; w[b + 15] = S; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
+    w[b + 18] = queryStart; w[b + 19] = 0; w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks);
+    w[b + 22] = take(scratch); w[b + 23] = x.heads;
     return true;
   }
 
@@ -153,7 +243,10 @@ export class KernelProgram {
     const state = activeWasm();
     if (state === null) return false;
     const r = state.kernels.run_program(this.at, from, to);
-    if (r !== 0) attentionFailed(r >> 10, this.words[(r & 1023) * RECORD + 13]!);
+    if (r !== 0) {
+      const b = (r & 1023) * RECORD;
+      attentionFailed(r >> 10, this.words[b + QUERY_START_AT[this.words[b]!]!]!);
+    }
     return true;
   }
 }
