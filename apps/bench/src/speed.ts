@@ -225,7 +225,7 @@ console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "avai
 console.log(`medians in ms; (n×) = the baseline (${variants[BASE]!.label}: decode steps op by op) divided by the variant, in the same rounds; the other variants run decode steps as kernel programs\n`);
 
 const cache = new FullCache(config);
-decodeSteps(cache, 64, 2000); // JIT and wasm tier-up warm-up
+interleaved(2, () => decodeSteps(cache, 64, 1000)); // JIT and wasm tier-up warm-up, every variant's path
 const d32 = report("cached decode step, t = 32", interleaved(rounds, () => decodeSteps(cache, 32, quick ? 100 : 300)));
 const d1k = report("cached decode step, t = 1,000", interleaved(rounds, () => decodeSteps(cache, 1000, quick ? 30 : 100)));
 const d10k = report("cached decode step, t = 9,900", interleaved(rounds, () => decodeSteps(cache, 9900, quick ? 10 : 30)));

@@ -54,7 +54,7 @@ export class KernelProgram {
   private readonly floats: Float32Array; // the same memory, for float arguments
   private readonly at: number; // byte address of record 0
   private count = 0;
-  private readonly queries = new Map<number, Queries>(); // attention records' operands, by index
+  private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
 
   private constructor(state: WasmState, readonly capacity: number) {
     this.words = allocInt32(capacity * RECORD);
@@ -136,18 +136,15 @@ export class KernelProgram {
     if (qp < 0 || op < 0) return -1;
     this.next(OP_ATTENTION); // the operands go in when the keys come (setAttention and friends)
     const heads = T === 0 || d === 0 ? 0 : nHeads;
-    this.queries.set(this.count, { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } });
+    this.queries[this.count] = { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } };
     return this.count++;
   }
 
-  /** Writes attention record `index` as `op` with the queries' operands; returns its first word. */
-  private attentionRecord(index: number, op: number): { b: number; x: Queries } {
-    const x = this.queries.get(index);
+  /** The operands of attention record `index` (a ShapeError when it is not one). */
+  private queriesOf(index: number): Queries {
+    const x = this.queries[index];
     if (x === undefined) throw new ShapeError("KernelProgram", "the record is not an attention", `record ${index}`, "an index attention() returned");
-    const b = index * RECORD;
-    this.words.fill(0, b, b + RECORD);
-    this.words[b] = op;
-    return { b, x };
+    return x;
   }
 
   /**
@@ -164,12 +161,12 @@ export class KernelProgram {
     const kp = placed(state, keys), vp = placed(state, values);
     const pos = keyPositions instanceof Int32Array && keyPositions.length >= S ? kernelAddress(state, keyPositions) : -1;
     if (kp < 0 || vp < 0 || pos < 0 || keys.shape[1] !== values.shape[1] || values.shape[0] !== S) return false;
-    const { b, x } = this.attentionRecord(index, OP_ATTENTION);
+    const x = this.queriesOf(index);
     const [T, d] = x.q.shape as [number, number];
     const scratch = attentionScratchBytes(S, T);
     if (!beginCall(state, scratch)) return false;
-    const w = this.words, dh = d / (x.heads || 1);
-    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
+    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
+    w[b] = OP_ATTENTION; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
     w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
     w[b + 13] = queryStart; w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
     w[b + 17] = take(scratch); w[b + 18] = x.heads;
@@ -183,16 +180,15 @@ export class KernelProgram {
    */
   setPagedAttention(index: number, table: BlockTable, S: number, queryStart: number, span: AttentionSpan): boolean {
     const state = activeWasm();
-    const x = this.queries.get(index);
-    if (state === null || x === undefined) return false;
+    const x = this.queriesOf(index);
+    if (state === null) return false;
     checkPagedAttention(x.q, table, S, x.paged);
     const kt = table.kernelTable();
     const scratch = attentionScratchBytes(S, 1);
     if (kt === 0 || !beginCall(state, scratch)) return false;
-    const { b } = this.attentionRecord(index, OP_ATTENTION_PAGED);
     const [T, d] = x.q.shape as [number, number];
-    const w = this.words, dh = d / (x.heads || 1);
-    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
+    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
+    w[b] = OP_ATTENTION_PAGED; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
     w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
     w[b + 13] = queryStart; w[b + 14] = 0; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
     w[b + 17] = take(scratch); w[b + 18] = x.heads;
@@ -206,8 +202,8 @@ export class KernelProgram {
    */
   setInt8Attention(index: number, keys: Int8Keys, values: Int8Values, S: number, queryStart: number, span: AttentionSpan): boolean {
     const state = activeWasm();
-    const x = this.queries.get(index);
-    if (state === null || x === undefined) return false;
+    const x = this.queriesOf(index);
+    if (state === null) return false;
     checkInt8Attention(x.q, keys, values, S, x.int8);
     const kq = kernelAddress(state, keys.data), ks = kernelAddress(state, keys.scales);
     const vq = kernelAddress(state, values.data), vs = kernelAddress(state, values.scales);
@@ -224,9 +220,8 @@ export class KernelProgram {
     const dh = d / (x.heads || 1);
     const scratch = int8ScratchBytes(S, dh);
     if (!beginCall(state, scratch)) return false;
-    const { b } = this.attentionRecord(index, OP_ATTENTION_INT8);
-    const w = this.words;
-    w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = keys.group; w[b + 7] = quantized;
+    const w = this.words, b = index * RECORD;
+    w[b] = OP_ATTENTION_INT8; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = keys.group; w[b + 7] = quantized;
     w[b + 8] = kf; w[b + 9] = kfRow; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = x.op; w[b + 13] = rowStride(x.out);
     w[b + 14] = T; w[b + 15] = S; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
     w[b + 18] = queryStart; w[b + 19] = 0; w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks);
