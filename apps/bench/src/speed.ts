@@ -1,8 +1,9 @@
 // `pnpm --filter @tinylm/bench run speed`: the speed targets, measured and printed (never asserted).
 //   node dist/speed.js [--quick] [--rounds N] [--skip-sweep] [--skip-cold]
 // Every case runs in each variant — the baseline (the plain SIMD build on one thread with decode steps
-// run op by op, setFusedDecode(false)), then with decode steps as kernel programs (one wasm call per
-// block) the plain build on one and two threads and the fused multiply-add build on one and two threads —
+// run as before, setDecodeBaseline(true): op by op, eight-output matvec blocks), then with decode steps as
+// kernel programs (one wasm call per block) the plain build on one and two threads and the fused
+// multiply-add build on one and two threads —
 // interleaved round by round, so a ratio compares runs that saw the same machine load. Decode and prefill
 // are medians of single steps.
 // Then: heap bytes per decoded token, memory while generating 2,000 tokens, a cold `tinylm generate`
@@ -10,10 +11,10 @@
 // strategy's decode cost and bytes at t = 1,000 (strategy-speed.ts). The last table
 // holds every target with its ratio and status.
 import "./fma.js"; // first: lets V8 compile the fused multiply-add kernels
-import { FullCache, TinyLM, generateSync, makeConfig, setFusedDecode } from "@tinylm/model";
+import { FullCache, TinyLM, generateSync, makeConfig } from "@tinylm/model";
 import {
   allocInt32, argmax, attention, backendInfo, CAUSAL, copyRows, embedding, kernelZeros, layerNorm, linear, prepareAttention,
-  prepareLayerNorm, prepareLinear, setFma, setThreads, warmThreads, zeros, type Tensor,
+  prepareLayerNorm, prepareLinear, setDecodeBaseline, setFma, setThreads, warmThreads, zeros, type Tensor,
 } from "@tinylm/tensor";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -174,7 +175,7 @@ interface Variant {
   readonly label: string;
   readonly fma: boolean;
   readonly threads: number;
-  /** Decode steps as kernel programs (one wasm call per block), else op by op; only T = 1 steps differ. */
+  /** Decode steps as kernel programs with six-output matvec blocks, else as before (setDecodeBaseline); only T = 1 steps differ. */
   readonly fused: boolean;
 }
 
@@ -185,13 +186,13 @@ const variants: Variant[] = [
   { label: "plain, 2 threads", fma: false, threads: 2, fused: true },
   ...(start.fmaReason ? [] : [{ label: "FMA, 1 thread", fma: true, threads: 1, fused: true }, { label: "FMA, 2 threads", fma: true, threads: 2, fused: true }]),
 ];
-const BASE = 0; // the baseline: plain SIMD on one thread, decode steps op by op (the kernels and decode path before FMA, threads and programs)
+const BASE = 0; // the baseline: plain SIMD on one thread, decode steps op by op in eight-output matvec blocks (the path before FMA, threads and programs)
 const BEST = variants.length - 1; // the default here: FMA (where the runtime has it) on two threads
 
 function use(v: Variant): void {
   setFma(v.fma);
   setThreads(v.threads);
-  setFusedDecode(v.fused);
+  setDecodeBaseline(!v.fused);
 }
 
 /**

@@ -1,11 +1,11 @@
-// A decode step run as kernel programs (decode-step.ts) gives the op-by-op step's logits bit for bit, for
-// every cache strategy (rows in kernel memory go through the program's attention; paged blocks and int8
-// rows through the attention op), with two heads, in both kernel builds, on one and two threads; and the
-// JS backend (no programs) stays within 1e-5.
-import { backendInfo, setBackend, setFma, setThreads, warmThreads } from "@tinylm/tensor";
+// A decode step run as kernel programs (decode-step.ts) gives the bits of the earlier op-by-op step
+// (setDecodeBaseline: each op its own call, the single-row linears in eight-output blocks), for
+// every cache strategy (rows, paged blocks and int8 rows, each read in place by the program's attention),
+// with two heads, in both kernel builds, on one and two threads; and the JS backend (no programs) stays
+// within 1e-5.
+import { backendInfo, setBackend, setDecodeBaseline, setFma, setThreads, warmThreads } from "@tinylm/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
-import { setFusedDecode } from "./decode-step.js";
 import { CACHE_KINDS, createCache } from "./kv-cache/index.js";
 import { TinyLM } from "./model.js";
 
@@ -23,7 +23,7 @@ const fmaAvailable = ((): boolean => {
 })();
 const builds = fmaAvailable ? [false, true] : [false];
 afterAll(() => {
-  setFusedDecode(true);
+  setDecodeBaseline(false);
   setFma(initial.fma);
   setThreads(initial.threads);
 });
@@ -34,7 +34,7 @@ const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a
 
 /** The logits of `steps` decode steps after a 40-token prompt, through a `kind` cache, fused or op by op. */
 function decode(kind: string, fused: boolean, steps = 30): Float32Array {
-  setFusedDecode(fused);
+  setDecodeBaseline(!fused);
   const cache = createCache(kind, m.config, kind === "sliding-window" || kind === "sinks" ? { window: 24 } : {});
   m.forward(ids.slice(0, 40), { cache, logits: "last" });
   const out = new Float32Array(steps * 20);

@@ -8,21 +8,11 @@
 // The cache append between them is the strategy's own (cache.append); the tail's attention reads what it
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
-import { getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
+import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { ACCUMULATE, attend, RELU, type LinearParams, type NormParams } from "./layers.js";
 import type { BlockParams, ModelParams } from "./place-weights.js";
-
-let enabled = true;
-
-/**
- * Whether decode steps run as kernel programs (the default) or op by op (forward's readable path, the
- * baseline the speed script compares with). Both give the same bits.
- */
-export function setFusedDecode(on: boolean): void {
-  enabled = on;
-}
 
 export class DecodeStep {
   private constructor(
@@ -66,9 +56,9 @@ export class DecodeStep {
   }
 }
 
-/** True when decode steps may run as programs now (the switch is on and the wasm kernels are active). */
+/** True when decode steps run as programs now: the wasm kernels are active and not the earlier path (setDecodeBaseline). */
 export function fusedDecodeOn(): boolean {
-  return enabled && getBackend() === "wasm";
+  return !decodeBaseline() && getBackend() === "wasm";
 }
 
 /** Records out = layerNorm(x) with p's parameters, as layers.ts's layerNorm(out, x, p). */

@@ -5,7 +5,6 @@ export { VOCAB, type Word, encode, decode, isWord, nearestWord, words } from "./
 export { type Weights, type Block, type Linear, type Norm, type InitOptions, type ParamSpec, initWeights, parameterSpecs, getParameter } from "./weights.js";
 export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
 export { TinyLM, type ForwardOptions, type AttentionObserver } from "./model.js";
-export { setFusedDecode } from "./decode-step.js";
 export {
   attentionCrossover, attentionMacsPerPair, attentionPairs, cacheBytesHeld, cachedStepFlops, costConstants, cumulativeMacs, forwardMacs, generationFlops,
   generationMacs, localExponent, prefillFlops, prefillMacs, recomputeStepFlops, speedupClosedForm, speedupSlopes, stepMacs, stepWalkThrough, weightMacsPerToken,
