@@ -35,7 +35,16 @@ export class DecodeStep {
         (next ? norm(p, a.x, a.h, next.ln1) && lin(p, a.qkv, a.x, next.qkv) : norm(p, a.x, a.h, lnF) && lin(p, a.logits, a.x, lmHead));
       if (p) tails.push(p);
     }
-    return ok ? new DecodeStep(head, tails, blocks) : null;
+    if (ok) return new DecodeStep(head, tails, blocks);
+    head.dispose();
+    for (const p of tails) p.dispose();
+    return null;
+  }
+
+  /** Gives the programs' kernel memory back (model.dispose()). */
+  dispose(): void {
+    this.head.dispose();
+    for (const p of this.tails) p.dispose();
   }
 
   /** Every block and the head for the token embedded in a.h at position `start`; a.logits gets its logits. */

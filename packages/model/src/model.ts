@@ -84,6 +84,7 @@ export class TinyLM {
     disposeIdleCaches(this);
     for (const t of this.params.owned) releaseKernelMemory(t);
     if (this.decode) releaseBuffers(this.decode);
+    this.step?.dispose();
     if (this.storage) releaseBuffers(this.storage);
     this.decode = this.last = this.storage = this.stepFor = undefined;
     this.step = undefined;
@@ -215,6 +216,7 @@ export class TinyLM {
   private decodeStep(a: Activations): DecodeStep | null {
     if (!fusedDecodeOn()) return null;
     if (this.step === undefined || this.stepFor !== a) {
+      this.step?.dispose();
       this.step = DecodeStep.create(this.params, a);
       this.stepFor = a;
     }

@@ -142,6 +142,18 @@ describe("kernel program records", () => {
     });
   });
 
+  it("give their kernel memory back on dispose, and run nothing after", () => {
+    under("wasm", () => {
+      const before = backendInfo().memoryUsed;
+      const p = KernelProgram.create(100)!;
+      expect(backendInfo().memoryUsed).toBeGreaterThanOrEqual(before + 100 * 24 * 4);
+      p.dispose();
+      p.dispose();
+      expect(backendInfo().memoryUsed).toBe(before);
+      expect(p.run()).toBe(false);
+    });
+  });
+
   it("run nothing under the js backend", () => {
     const p = under("wasm", () => KernelProgram.create(1)!);
     const out = kernelZeros([1, 2]);

@@ -20,7 +20,7 @@ import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
 import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
 import { int8ScratchBytes } from "./int8-attention.js";
 import { ACCUMULATE, RELU } from "./linear.js";
-import { allocInt32, kernelAddress } from "./memory.js";
+import { allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 
 const RECORD = 24; // i32 words per record (assembly/program.ts)
@@ -54,6 +54,7 @@ export class KernelProgram {
   private readonly floats: Float32Array; // the same memory, for float arguments
   private readonly at: number; // byte address of record 0
   private count = 0;
+  private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
 
   private constructor(state: WasmState, readonly capacity: number) {
@@ -68,6 +69,14 @@ export class KernelProgram {
     if (state === null) return null;
     const p = new KernelProgram(state, capacity);
     return p.at > 0 ? p : null;
+  }
+
+  /**
+   * Gives the records' kernel memory back now instead of when the program is garbage-collected; the
+   * program must not be used afterwards (run() then runs nothing and returns false). A second call does nothing.
+   */
+  dispose(): void {
+    if (releaseKernelMemory(this.words)) this.released = true;
   }
 
   /** Records so far. */
@@ -232,11 +241,12 @@ export class KernelProgram {
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
    * (FMA or not), on the calling thread. Throws a NumericError where the attention op would (a query row
-   * that sees no key, a NaN score). Returns false, running nothing, when the wasm backend is not active.
+   * that sees no key, a NaN score). Returns false, running nothing, when the wasm backend is not active
+   * or the program was disposed.
    */
   run(from = 0, to = this.count): boolean {
     const state = activeWasm();
-    if (state === null) return false;
+    if (state === null || this.released) return false;
     const r = state.kernels.run_program(this.at, from, to);
     if (r !== 0) {
       const b = (r & 1023) * RECORD;
