@@ -9,6 +9,7 @@ import { Activations, releaseBuffers, Storage, type Rows } from "./activations.j
 import { checkCache, checkCount, unknownKey, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
 import { ArgumentError, ConfigError, ContextError, StateError } from "./errors.js";
+import { DecodeStep, fusedDecodeOn } from "./decode-step.js";
 import { disposeIdleCaches } from "./kv-cache/idle-caches.js";
 import { NoCache } from "./kv-cache/no-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
@@ -51,6 +52,8 @@ export class TinyLM {
   readonly weights: Weights;
   private readonly params: ModelParams;
   private decode: Activations | undefined; // T = 1, kept for every decode step
+  private step: DecodeStep | null | undefined; // the decode step as kernel programs over `stepFor`
+  private stepFor: Activations | undefined;
   private last: Activations | undefined; // the last other T, over `storage`
   private storage: Storage | undefined;
   private busy = false; // a forward pass is running (an observer may call forward again)
@@ -81,8 +84,10 @@ export class TinyLM {
     disposeIdleCaches(this);
     for (const t of this.params.owned) releaseKernelMemory(t);
     if (this.decode) releaseBuffers(this.decode);
+    this.step?.dispose();
     if (this.storage) releaseBuffers(this.storage);
-    this.decode = this.last = this.storage = undefined;
+    this.decode = this.last = this.storage = this.stepFor = undefined;
+    this.step = undefined;
   }
 
   /** A model with deterministic seeded weights. TinyLM.init(makeConfig(), { seed: 42 }) */
@@ -114,12 +119,16 @@ export class TinyLM {
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
       const { blocks, lnF, lmHead } = this.params;
       embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
-      for (let l = 0; l < blocks.length; l++) {
-        this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
+      const step = T === 1 && !observe && !reentrant ? this.decodeStep(a) : null;
+      if (step) step.run(a, cache, start, span); // one token: the blocks and head below, one kernel call per block (decode-step.ts)
+      else {
+        for (let l = 0; l < blocks.length; l++) {
+          this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
+        }
+        layerNorm(r.x, r.h, lnF); //                      x = ln_f(h)
+        linear(r.logits, r.x, lmHead); //                 logits = x·Wᵀ + b              [T or 1, V]
       }
       cache.advance(T, tokens);
-      layerNorm(r.x, r.h, lnF); //                        x = ln_f(h)
-      linear(r.logits, r.x, lmHead); //                   logits = x·Wᵀ + b              [T or 1, V]
       const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);
       copyRows(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits, 0); // out of the reused buffer
       return logits;
@@ -202,6 +211,17 @@ export class TinyLM {
   }
 
   // ---- activations ----
+
+  /** The decode step's kernel programs over the decode activations `a`, when they can run (else null). */
+  private decodeStep(a: Activations): DecodeStep | null {
+    if (!fusedDecodeOn()) return null;
+    if (this.step === undefined || this.stepFor !== a) {
+      this.step?.dispose();
+      this.step = DecodeStep.create(this.params, a);
+      this.stepFor = a;
+    }
+    return this.step;
+  }
 
   /** The reused activations for T tokens: one kept for decode (T = 1), one for the last other T. */
   private activations(T: number): Activations {

@@ -7,3 +7,4 @@ export { matvec } from "./matvec";
 export { exp_f32 } from "./exp";
 export { attention_paged } from "./attention-paged";
 export { attention_int8 } from "./attention-int8";
+export { run_program } from "./program";

@@ -118,6 +118,21 @@ export function setThreads(n: number): void {
 }
 
 /**
+ * For benchmarks: true makes decode steps run as before kernel programs — op by op, the single-row linears
+ * in eight-output blocks — so the speed script can time that path against today's in one process. The
+ * results are bit-identical either way. False (the default) restores today's path.
+ */
+export function setDecodeBaseline(on: boolean): void {
+  const state = load();
+  if (typeof state !== "string") state.kernels.baseline = on;
+}
+
+/** True while setDecodeBaseline(true) holds. */
+export function decodeBaseline(): boolean {
+  return typeof loaded === "object" && loaded.kernels.baseline;
+}
+
+/**
  * Starts the worker threads now rather than at the first large call (they take tens of ms to start);
  * resolves with the threads a large call then runs on. Not needed for correctness: until the workers
  * are up, calls run on the calling thread.

@@ -1,6 +1,8 @@
 // The wasm linear against the JS reference kernel, on random shapes and memory placements.
 import { describe, expect, it } from "vitest";
+import { backendInfo, setDecodeBaseline, setFma } from "./backend.js";
 import { linear } from "./dispatch.js";
+import { kernelZeros } from "./memory.js";
 import { Rng } from "../rng.js";
 import { fromArray, zeros, type Tensor } from "../tensor.js";
 import { maxAbsDiff, randomMatrix, randomVector, rowOf, under, type Placement } from "./placement.test-utils.js";
@@ -9,6 +11,7 @@ const SHAPES: [number, number, number][] = [
   [1, 64, 64], [1, 64, 128], [1, 128, 64], [1, 64, 20], [2, 64, 64], [3, 7, 5], [5, 13, 9], [17, 64, 128], [33, 4, 3], [4, 1, 1], [1, 3, 13],
 ];
 const PLACEMENTS: Placement[] = ["js", "kernel", "strided"];
+const BUILDS = backendInfo().fmaReason === undefined ? [false, true] : [false]; // the test set-up runs FMA where it can
 
 describe("wasm linear vs the JS kernel", () => {
   it.each(SHAPES)("x [%i, %i] · W [%i, n]ᵀ agrees within 1e-5 for every placement and fusion", (T, n, m) => {
@@ -69,6 +72,40 @@ describe("wasm linear vs the JS kernel", () => {
         under("wasm", () => linear(x.lo(i, 0).hi(1, n), w, b, one, fuse));
         expect(bits(all, i), `trial ${trial}: T=${T} n=${n} m=${m} ${place} row ${i}`).toEqual(bits(one, 0));
       }
+    }
+  });
+
+  it.each(BUILDS)("gives the single-row kernel's outputs the bits of the batched kernel at the model's widths (fma %s)", (fma) => {
+    // matvec runs the model's widths (n = 64, 128, packed weights) in blocks of six and four outputs, then
+    // one at a time (or, under setDecodeBaseline, in the earlier blocks of eight): every m below ends in a
+    // different mix of them
+    const initial = backendInfo().fma;
+    const rng = new Rng(77);
+    const bits = (t: Tensor, i: number): number[] => Array.from(new Uint32Array(new Float32Array(rowOf(t, i)).buffer));
+    try {
+      setFma(fma);
+      for (const n of [64, 128]) {
+        for (const m of [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16, 20, 64, 128, 192]) {
+          for (const fuse of [undefined, { relu: true }, { accumulate: true }, { relu: true, accumulate: true }]) {
+            const x = randomMatrix(rng, 3, n, "kernel"), w = randomMatrix(rng, m, n, "kernel"), b = randomVector(rng, m, true);
+            const all = kernelZeros([3, m]), start = randomMatrix(rng, 3, m, "kernel");
+            all.data.set(start.data.subarray(0, 3 * m));
+            linear(x, w, b, all, fuse); // rows 0 and 1 in the two-row kernel, row 2 in matvec
+            for (const i of [0, 1]) {
+              for (const baseline of [false, true]) { // the earlier eight-output blocks too
+                setDecodeBaseline(baseline);
+                const one = kernelZeros([1, m]);
+                one.data.set(start.data.subarray(i * m, (i + 1) * m));
+                linear(x.lo(i, 0).hi(1, n), w, b, one, fuse);
+                expect(bits(one, 0), `n=${n} m=${m} row ${i}${baseline ? " baseline" : ""}`).toEqual(bits(all, i));
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      setFma(initial);
+      setDecodeBaseline(false);
     }
   });
 

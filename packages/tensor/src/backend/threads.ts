@@ -22,6 +22,8 @@ const LAYER_NORM_MIN_ROWS = 512;
 const CHUNKS_PER_THREAD = 4;
 /** Multiply-adds below which a chunk of a linear is not worth a claim. */
 const CHUNK_MIN_WORK = 1 << 15;
+/** matvec's flag for its earlier eight-output blocks (assembly/matvec.ts). */
+const EIGHT_ROWS = 4;
 /** Default thread count cap: the row splits scale, but only 2 threads are measured (docs/performance.md). */
 const MAX_DEFAULT_THREADS = 4;
 
@@ -122,8 +124,16 @@ export class KernelDispatch implements WasmKernels {
     return this.pool && !this.pool.failure ? 0 : 1;
   }
 
+  /** The earlier decode path, for the speed script's baseline (setDecodeBaseline): eight-output matvec blocks. */
+  baseline = false;
+
   matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void {
-    this.k.matvec(x, w, ws, bias, out, n, m, flags);
+    this.k.matvec(x, w, ws, bias, out, n, m, this.baseline ? flags | EIGHT_ROWS : flags);
+  }
+
+  // a kernel program (a decode step's small calls): on the calling thread
+  run_program(prog: number, from: number, to: number): number {
+    return this.k.run_program(prog, from, to);
   }
 
   exp_f32(x: number, out: number, n: number): void {

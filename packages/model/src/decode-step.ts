@@ -1,0 +1,77 @@
+// A decode step (one token) of TinyLM.forward run as kernel programs: each block's ops, exactly as
+// forward's op-by-op path calls them (same kernels, same buffers, same order), recorded once and run as one
+// wasm call per block between the cache appends, instead of ~10 calls whose JavaScript glue costs about as
+// much as their work at short contexts. So the logits have the op-by-op step's bits.
+//   head:     x = ln1(h); qkv = x·Wqkvᵀ + b                     (block 0)
+//   tail[l]:  y = attn(q, cache); h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden);
+//             then block l + 1's ln1 and qkv, or, after the last block, x = ln_f(h); logits = lm_head(x)
+// The cache append between them is the strategy's own (cache.append); the tail's attention reads what it
+// returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
+// not in kernel memory, runs through the attention op before the rest of the tail.
+import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
+import type { Activations } from "./activations.js";
+import type { KVCache } from "./kv-cache/types.js";
+import { ACCUMULATE, attend, RELU, type LinearParams, type NormParams } from "./layers.js";
+import type { BlockParams, ModelParams } from "./place-weights.js";
+
+export class DecodeStep {
+  private constructor(
+    private readonly head: KernelProgram,
+    private readonly tails: readonly KernelProgram[],
+    private readonly blocks: readonly BlockParams[],
+  ) {}
+
+  /** The programs for one-token activations `a`, or null when the kernels cannot run them in place. */
+  static create(params: ModelParams, a: Activations): DecodeStep | null {
+    const { blocks, lnF, lmHead } = params;
+    const head = KernelProgram.create(2);
+    if (!head || blocks.length === 0) return null;
+    let ok = norm(head, a.x, a.h, blocks[0]!.ln1) && lin(head, a.qkv, a.x, blocks[0]!.qkv);
+    const tails: KernelProgram[] = [];
+    for (let l = 0; l < blocks.length && ok; l++) {
+      const blk = blocks[l]!, next = blocks[l + 1], p = KernelProgram.create(8);
+      ok = p !== null && p.attention(a.q, a.y, blk.attn.heads) === 0 && lin(p, a.h, a.y, blk.o, ACCUMULATE) && norm(p, a.x, a.h, blk.ln2) &&
+        lin(p, a.hidden, a.x, blk.fc1, RELU) && lin(p, a.h, a.hidden, blk.fc2, ACCUMULATE) &&
+        (next ? norm(p, a.x, a.h, next.ln1) && lin(p, a.qkv, a.x, next.qkv) : norm(p, a.x, a.h, lnF) && lin(p, a.logits, a.x, lmHead));
+      if (p) tails.push(p);
+    }
+    if (ok) return new DecodeStep(head, tails, blocks);
+    head.dispose();
+    for (const p of tails) p.dispose();
+    return null;
+  }
+
+  /** Gives the programs' kernel memory back (model.dispose()). */
+  dispose(): void {
+    this.head.dispose();
+    for (const p of this.tails) p.dispose();
+  }
+
+  /** Every block and the head for the token embedded in a.h at position `start`; a.logits gets its logits. */
+  run(a: Activations, cache: KVCache, start: number, span: AttentionSpan): void {
+    this.head.run();
+    for (let l = 0; l < this.tails.length; l++) {
+      const tail = this.tails[l]!;
+      const kv = cache.append(l, a.k, a.v);
+      const placed = !("layout" in kv) ? tail.setAttention(0, kv.keys, kv.values, kv.positions, start, span)
+        : kv.layout === "blocks" ? tail.setPagedAttention(0, kv.table, kv.length, start, span)
+        : tail.setInt8Attention(0, kv.keys, kv.values, kv.length, start, span);
+      if (placed) tail.run();
+      else {
+        attend(a.y, a.q, kv, start, span, this.blocks[l]!.attn);
+        tail.run(1);
+      }
+    }
+  }
+}
+
+/** True when decode steps run as programs now: the wasm kernels are active and not the earlier path (setDecodeBaseline). */
+export function fusedDecodeOn(): boolean {
+  return !decodeBaseline() && getBackend() === "wasm";
+}
+
+/** Records out = layerNorm(x) with p's parameters, as layers.ts's layerNorm(out, x, p). */
+const norm = (prog: KernelProgram, out: Tensor, x: Tensor, p: NormParams): boolean => prog.layerNorm(x, p.weight, p.bias, p.eps, out);
+
+/** Records out = x·Wᵀ + b (with the epilogue), as layers.ts's linear(out, x, p, fuse). */
+const lin = (prog: KernelProgram, out: Tensor, x: Tensor, p: LinearParams, fuse?: LinearFusion): boolean => prog.linear(x, p.weight, p.bias, out, fuse);

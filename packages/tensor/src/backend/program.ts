@@ -1,0 +1,257 @@
+// Kernel programs: a fixed sequence of linear, layer-norm and attention calls recorded once in kernel
+// memory and run by one wasm call (assembly/program.ts). A decode step is ~10 small kernel calls between
+// two cache appends; called one by one from JavaScript their glue costs about as much as their work.
+// Each record runs the same kernel a prepared op runs (matvec for one row, linear, layer_norm, attention
+// per head), on the same addresses, so a program gives the bits of its ops called one by one.
+// Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
+// storage while the program is used; attention's keys, values and positions are set before each run.
+//
+//   const p = KernelProgram.create(4)!
+//   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
+//   p.run() // one wasm call: out = linear(layerNorm(x))
+import { ShapeError } from "../errors.js";
+import { assert2d, assertShape, formatShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+import type { BlockTable } from "../block-table.js";
+import { checkLayerNorm, checkLinear, type AttentionSpan, type LinearFusion } from "../ops/index.js";
+import { checkInt8Attention, type Int8AttentionOptions, type Int8Keys, type Int8Values } from "../ops/int8-attention.js";
+import { checkPagedAttention, type PagedAttentionOptions } from "../ops/paged-attention.js";
+import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
+import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
+import { int8ScratchBytes } from "./int8-attention.js";
+import { ACCUMULATE, RELU } from "./linear.js";
+import { allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
+import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
+
+const RECORD = 24; // i32 words per record (assembly/program.ts)
+const OP_LINEAR = 1;
+const OP_LAYER_NORM = 2;
+const OP_ATTENTION = 3;
+const OP_ATTENTION_PAGED = 4;
+const OP_ATTENTION_INT8 = 5;
+/** Where each attention record keeps its queryStart (for the error of a failed row). */
+const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
+
+/** An attention record's fixed operands: the queries and the output, in kernel memory. */
+interface Queries {
+  readonly q: Tensor;
+  readonly out: Tensor;
+  readonly qp: number;
+  readonly op: number;
+  readonly heads: number; // 0 when there is nothing to compute (T or d is 0)
+  readonly paged: PagedAttentionOptions; // nHeads and out, for checkPagedAttention (which reads nothing else)
+  readonly int8: Int8AttentionOptions; // the same, for checkInt8Attention
+}
+
+/** Byte address of t's first element when the kernels can read it in place (kernel memory, contiguous rows), else -1. */
+function placed(state: WasmState, t: Tensor): number {
+  const at = kernelAddress(state, t.data);
+  return at >= 0 && rowsContiguous(t) ? at + 4 * t.offset : -1;
+}
+
+export class KernelProgram {
+  private readonly words: Int32Array; // the records, in kernel memory
+  private readonly floats: Float32Array; // the same memory, for float arguments
+  private readonly at: number; // byte address of record 0
+  private count = 0;
+  private released = false;
+  private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
+
+  private constructor(state: WasmState, readonly capacity: number) {
+    this.words = allocInt32(capacity * RECORD);
+    this.at = kernelAddress(state, this.words);
+    this.floats = new Float32Array(this.words.buffer, this.words.byteOffset, this.words.length);
+  }
+
+  /** A program of up to `capacity` records, or null when the wasm kernels are not loaded (or memory is full). */
+  static create(capacity: number): KernelProgram | null {
+    const state = loadedWasm();
+    if (state === null) return null;
+    const p = new KernelProgram(state, capacity);
+    return p.at > 0 ? p : null;
+  }
+
+  /**
+   * Gives the records' kernel memory back now instead of when the program is garbage-collected; the
+   * program must not be used afterwards (run() then runs nothing and returns false). A second call does nothing.
+   */
+  dispose(): void {
+    if (releaseKernelMemory(this.words)) this.released = true;
+  }
+
+  /** Records so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** The next record's words, zeroed, with its op; throws when the program is full. */
+  private next(op: number): number {
+    if (this.count === this.capacity) throw new ShapeError("KernelProgram", "the program is full", `${this.capacity} records`, "a program created with more records");
+    const base = this.count * RECORD;
+    this.words.fill(0, base, base + RECORD);
+    this.words[base] = op;
+    return base;
+  }
+
+  /**
+   * Records out = act(x·weightᵀ + bias) (+ out), as linear(x, weight, bias, out, fuse). Shapes are checked
+   * (ShapeError); returns false, recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, out: Tensor, fuse: LinearFusion = {}): boolean {
+    checkLinear(x, weight, bias, out, fuse);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const xp = placed(state, x), wp = placed(state, weight), bp = bias ? placed(state, bias) : 0, op = placed(state, out);
+    if (xp < 0 || wp < 0 || bp < 0 || op < 0) return false;
+    const b = this.next(OP_LINEAR), w = this.words;
+    w[b + 1] = xp; w[b + 2] = rowStride(x); w[b + 3] = wp; w[b + 4] = rowStride(weight); w[b + 5] = bp;
+    w[b + 6] = op; w[b + 7] = rowStride(out); w[b + 8] = x.shape[0]!; w[b + 9] = x.shape[1]!; w[b + 10] = weight.shape[0]!;
+    w[b + 11] = (fuse.relu ? RELU : 0) | (fuse.accumulate ? ACCUMULATE : 0);
+    if (weight.shape[0] === 0) w[b + 8] = 0; // nothing to compute
+    this.count++;
+    return true;
+  }
+
+  /** Records out = layerNorm(x, weight, bias, eps), as the op; false (nothing recorded) like linear. */
+  layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number, out: Tensor): boolean {
+    checkLayerNorm(x, weight, bias, out);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const xp = placed(state, x), wp = placed(state, weight), bp = placed(state, bias), op = placed(state, out);
+    if (xp < 0 || wp < 0 || bp < 0 || op < 0) return false;
+    const b = this.next(OP_LAYER_NORM), w = this.words;
+    w[b + 1] = xp; w[b + 2] = rowStride(x); w[b + 3] = wp; w[b + 4] = bp; w[b + 5] = op; w[b + 6] = rowStride(out);
+    w[b + 7] = x.shape[1] === 0 ? 0 : x.shape[0]!; w[b + 8] = x.shape[1]!;
+    this.floats[b + 9] = eps;
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records multi-head attention of q [T, d] into out [T, d] (heads split the columns, scale 1/√dh), as
+   * prepareAttention; its keys, values and positions are given by setAttention before each run. Returns
+   * the record's index, or -1 (nothing recorded) when q or out is not in kernel memory with contiguous rows.
+   */
+  attention(q: Tensor, out: Tensor, nHeads: number): number {
+    assert2d("attention", "q", q);
+    const [T, d] = q.shape as [number, number];
+    assertShape("attention", "out", out, [T, d]);
+    if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0) {
+      throw new ShapeError("attention", "heads must split the columns evenly", `q ${formatShape(q.shape)} with ${nHeads} heads`, `d divisible by the number of heads`);
+    }
+    const state = loadedWasm();
+    if (state === null) return -1;
+    const qp = placed(state, q), op = placed(state, out);
+    if (qp < 0 || op < 0) return -1;
+    this.next(OP_ATTENTION); // the operands go in when the keys come (setAttention and friends)
+    const heads = T === 0 || d === 0 ? 0 : nHeads;
+    this.queries[this.count] = { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } };
+    return this.count++;
+  }
+
+  /** The operands of attention record `index` (a ShapeError when it is not one). */
+  private queriesOf(index: number): Queries {
+    const x = this.queries[index];
+    if (x === undefined) throw new ShapeError("KernelProgram", "the record is not an attention", `record ${index}`, "an index attention() returned");
+    return x;
+  }
+
+  /**
+   * Sets what attention record `index` reads on the next run: keys and values [S, d] (d = q's width), key
+   * j at keyPositions[j], queries at queryStart.., the mask's span. Returns false when the keys, values or
+   * positions (an Int32Array of >= S) are not in kernel memory with contiguous rows, or the record's scratch
+   * cannot be had: then run that attention through the op and the program from index + 1.
+   * Shapes are the caller's promise (the model's cache views); they are not checked here.
+   */
+  setAttention(index: number, keys: Tensor, values: Tensor, keyPositions: ArrayLike<number>, queryStart: number, span: AttentionSpan): boolean {
+    const state = activeWasm();
+    if (state === null) return false;
+    const S = keys.shape[0]!;
+    const kp = placed(state, keys), vp = placed(state, values);
+    const pos = keyPositions instanceof Int32Array && keyPositions.length >= S ? kernelAddress(state, keyPositions) : -1;
+    if (kp < 0 || vp < 0 || pos < 0 || keys.shape[1] !== values.shape[1] || values.shape[0] !== S) return false;
+    const x = this.queriesOf(index);
+    const [T, d] = x.q.shape as [number, number];
+    const scratch = attentionScratchBytes(S, T);
+    if (!beginCall(state, scratch)) return false;
+    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
+    w[b] = OP_ATTENTION; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
+    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 13] = queryStart; w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
+    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    return true;
+  }
+
+  /**
+   * Sets attention record `index` to read the first S rows of a block table (key j at position j), as
+   * pagedAttention (checked like it: a ShapeError). Returns false when the blocks are not all in kernel
+   * memory or scratch cannot be had: then run that attention through the op, and the program from index + 1.
+   */
+  setPagedAttention(index: number, table: BlockTable, S: number, queryStart: number, span: AttentionSpan): boolean {
+    const state = activeWasm();
+    const x = this.queriesOf(index);
+    if (state === null) return false;
+    checkPagedAttention(x.q, table, S, x.paged);
+    const kt = table.kernelTable();
+    const scratch = attentionScratchBytes(S, 1);
+    if (kt === 0 || !beginCall(state, scratch)) return false;
+    const [T, d] = x.q.shape as [number, number];
+    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
+    w[b] = OP_ATTENTION_PAGED; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
+    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 13] = queryStart; w[b + 14] = 0; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
+    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    return true;
+  }
+
+  /**
+   * Sets attention record `index` to read S int8 keys and values (key j at position j), as int8Attention
+   * (checked like it: a ShapeError). Returns false when they are not in kernel memory or scratch cannot be
+   * had: then run that attention through the op, and the program from index + 1.
+   */
+  setInt8Attention(index: number, keys: Int8Keys, values: Int8Values, S: number, queryStart: number, span: AttentionSpan): boolean {
+    const state = activeWasm();
+    const x = this.queriesOf(index);
+    if (state === null) return false;
+    checkInt8Attention(x.q, keys, values, S, x.int8);
+    const kq = kernelAddress(state, keys.data), ks = kernelAddress(state, keys.scales);
+    const vq = kernelAddress(state, values.data), vs = kernelAddress(state, values.scales);
+    if (kq < 0 || ks < 0 || vq < 0 || vs < 0) return false;
+    const quantized = Math.min(keys.quantized ?? S, S);
+    let kf = 0, kfRow = 0;
+    if (quantized < S) {
+      const r = keys.residual;
+      kf = r ? placed(state, r) : -1;
+      if (kf < 0) return false;
+      kfRow = rowStride(r!);
+    }
+    const [T, d] = x.q.shape as [number, number];
+    const dh = d / (x.heads || 1);
+    const scratch = int8ScratchBytes(S, dh);
+    if (!beginCall(state, scratch)) return false;
+    const w = this.words, b = index * RECORD;
+    w[b] = OP_ATTENTION_INT8; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = keys.group; w[b + 7] = quantized;
+    w[b + 8] = kf; w[b + 9] = kfRow; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = x.op; w[b + 13] = rowStride(x.out);
+    w[b + 14] = T; w[b + 15] = S; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
+    w[b + 18] = queryStart; w[b + 19] = 0; w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks);
+    w[b + 22] = take(scratch); w[b + 23] = x.heads;
+    return true;
+  }
+
+  /**
+   * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
+   * (FMA or not), on the calling thread. Throws a NumericError where the attention op would (a query row
+   * that sees no key, a NaN score). Returns false, running nothing, when the wasm backend is not active
+   * or the program was disposed.
+   */
+  run(from = 0, to = this.count): boolean {
+    const state = activeWasm();
+    if (state === null || this.released) return false;
+    const r = state.kernels.run_program(this.at, from, to);
+    if (r !== 0) {
+      const b = (r & 1023) * RECORD;
+      attentionFailed(r >> 10, this.words[b + QUERY_START_AT[this.words[b]!]!]!);
+    }
+    return true;
+  }
+}
