@@ -127,7 +127,7 @@ export function farDependencyExplanation(q: QualityResults): string[] {
   const step = 100 / n;
   const intro =
     `Each of the ${n} probes names its topic in its first words (position 1 or 2: "the [big] cat …"), then runs ${q.plan.gap} or more words of clauses about other nouns ("… and a dog runs …"), then ends "and the": the grammar now allows only the topic (after an optional adjective), at least ${d} positions after it. ` +
-    `A strategy whose cache still carries the topic names it; one that lost it can only guess among the ${NOUNS.length} nouns: chance is 1/${NOUNS.length} = ${pct(r.chance)} (dashed line), and with ${n} probes a guess lands within ±${pct(r.margin)} of it (the grey band, two standard errors).` +
+    `To a model that learned the rule, a strategy whose cache still carries the topic gives it; one that lost it leaves only a guess among the ${NOUNS.length} nouns: chance is 1/${NOUNS.length} = ${pct(r.chance)} (dashed line), and with ${n} probes a guess lands within ±${pct(r.margin)} of it (the grey band, two standard errors).` +
     (n <= 20 ? ` Only ${n} probes in this run: each is ${pctNote(1 / n)} of a bar, so the figures move in steps of ${+step.toFixed(1)}% and differences under ${pct(r.margin)} are noise.` : "");
   if (r.full === null) {
     return [intro, `No far-dependency share was measured for <code>full</code> (no probe fit the model's context, or <code>full</code> was not run), so there is nothing to compare.`];
