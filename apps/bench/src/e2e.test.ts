@@ -69,11 +69,11 @@ describe("pnpm bench --from a small report made for the test, opened in headless
     expect(page.requests).toEqual([]);
   });
 
-  it("draws all ten plots (Plotly's graph divs hold their traces and SVG)", () => {
+  it("draws all eleven plots (Plotly's graph divs hold their traces and SVG)", () => {
     ready();
-    expect(page.plotsDone).toBe("10");
+    expect(page.plotsDone).toBe("11");
     expect(page.plots.map((p) => p.id)).toEqual([
-      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-attention-mass", "plot-speculative",
+      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-far-dependency", "plot-attention-mass", "plot-speculative",
     ]);
     for (const p of page.plots) {
       expect(p.traces, p.id).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe("pnpm bench --from a small report made for the test, opened in headless
     expect(page.text).toContain("This machine was noisy during the run.");
     expect(page.text.indexOf("This machine was noisy")).toBeLessThan(page.text.indexOf("What a step recomputes"));
     expect(page.text).toMatch(/int8: max \|Δlogit\| vs full [\d.]+ over 40 steps/);
-    for (const heading of ["What a step recomputes: the walk-through", "Why the no-cache curve grows much faster", "Power laws", "The rate improvement", "Cache strategies", "Where the measurements depart from the model", "Speculative decoding: a draft proposes, the target verifies", "How this was measured"]) {
+    for (const heading of ["What a step recomputes: the walk-through", "Why the no-cache curve grows much faster", "Power laws", "The rate improvement", "Cache strategies", "Where the measurements depart from the model", "The far dependency: which strategies keep the topic", "Speculative decoding: a draft proposes, the target verifies", "How this was measured"]) {
       expect(page.text).toContain(heading);
     }
   });

@@ -28,7 +28,7 @@ describe("buildReport", () => {
   it("plots both series, with and without the cache, on the same axes (plot 1)", () => {
     const figures = inlined(html, "bench-figures") as Figure[];
     expect(figures.map((f) => f.id)).toEqual([
-      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-attention-mass", "plot-speculative",
+      "plot-triangle", "plot-time", "plot-loglog", "plot-speedup", "plot-strategies", "plot-positions", "plot-quality-memory", "plot-loss-position", "plot-far-dependency", "plot-attention-mass", "plot-speculative",
     ]);
     const time = figures[1]!;
     expect(time.data.map((t) => t.name)).toEqual(["no cache (none)", "KV cache (full)"]);

@@ -6,7 +6,7 @@ import { buildFigures, type Figure } from "./figures.js";
 import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
 import type { BenchResults } from "./results.js";
 import { analyzeSpeculation, speculativeExplanation, speculativeFigure, speculativeTable } from "./speculative-section.js";
-import { qualityExplanation, qualityFigures } from "./strategy-quality.js";
+import { qualityExplanation, qualityFigures, qualityTable } from "./strategy-quality.js";
 
 /** JSON that is safe inside <script>: "<" is escaped, so no "</script>" can end the element early. */
 export const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
@@ -77,9 +77,10 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
   const qualityText = quality ? qualityExplanation(quality) : null;
   const qualityRows = quality && qualityText
     ? [
-      row(qualityFigs[0]!, "What each strategy gives up: quality against memory", qualityText.memory),
+      row(qualityFigs[0]!, "What each strategy gives up: quality against memory", qualityText.memory, qualityTable(quality)),
       row(qualityFigs[1]!, "Perplexity against position: windows, sinks and where positions come from", qualityText.position),
-      row(qualityFigs[2]!, "Attention sinks: measured, not assumed", qualityText.mass),
+      row(qualityFigs[2]!, "The far dependency: which strategies keep the topic", qualityText.far),
+      row(qualityFigs[3]!, "Attention sinks: measured, not assumed", qualityText.mass),
     ].join("\n")
     : "";
   const speculative = results.speculative ?? null;

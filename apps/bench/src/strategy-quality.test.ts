@@ -15,9 +15,9 @@ describe("paretoFront", () => {
 describe("the section", () => {
   const q = syntheticQuality();
 
-  it("draws quality against memory with the front, perplexity against position, and the attention mass", () => {
-    const [scatter, loss, mass] = qualityFigures(q);
-    expect([scatter!.id, loss!.id, mass!.id]).toEqual(["plot-quality-memory", "plot-loss-position", "plot-attention-mass"]);
+  it("draws quality against memory with the front, perplexity against position, the far dependency and the attention mass", () => {
+    const [scatter, loss, far, mass] = qualityFigures(q);
+    expect([scatter!.id, loss!.id, far!.id, mass!.id]).toEqual(["plot-quality-memory", "plot-loss-position", "plot-far-dependency", "plot-attention-mass"]);
     const front = scatter!.data.find((t) => t["name"] === "Pareto front")!;
     expect(front["x"]).toEqual([6_144, 8_160, 30_720, 30_720]); // sliding-window:64, int8, full and paged (a tie: neither beats the other)
     expect(loss!.data.map((t) => t["name"])).toEqual(["full", "sliding-window:64", "sliding-window:64:cache"]);
@@ -31,12 +31,15 @@ describe("the section", () => {
     expect(text.mass[1]).toContain("a sink formed in layer 0");
     const none = qualityExplanation({ ...q, mass: { model: q.mass.random, random: q.mass.random } });
     expect(none.mass[1]).toContain("no sink formed in this model");
+    expect(text.far[1]).toContain("no better than a guess"); // every synthetic share is 20%, full's too
   });
 
   it("is in the report, after the existing plots", () => {
     const html = buildReport(syntheticResults(), "/* plotly */");
-    for (const id of ["plot-quality-memory", "plot-loss-position", "plot-attention-mass"]) expect(html).toContain(`<div class="plot" id="${id}">`);
+    for (const id of ["plot-quality-memory", "plot-loss-position", "plot-far-dependency", "plot-attention-mass"]) expect(html).toContain(`<div class="plot" id="${id}">`);
     expect(html.indexOf("plot-positions")).toBeLessThan(html.indexOf("plot-quality-memory"));
+    expect(html.indexOf("plot-loss-position")).toBeLessThan(html.indexOf("plot-far-dependency"));
+    expect(html).toContain("<th>far dependency (topic named)</th>"); // the section's table, under its first plot
     expect(buildReport({ ...syntheticResults(), quality: null }, "/* plotly */")).not.toContain("plot-quality-memory"); // older results
   });
 

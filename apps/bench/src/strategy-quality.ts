@@ -1,14 +1,15 @@
 // The report's section on what each cache strategy gives up: quality against memory (one point per
-// strategy and setting, the Pareto front marked), next-word loss against position, and the attention
-// mass on the first positions per layer (trained weights against random ones). Measured with the eval
-// library (`tinylm eval` runs the same), drawn as Plotly figures, each with an explanation generated
-// from the run's numbers.
+// strategy and setting, the Pareto front marked), next-word loss against position, the far dependency
+// (far-dependency.ts) and the attention mass on the first positions per layer (trained weights against
+// random ones). Measured with the eval library (`tinylm eval` runs the same), drawn as Plotly figures,
+// each with an explanation generated from the run's numbers, and every strategy's numbers in one table.
 import {
   attentionMass, evalPlan, evaluate, isSink, parseStrategy, SINK_SHARE, TinyLM,
   type EvalPlan, type LayerMass, type StrategyEval,
 } from "@tinylm/model";
+import { farDependencyExplanation, farDependencyFigure } from "./far-dependency.js";
 import type { Figure } from "./figures.js";
-import { escapeHtml, formatBytes, sig3 } from "./format.js";
+import { escapeHtml, formatBytes, formatInt, sig3 } from "./format.js";
 
 /** What the section needs, as stored in results.json. */
 export interface QualityResults {
@@ -63,7 +64,7 @@ function layout(title: string, x: Record<string, unknown>, y: Record<string, unk
 
 const family = (label: string): string => label.replace(/:\d+/g, "").replace(/:(token|channel)$/, "");
 
-/** The three figures: quality vs memory with the Pareto front, loss vs position, attention mass per layer. */
+/** The four figures: quality vs memory with the Pareto front, loss vs position, the far dependency, attention mass per layer. */
 export function qualityFigures(q: QualityResults): Figure[] {
   const points = q.strategies.map((s) => ({ bytes: s.allocatedBytes, kl: s.meanKL }));
   const front = paretoFront(points);
@@ -118,13 +119,13 @@ export function qualityFigures(q: QualityResults): Figure[] {
     ],
     layout: layout(`Attention on positions 0..${(q.mass.model[0]?.mass.length ?? 4) - 1}, per layer`, { title: { text: "layer" } }, { title: { text: "share of each query's attention" }, rangemode: "tozero" }, { barmode: "group" }),
   };
-  return [scatter, loss, mass];
+  return [scatter, loss, farDependencyFigure(q), mass];
 }
 
 const find = (q: QualityResults, label: string): StrategyEval | undefined => q.strategies.find((s) => s.label === label);
 
 /** The explanations, generated from the run's numbers. */
-export function qualityExplanation(q: QualityResults): { memory: string[]; position: string[]; mass: string[] } {
+export function qualityExplanation(q: QualityResults): { memory: string[]; position: string[]; far: string[]; mass: string[] } {
   const full = find(q, "full");
   const points = q.strategies.map((s) => ({ bytes: s.allocatedBytes, kl: s.meanKL }));
   const front = paretoFront(points).map((i) => q.strategies[i]!.label);
@@ -160,5 +161,18 @@ export function qualityExplanation(q: QualityResults): { memory: string[]; posit
       ? `By the rule used here (at least ${SINK_SHARE} of the attention, and 5× the uniform share), a sink formed in layer${sinkLayers.length > 1 ? "s" : ""} ${sinkLayers.join(", ")}.`
       : `By the rule used here (at least ${SINK_SHARE} of the attention, and 5× the uniform share), no sink formed in this model: no layer parks attention on the first positions. So the sinks strategy's first positions are kept for a habit this model does not have.`,
   ];
-  return { memory, position, mass };
+  return { memory, position, far: farDependencyExplanation(q), mass };
+}
+
+/** Every strategy's numbers, one row each (NaN, or null from results.json, shown as "–"). */
+export function qualityTable(q: QualityResults): string {
+  const share = (x: number, digits: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : "–");
+  const num = (x: number, f: (x: number) => string): string => (Number.isFinite(x) ? f(x) : "–");
+  const head = ["strategy", "positions held", "bytes allocated", "perplexity", "KL from <code>full</code>", "greedy words equal to <code>full</code>'s", "grammatical", "far dependency (topic named)"];
+  const rows = q.strategies.map((s) => [
+    `<code>${escapeHtml(s.label)}</code>`, num(s.heldPositions, formatInt), num(s.allocatedBytes, formatBytes), num(s.perplexity, sig3),
+    s.meanKL === 0 ? "0" : num(s.meanKL, (x) => x.toExponential(1)), share(s.agreement, 1), share(s.grammatical, 1), share(s.farDependency, 0),
+  ]);
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>` +
+    `<p class="note">${q.plan.texts} texts of ${formatInt(q.plan.textLength)} words teacher-forced, ${q.plan.prompts} prompts continued greedily for ${formatInt(q.plan.continuation)} words, ${q.plan.probes} far-dependency probes (the topic ${q.plan.gap}+ words back); <code>tinylm eval --markdown</code> prints the same measurements.</p>`;
 }
