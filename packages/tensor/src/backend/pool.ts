@@ -159,6 +159,9 @@ export class Pool {
       this.failure = "kernel memory is full";
       return;
     }
+    // the block may have held other data (the heap reuses freed blocks): a stale FAILED, SEQ or READY
+    // would read as a failed job, a job to run, or workers that are up
+    new Uint8Array(buffer, control, CONTROL_BYTES).fill(0);
     for (let w = 0; w < size; w++) {
       const worker = spawn({ modules: compiled.modules, memory: compiled.memory, control, spin: 4000, me: w + 1 });
       if (typeof worker === "string") {

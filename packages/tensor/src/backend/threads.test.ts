@@ -140,6 +140,29 @@ describe("splitRows", () => {
   });
 });
 
+describe("a pool started over reused memory", () => {
+  it("clears its control block: data left in the block reads as no job, no failure and no worker yet", async () => {
+    const plain = readFileSync(new URL("../../dist/tensor-kernels.wasm", import.meta.url));
+    const compiled = compileKernels(plain, undefined, 256, true);
+    const heap = new Heap(compiled.memory.buffer.byteLength);
+    const dirty = heap.alloc(4096); // the first block: the pool's control block is allocated in it once released
+    new Int32Array(compiled.memory.buffer, dirty, 1024).fill(1); // as if a job were pending, failed, and a worker up
+    heap.release(dirty);
+    const kernels = new KernelDispatch(compiled, heap);
+    kernels.setThreads(2);
+    kernels.warm(); // starts the pool: its control block is the heap's first block
+    const T = 2000, n = 64, m = 256;
+    const [x, w, out] = [heap.alloc(4 * T * n), heap.alloc(4 * m * n), heap.alloc(4 * T * m)];
+    new Float32Array(compiled.memory.buffer, x, T * n).fill(1);
+    new Float32Array(compiled.memory.buffer, w, m * n).fill(0.5);
+    for (let i = 0; i < 3000 && kernels.warm() < 2; i++) await new Promise((r) => setTimeout(r, 20)); // a busy machine: up to a minute
+    expect(kernels.warm()).toBe(2);
+    for (let i = 0; i < 500 && kernels.workerChunks === 0; i++) kernels.linear(x, n, w, n, 0, out, m, T, n, m, 0);
+    expect(kernels.workerChunks).toBeGreaterThan(0);
+    expect(new Float32Array(compiled.memory.buffer, out, T * m).every((v) => v === 32)).toBe(true); // 64 · 1 · 0.5
+  }, 120_000);
+});
+
 describe("without shared memory", () => {
   it("runs one thread and says why", () => {
     const plain = readFileSync(new URL("../../dist/tensor-kernels.wasm", import.meta.url));
