@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { WeightsError } from "../errors.js";
-import { parseSafetensors } from "../safetensors.js";
+import { parseOwnSafetensors } from "../safetensors.js";
 import { loadModel } from "../weights-file.js";
 import { TinyLM } from "../model.js";
 
@@ -55,7 +55,7 @@ function readBundled(name: BundledModel, dir: string): Uint8Array {
 export function loadBundledModel(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir = MODELS_DIR): TinyLM {
   const bytes = readBundled(name, dir);
   try {
-    const { config, weights } = parseSafetensors(bytes);
+    const { config, weights } = parseOwnSafetensors(bytes);
     return new TinyLM(config, weights);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
