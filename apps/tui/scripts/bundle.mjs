@@ -61,6 +61,7 @@ await build({
   entryPoints: [entry],
   outfile: join(outdir, "tinylm.cjs"),
   format: "cjs",
+  supported: { "dynamic-import": false }, // import("node:readline") becomes require(): a vm script cannot import()
   plugins: [lazyChildProcess, uiThroughLoader],
   define: { "import.meta.url": "__tinylmUrl" }, // the loader gives the script __filename, not import.meta
   banner: { js: "var __tinylmUrl = require('node:url').pathToFileURL(__filename).href;" },

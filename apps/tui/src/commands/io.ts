@@ -1,7 +1,7 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { isatty } from "node:tty";
 import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
@@ -34,15 +34,22 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd: string = proc
   return viaOurScript && env["INIT_CWD"] ? env["INIT_CWD"] : cwd;
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. Which are terminals is asked of the file descriptors: process.stdin and
+ * process.stderr are built on first use (process.stdin alone costs milliseconds of a cold start), and a
+ * `tinylm generate` never reads one. node:readline, for `tinylm chat`, loads when lines are first read.
+ */
 export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    errIsTTY: process.stderr.isTTY === true,
-    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    errIsTTY: isatty(2),
+    interactive: isatty(0) && isatty(1),
     readStdin: () => readStdinPrompt(0),
-    lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false }),
+    lines: async function* () {
+      const { createInterface } = await import("node:readline");
+      yield* createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+    },
     cwd: userCwd(),
   };
 }
