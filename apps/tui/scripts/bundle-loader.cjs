@@ -8,7 +8,7 @@
 //   TINYLM_CODE_CACHE=off    ignore the cache        TINYLM_CODE_CACHE=write  (re)write it at exit
 //   TINYLM_DEBUG=1           say on stderr whether the cache was used, and if not why
 "use strict";
-const { readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { readFileSync, renameSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { Script } = require("node:vm");
 
@@ -20,14 +20,13 @@ const file = join(__dirname, "tinylm.cjs");
 const cacheFile = `${file}.cache`;
 const mode = process.env.TINYLM_CODE_CACHE;
 
-/** The file's size and modification time (like Python's .pyc): a cache records the ones it was written for. */
-function stampOf(path) {
-  const st = statSync(path);
-  return Buffer.from(new Float64Array([st.size, st.mtimeMs]).buffer);
-}
+// The cache file holds the script it was written for (its length as 4 bytes, then its bytes), then V8's
+// data. V8 itself checks only the script's length, so the bytes are compared here: a memcmp, where
+// timestamps would not survive a copy or a build tool restoring its cached outputs.
+const code = readFileSync(file);
 
 /** The V8 cache data if the cache file was written for the script as it is now (else why not, a string). */
-function readCache(stamp) {
+function readCache() {
   if (mode === "off" || mode === "write") return `TINYLM_CODE_CACHE=${mode}`;
   let bytes;
   try {
@@ -35,15 +34,15 @@ function readCache(stamp) {
   } catch {
     return "no cache file"; // none written: compile from source
   }
-  const fresh = bytes.length > stamp.length && bytes.subarray(0, stamp.length).equals(stamp);
-  return fresh ? bytes.subarray(stamp.length) : "tinylm.cjs changed after the cache was written";
+  const n = bytes.length >= 4 ? bytes.readUInt32LE(0) : -1;
+  const fresh = n === code.length && bytes.length > 4 + n && bytes.subarray(4, 4 + n).equals(code);
+  return fresh ? bytes.subarray(4 + n) : "tinylm.cjs changed after the cache was written";
 }
 
-const stamp = stampOf(file);
-const cache = readCache(stamp);
+const cache = readCache();
 const params = ["exports", "require", "module", "__filename", "__dirname", "__tinylmImportUi"];
 // strict, as the ES modules it was bundled from
-const source = `(function (${params.join(", ")}) {"use strict";${readFileSync(file, "utf8")}\n})`;
+const source = `(function (${params.join(", ")}) {"use strict";${code.toString("utf8")}\n})`;
 const script = new Script(source, { filename: file, cachedData: typeof cache === "string" ? undefined : cache });
 if (process.env.TINYLM_DEBUG === "1") {
   const why = typeof cache === "string" ? cache : script.cachedDataRejected ? "rejected by V8 (another Node version or V8 flags)" : "";
@@ -52,7 +51,9 @@ if (process.env.TINYLM_DEBUG === "1") {
 if (mode === "write") {
   process.on("exit", () => {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat([stamp, script.createCachedData()]));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(code.length);
+    writeFileSync(tmp, Buffer.concat([length, code, script.createCachedData()]));
     renameSync(tmp, cacheFile);
   });
 }

@@ -9,7 +9,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,6 +45,20 @@ const uiThroughLoader = {
   },
 };
 
+// In the workspace's packages, import.meta.url keeps naming the module's own file (bundled.ts finds the
+// trained models beside it), written relative to the bundle; elsewhere it is the bundle's (the define below)
+const ownImportMetaUrl = {
+  name: "own-import-meta-url",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      const url = `new URL(${JSON.stringify(relative(outdir, path).split(sep).join("/"))}, __tinylmUrl).href`;
+      return { contents: source.replaceAll("import.meta.url", url), loader: "js" };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: "node",
@@ -62,7 +76,7 @@ await build({
   outfile: join(outdir, "tinylm.cjs"),
   format: "cjs",
   supported: { "dynamic-import": false }, // import("node:readline") becomes require(): a vm script cannot import()
-  plugins: [lazyChildProcess, uiThroughLoader],
+  plugins: [lazyChildProcess, uiThroughLoader, ownImportMetaUrl],
   define: { "import.meta.url": "__tinylmUrl" }, // the loader gives the script __filename, not import.meta
   banner: { js: "var __tinylmUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
