@@ -4,7 +4,7 @@
 import { contiguous, formatShape, sameShape, sizeOf, tensor, type Tensor } from "@tinylm/tensor";
 import { configFromJson, configToJson, DEFAULT_CONFIG, validateConfig, type ModelConfig } from "./config.js";
 import { ArgumentError, clip, ConfigError, quote, WeightsError } from "./errors.js";
-import { assertFinite, checkWeights, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
+import { assertFinite, checkedFinite, checkWeights, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
 
 /** Headers past this size are rejected before parsing (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -104,7 +104,9 @@ export function parseSafetensors(bytes: Uint8Array): { config: ModelConfig; weig
  * weights into kernel memory): the weights are views of `bytes` where aligned, not copies of them.
  */
 export function parseOwnSafetensors(bytes: Uint8Array): { config: ModelConfig; weights: Weights } {
-  return parse(bytes, true);
+  const parsed = parse(bytes, true);
+  checkedFinite.add(parsed.weights);
+  return parsed;
 }
 
 function parse(bytes: Uint8Array, share: boolean): { config: ModelConfig; weights: Weights } {
