@@ -1,7 +1,6 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
 import { resolve } from "node:path";
-import { isatty } from "node:tty";
 import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
@@ -35,16 +34,20 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd: string = proc
 }
 
 /**
- * The real process streams. Which are terminals is asked of the file descriptors: process.stdin and
- * process.stderr are built on first use (process.stdin alone costs milliseconds of a cold start), and a
- * `tinylm generate` never reads one. node:readline, for `tinylm chat`, loads when lines are first read.
+ * The real process streams. Node builds process.stdin and process.stderr on first use (process.stdin
+ * alone costs milliseconds of a cold start), so whether they are terminals is asked only when it matters:
+ * a `tinylm generate` never touches stdin. node:readline, for `tinylm chat`, loads with the first line.
  */
 export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    errIsTTY: isatty(2),
-    interactive: isatty(0) && isatty(1),
+    get errIsTTY() {
+      return process.stderr.isTTY === true;
+    },
+    get interactive() {
+      return process.stdin.isTTY === true && process.stdout.isTTY === true;
+    },
     readStdin: () => readStdinPrompt(0),
     lines: async function* () {
       const { createInterface } = await import("node:readline");
