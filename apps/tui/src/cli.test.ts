@@ -49,7 +49,7 @@ describe("the bundled executable (what pnpm start and pnpm tinylm run)", { timeo
     expect(bundled.status, bundled.stderr).toBe(0);
     const args = ["generate", "--prompt", "the cat", "--max-new-tokens", "8"];
     const run = (env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [join(bundleDir, "cli.js"), ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, TINYLM_DEBUG: "", ...env } });
+      spawnSync(process.execPath, [join(bundleDir, "cli.js"), ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "", TINYLM_DEBUG: "", ...env } }); // V8 flags would reject the cache
     const r = run();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);

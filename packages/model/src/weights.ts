@@ -86,17 +86,17 @@ export function getParameter(weights: Weights, name: string): Tensor {
 }
 
 /**
- * Checks `weights` against `config` before a model is built from them: every parameter present, a float32
- * tensor of the shape the config gives, finite; no block more than n_layers. Throws a WeightsError naming
- * the tensor (two-layer weights under a three-layer config, or a 16-row pos_emb under context_length 32,
- * would otherwise run and give wrong logits or NaN).
- */
-/**
  * Weights whose every value was checked finite by the parser of a file nobody else holds (parseOwnSafetensors),
  * for the model built from them next: checkWeights does not loop over their ~10⁵ floats a second time.
  */
 export const checkedFinite = new WeakSet<Weights>();
 
+/**
+ * Checks `weights` against `config` before a model is built from them: every parameter present, a float32
+ * tensor of the shape the config gives, finite; no block more than n_layers. Throws a WeightsError naming
+ * the tensor (two-layer weights under a three-layer config, or a 16-row pos_emb under context_length 32,
+ * would otherwise run and give wrong logits or NaN).
+ */
 export function checkWeights(op: string, config: ModelConfig, weights: Weights): void {
   if (typeof weights !== "object" || weights === null) throw new WeightsError(`${op}: weights must be a Weights object (from initWeights, parseSafetensors or model.weights); got ${quote(weights)}`);
   const blocks = (weights as { blocks?: unknown }).blocks;
