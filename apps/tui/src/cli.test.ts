@@ -43,15 +43,24 @@ function expectOneLineError(r: ReturnType<typeof tinylm>, message: RegExp) {
 }
 
 describe("the bundled executable (what pnpm start and pnpm tinylm run)", { timeout: 120_000 }, () => {
-  it("finds the trained models from its one-file bundle, and generates what the unbundled CLI does", () => {
+  it("finds the trained models from its bundle, and generates what the unbundled CLI does, from its code cache or not", () => {
     const bundleDir = join(outDir, "bundle");
     const bundled = spawnSync(process.execPath, [join(packageDir, "scripts", "bundle.mjs"), "--entry", cli, "--outdir", bundleDir], { encoding: "utf8" });
     expect(bundled.status, bundled.stderr).toBe(0);
     const args = ["generate", "--prompt", "the cat", "--max-new-tokens", "8"];
-    const r = spawnSync(process.execPath, [join(bundleDir, "cli.js"), ...args], { encoding: "utf8", timeout: 60_000 });
+    const run = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [join(bundleDir, "cli.js"), ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "", TINYLM_DEBUG: "", ...env } }); // V8 flags would reject the cache
+    const r = run();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(tinylm(args).stdout);
+    expect(run({ TINYLM_DEBUG: "1" }).stderr).toBe("tinylm: code cache used\n");
+    const off = run({ TINYLM_DEBUG: "1", TINYLM_CODE_CACHE: "off" });
+    expect([off.stdout, off.stderr]).toEqual([r.stdout, "tinylm: code cache not used: TINYLM_CODE_CACHE=off\n"]);
+    const script = join(bundleDir, "tinylm.cjs");
+    writeFileSync(script, `${readFileSync(script, "utf8")}\n`); // changed: a cache of the old file must not be trusted
+    const stale = run({ TINYLM_DEBUG: "1" });
+    expect([stale.stdout, stale.stderr]).toEqual([r.stdout, "tinylm: code cache not used: tinylm.cjs changed after the cache was written\n"]);
   });
 });
 

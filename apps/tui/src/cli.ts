@@ -13,10 +13,13 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-process.exitCode = await main(process.argv.slice(2), processIo(), {
+// no top-level await: the bundle (scripts/bundle.mjs) is a CommonJS script
+void main(process.argv.slice(2), processIo(), {
   debug: process.env["TINYLM_DEBUG"] === "1",
   launchTui: async (options) => {
     const { runTui } = await import("./ui/run.js");
     await runTui(options);
   },
+}).then((code) => {
+  process.exitCode = code;
 });

@@ -3,7 +3,7 @@
 // [3d] bias, so one linear computes all three (each output is the same dot product as in its own linear, so
 // the results are bit for bit the same). The packed copy is made here, once: the model's weights are fixed
 // at construction (model.weights keeps q, k and v as their own tensors, for saving and inspection).
-import { backendInfo, copyRows, inKernelMemory, kernelZeros, toKernelMemory, type Tensor } from "@tinylm/tensor";
+import { backendInfo, contiguous, inKernelMemory, kernelZeros, toKernelMemory, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
 import { AttentionParams, LinearParams, NormParams } from "./layers.js";
 import type { Block, Linear, Norm, Weights } from "./weights.js";
@@ -87,9 +87,15 @@ function pack(parts: readonly Linear[]): Linear {
   let at = 0;
   for (const p of parts) {
     const m = p.weight.shape[0]!;
-    copyRows(p.weight, weight, at);
-    for (let j = 0; j < m; j++) bias.data[at + j] = p.bias.get(j);
+    weight.data.set(flat(p.weight), at * n);
+    bias.data.set(flat(p.bias), at);
     at += m;
   }
   return { weight, bias };
+}
+
+/** t's elements in row-major order, as one run of floats (a subarray, no copy, when t is contiguous). */
+function flat(t: Tensor): Float32Array {
+  const c = contiguous(t);
+  return c.data.subarray(c.offset, c.offset + c.size);
 }

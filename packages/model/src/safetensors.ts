@@ -4,7 +4,7 @@
 import { contiguous, formatShape, sameShape, sizeOf, tensor, type Tensor } from "@tinylm/tensor";
 import { configFromJson, configToJson, DEFAULT_CONFIG, validateConfig, type ModelConfig } from "./config.js";
 import { ArgumentError, clip, ConfigError, quote, WeightsError } from "./errors.js";
-import { assertFinite, checkWeights, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
+import { assertFinite, checkedFinite, checkWeights, getParameter, parameterSpecs, weightsFromEntries, type Weights } from "./weights.js";
 
 /** Headers past this size are rejected before parsing (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -74,8 +74,12 @@ function checkEntry(name: string, entry: unknown, shape: readonly number[], data
 /** True on little-endian machines (all current ones): float32 bytes can then be viewed as they are stored. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The float32 values stored in `bytes` (little endian): one copy of the range, then a typed-array view. */
-function readFloats(bytes: Uint8Array): Float32Array {
+/**
+ * The float32 values stored in `bytes` (little endian): a view of them where `share` allows and they are
+ * 4-byte aligned, else one copy of the range, then a typed-array view.
+ */
+function readFloats(bytes: Uint8Array, share: boolean): Float32Array {
+  if (LITTLE_ENDIAN && share && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const copy = new Uint8Array(bytes); // a fresh buffer (a Buffer's slice() would share): aligned, not the file's
   if (LITTLE_ENDIAN) return new Float32Array(copy.buffer, 0, copy.length / 4);
   const view = new DataView(copy.buffer);
@@ -92,6 +96,20 @@ function readFloats(bytes: Uint8Array): Float32Array {
  */
 export function parseSafetensors(bytes: Uint8Array): { config: ModelConfig; weights: Weights } {
   if (!(bytes instanceof Uint8Array)) throw new ArgumentError("parseSafetensors", "bytes", bytes, "is not a Uint8Array", "the file's bytes (a Uint8Array or Buffer; loadModel reads a path)");
+  return parse(bytes, false);
+}
+
+/**
+ * parseSafetensors of bytes no one else holds or changes (a file just read for a model, which copies its
+ * weights into kernel memory): the weights are views of `bytes` where aligned, not copies of them.
+ */
+export function parseOwnSafetensors(bytes: Uint8Array): { config: ModelConfig; weights: Weights } {
+  const parsed = parse(bytes, true);
+  checkedFinite.add(parsed.weights);
+  return parsed;
+}
+
+function parse(bytes: Uint8Array, share: boolean): { config: ModelConfig; weights: Weights } {
   const { header, dataStart } = readHeader(bytes);
   const config = readConfig(header);
   const specs = parameterSpecs(config);
@@ -112,7 +130,7 @@ export function parseSafetensors(bytes: Uint8Array): { config: ModelConfig; weig
   const data = bytes.subarray(dataStart);
   const entries = new Map<string, Tensor>();
   for (const { spec, range } of spans) {
-    const values = readFloats(data.subarray(range[0], range[1]));
+    const values = readFloats(data.subarray(range[0], range[1]), share);
     assertFinite("safetensors", spec.name, spec.shape, values, "The file is corrupt, or was saved from a model that diverged.");
     entries.set(spec.name, tensor(values, spec.shape));
   }

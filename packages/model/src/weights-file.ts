@@ -1,12 +1,11 @@
 // Loading and saving .safetensors files. Saving writes a temporary file beside the target and renames
 // it over, so a crash never leaves half a file.
-import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { MAX_PARAMETERS } from "./config.js";
 import { ArgumentError, clip, StateError, WeightsError } from "./errors.js";
 import { TinyLM } from "./model.js";
-import { MAX_HEADER_BYTES, parseSafetensors, serializeSafetensors } from "./safetensors.js";
+import { MAX_HEADER_BYTES, parseOwnSafetensors, serializeSafetensors } from "./safetensors.js";
 
 /** The largest file loadModel reads: the header length, the largest header, MAX_PARAMETERS float32 values. */
 export const MAX_WEIGHTS_FILE_BYTES = 8 + MAX_HEADER_BYTES + 4 * MAX_PARAMETERS;
@@ -64,12 +63,17 @@ export function loadModel(path: string): TinyLM {
   if (typeof path !== "string" || path === "") throw new ArgumentError("loadModel", "path", path, "is not a file path", "the path of a .safetensors file");
   const bytes = readWeightsFile(path);
   try {
-    const { config, weights } = parseSafetensors(bytes);
+    const { config, weights } = parseOwnSafetensors(bytes);
     return new TinyLM(config, weights);
   } catch (e) {
     if (e instanceof WeightsError) throw new WeightsError(`${e.message} (in "${clip(path, 200)}")`, e.tensor);
     throw e;
   }
+}
+
+/** n random bytes as hex, from the global Web Crypto (loaded on first use, unlike an import of node:crypto). */
+function randomHex(n: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Writes the model to `path` atomically (temporary file + rename). */
@@ -78,7 +82,7 @@ export function saveModel(path: string, model: TinyLM): void {
   if (!(model instanceof TinyLM)) throw new ArgumentError("saveModel", "model", model, "is not a TinyLM", "a model from TinyLM.init, new TinyLM or loadModel");
   if (model.disposed) throw new StateError("saveModel", "the model was disposed: its weights are gone; save before dispose()");
   const bytes = serializeSafetensors(model.config, model.weights);
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
   try {
     writeFileSync(tmp, bytes);
     renameSync(tmp, path);

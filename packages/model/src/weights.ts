@@ -86,6 +86,12 @@ export function getParameter(weights: Weights, name: string): Tensor {
 }
 
 /**
+ * Weights whose every value was checked finite by the parser of a file nobody else holds (parseOwnSafetensors),
+ * for the model built from them next: checkWeights does not loop over their ~10⁵ floats a second time.
+ */
+export const checkedFinite = new WeakSet<Weights>();
+
+/**
  * Checks `weights` against `config` before a model is built from them: every parameter present, a float32
  * tensor of the shape the config gives, finite; no block more than n_layers. Throws a WeightsError naming
  * the tensor (two-layer weights under a three-layer config, or a 16-row pos_emb under context_length 32,
@@ -100,6 +106,7 @@ export function checkWeights(op: string, config: ModelConfig, weights: Weights):
   if (config.positional === "sinusoidal" && weights.posEmb !== undefined) {
     throw new WeightsError(`${op}: the weights have a learned pos_emb but the config has sinusoidal positions; use positional "learned"`, "pos_emb.weight");
   }
+  const finite = checkedFinite.delete(weights); // once: a later use of the same weights checks them again
   for (const spec of parameterSpecs(config)) {
     let t: unknown;
     try {
@@ -111,6 +118,7 @@ export function checkWeights(op: string, config: ModelConfig, weights: Weights):
     if (!sameShape(t.shape, spec.shape)) {
       throw new WeightsError(`${op}: "${spec.name}" has shape ${formatShape(t.shape.slice(0, 8))}, expected ${formatShape(spec.shape)} from config d_model=${config.dModel}, d_ff=${config.dFF}, context_length=${config.contextLength}; use the config the weights were made with`, spec.name);
     }
+    if (finite) continue;
     const c = contiguous(t);
     assertFinite(op, spec.name, spec.shape, c.data.subarray(c.offset, c.offset + c.size), "They are corrupt, or from a model that diverged.");
   }

@@ -1,7 +1,6 @@
 // Where the commands write and read: the process's streams in the CLI, memory buffers in tests, so a
 // command can be called as a function and its output checked without spawning a process.
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { readStdinPrompt } from "./read-input.js";
 
 export interface Io {
@@ -34,15 +33,26 @@ export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd: string = proc
   return viaOurScript && env["INIT_CWD"] ? env["INIT_CWD"] : cwd;
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. Node builds process.stdin and process.stderr on first use (process.stdin
+ * alone costs milliseconds of a cold start), so whether they are terminals is asked only when it matters:
+ * a `tinylm generate` never touches stdin. node:readline, for `tinylm chat`, loads with the first line.
+ */
 export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    errIsTTY: process.stderr.isTTY === true,
-    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    get errIsTTY() {
+      return process.stderr.isTTY === true;
+    },
+    get interactive() {
+      return process.stdin.isTTY === true && process.stdout.isTTY === true;
+    },
     readStdin: () => readStdinPrompt(0),
-    lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false }),
+    lines: async function* () {
+      const { createInterface } = await import("node:readline");
+      yield* createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+    },
     cwd: userCwd(),
   };
 }

@@ -1,10 +1,11 @@
 // The trained models that ship with the package (packages/model/models/*.safetensors, written by
 // tools/train/train.py; the model card is models/README.md). Node only: they are read from disk.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { WeightsError } from "../errors.js";
-import { parseSafetensors } from "../safetensors.js";
+import { parseOwnSafetensors } from "../safetensors.js";
 import { loadModel } from "../weights-file.js";
 import { TinyLM } from "../model.js";
 
@@ -24,14 +25,25 @@ export function isBundledModel(name: string): name is BundledModel {
   return (BUNDLED_MODELS as readonly string[]).includes(name);
 }
 
+let modelsDir: string | undefined;
+
 /**
- * The package's folder of bundled models (packages/model/models), found through the package's own name
- * rather than this file's place, so an app bundled into one file (the tinylm CLI) finds it too.
+ * The package's folder of bundled models (packages/model/models): two folders up from this module
+ * (dist/trained/), where the package has it; else, for a bundle that moved this code elsewhere, found
+ * through the package's own name (Node's resolver costs ~3 ms of a cold start the first time).
  */
-const MODELS_DIR = join(dirname(createRequire(import.meta.url).resolve("@tinylm/model/package.json")), "models");
+function defaultModelsDir(): string {
+  if (modelsDir === undefined) {
+    const beside = fileURLToPath(new URL("../../models/", import.meta.url));
+    modelsDir = existsSync(join(beside, `${DEFAULT_BUNDLED_MODEL}.safetensors`))
+      ? beside
+      : join(dirname(createRequire(import.meta.url).resolve("@tinylm/model/package.json")), "models");
+  }
+  return modelsDir;
+}
 
 /** The absolute path of a bundled model's weights file (in `dir`, by default the package's models folder). */
-export function bundledModelPath(name: BundledModel, dir = MODELS_DIR): string {
+export function bundledModelPath(name: BundledModel, dir = defaultModelsDir()): string {
   return join(dir, `${name}.safetensors`);
 }
 
@@ -52,10 +64,10 @@ function readBundled(name: BundledModel, dir: string): Uint8Array {
  * Loads a bundled model; a missing or damaged file is a one-line WeightsError saying how to restore it.
  * `dir` replaces the package's models folder (for tests).
  */
-export function loadBundledModel(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir = MODELS_DIR): TinyLM {
+export function loadBundledModel(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir = defaultModelsDir()): TinyLM {
   const bytes = readBundled(name, dir);
   try {
-    const { config, weights } = parseSafetensors(bytes);
+    const { config, weights } = parseOwnSafetensors(bytes);
     return new TinyLM(config, weights);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
@@ -67,7 +79,7 @@ export function loadBundledModel(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir
  * The training run's record stored in a bundled model's __metadata__ (all strings): run, preset, seed,
  * corpus_seed, steps, train_loss, heldout_loss, …; the config is left out (the model carries it).
  */
-export function bundledModelMetadata(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir = MODELS_DIR): Record<string, string> {
+export function bundledModelMetadata(name: BundledModel = DEFAULT_BUNDLED_MODEL, dir = defaultModelsDir()): Record<string, string> {
   const bytes = readBundled(name, dir);
   try {
     const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));

@@ -6,7 +6,6 @@ import { assert2d, assertShape, formatShape } from "../shape.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { matmul } from "./matmul.js";
 import { CAUSAL, maskCausal, softmax, type AttentionSpan } from "./softmax.js";
-import { scale as scaleOp } from "./elementwise.js";
 
 export interface AttentionOptions {
   /** Absolute position of q's first row (row i is at queryStart + i). */
@@ -33,11 +32,19 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   const span = options.span ?? CAUSAL;
   const s = options.scale ?? 1 / Math.sqrt(q.shape[1]!);
   const scores = matmul(q, k.transpose(1, 0)); // [T, dh] x [dh, S] -> [T, S]
-  scaleOp(scores, s, scores);
+  scaleInPlace(scores.data, s); // a new contiguous [T, S]
   maskCausal(scores, options.queryStart, options.keyPositions, span);
   const probs = softmax(scores, scores); // [T, S]
   options.observe?.(probs);
   return matmul(probs, v, out); // [T, S] x [S, dh] -> [T, dh]
+}
+
+/**
+ * x *= s, element by element: the same float32 products as scale(x, s, x), without loading ndarray-ops,
+ * whose import compiles every one of its ops (tens of ms) for a program that may never need them.
+ */
+function scaleInPlace(x: Float32Array, s: number): void {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * s;
 }
 
 /** The shape checks of `attention` (ShapeError naming the operand), without running it. */
