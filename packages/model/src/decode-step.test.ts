@@ -7,21 +7,11 @@ import { backendInfo, setBackend, setDecodeBaseline, setFma, setThreads, warmThr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { CACHE_KINDS, createCache } from "./kv-cache/index.js";
+import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
 const initial = backendInfo();
-// the test set-up runs the plain build: ask for the other to learn whether this runtime has it
-const fmaAvailable = ((): boolean => {
-  try {
-    setFma(true);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    setFma(initial.fma);
-  }
-})();
-const builds = fmaAvailable ? [false, true] : [false];
+const builds = kernelBuilds();
 afterAll(() => {
   setDecodeBaseline(false);
   setFma(initial.fma);

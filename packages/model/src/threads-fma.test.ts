@@ -6,21 +6,11 @@ import { backendInfo, setBackend, setFma, setThreads, warmThreads } from "@tinyl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { FullCache } from "./kv-cache/full-cache.js";
+import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
 const initial = backendInfo();
-// the test set-up runs the plain build: ask for the other to learn whether this runtime has it
-const fmaAvailable = ((): boolean => {
-  try {
-    setFma(true);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    setFma(initial.fma);
-  }
-})();
-const builds = fmaAvailable ? [false, true] : [false];
+const builds = kernelBuilds();
 afterAll(() => {
   setFma(initial.fma);
   setThreads(initial.threads);
