@@ -133,7 +133,7 @@ export class PagedCache implements KVCache {
     checkTruncate(this.kind, this.filled, length);
     const blocks = Math.ceil(length / this.blockSize);
     this.ids.forEach((ids, layer) => {
-      for (const id of ids.splice(blocks)) this.pool.release(id);
+      for (const id of ids.splice(blocks).reverse()) this.pool.release(id);
       this.tables[layer]!.truncate(blocks);
     });
     this.filled = length;
@@ -160,9 +160,11 @@ export class PagedCache implements KVCache {
   }
 
   reset(): void {
-    for (let l = 0; l < this.ids.length; l++) {
-      for (const id of this.ids[l]!) this.pool.release(id);
-      this.ids[l]!.length = 0;
+    // last taken, first released: the pool hands the blocks out again in the order they were first taken
+    for (let l = this.ids.length - 1; l >= 0; l--) {
+      const ids = this.ids[l]!;
+      for (let i = ids.length - 1; i >= 0; i--) this.pool.release(ids[i]!);
+      ids.length = 0;
       this.tables[l]!.clear();
     }
     this.filled = 0;
