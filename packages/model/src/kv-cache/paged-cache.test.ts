@@ -60,6 +60,16 @@ describe("PagedCache", () => {
     expect(again.logits).toEqual(decode(model, createCache("full", model.config), prompt, 30).logits);
   });
 
+  it("refills a reset cache by prefill from the same blocks in the same order", () => {
+    const cache = new PagedCache(model.config, { blockSize: 4 });
+    const prompt = tokensOf(30);
+    model.forward(prompt, { cache });
+    const before = Array.from({ length: L }, (_, layer) => cache.blockTable(layer));
+    cache.reset();
+    model.forward(prompt, { cache });
+    expect(Array.from({ length: L }, (_, layer) => cache.blockTable(layer))).toEqual(before);
+  });
+
   it("validates its block size", () => {
     expect(() => new PagedCache(model.config, { blockSize: 0 })).toThrow(ConfigError);
     expect(() => new PagedCache(model.config, { blockSize: 2.5 })).toThrow(/block_size must be an integer in \[1, 10000\]/);

@@ -160,7 +160,8 @@ export class PagedCache implements KVCache {
   }
 
   reset(): void {
-    // last taken, first released: the pool hands the blocks out again in the order they were first taken
+    // released back to front, so the pool (last released, first reused) hands them out again layer by layer in
+    // position order: a prefill refills each layer from its own blocks in their order, keeping their layout
     for (let l = this.ids.length - 1; l >= 0; l--) {
       const ids = this.ids[l]!;
       for (let i = ids.length - 1; i >= 0; i--) this.pool.release(ids[i]!);
