@@ -132,11 +132,22 @@ export class PagedCache implements KVCache {
   truncate(length: number): void {
     checkTruncate(this.kind, this.filled, length);
     const blocks = Math.ceil(length / this.blockSize);
-    this.ids.forEach((ids, layer) => {
-      for (const id of ids.splice(blocks).reverse()) this.pool.release(id);
-      this.tables[layer]!.truncate(blocks);
-    });
+    this.releaseFrom(blocks);
+    for (const table of this.tables) table.truncate(blocks);
     this.filled = length;
+  }
+
+  /**
+   * Gives every layer's blocks from index `blocks` on back to the pool, back to front: the pool (last
+   * released, first reused) then hands them out again layer by layer in position order, so a refill gets
+   * each layer's blocks in their order, keeping their layout.
+   */
+  private releaseFrom(blocks: number): void {
+    for (let l = this.ids.length - 1; l >= 0; l--) {
+      const ids = this.ids[l]!;
+      for (let i = ids.length - 1; i >= blocks; i--) this.pool.release(ids[i]!);
+      ids.length = Math.min(ids.length, blocks);
+    }
   }
 
   bytes(): CacheBytes {
@@ -160,14 +171,8 @@ export class PagedCache implements KVCache {
   }
 
   reset(): void {
-    // released back to front, so the pool (last released, first reused) hands them out again layer by layer in
-    // position order: a prefill refills each layer from its own blocks in their order, keeping their layout
-    for (let l = this.ids.length - 1; l >= 0; l--) {
-      const ids = this.ids[l]!;
-      for (let i = ids.length - 1; i >= 0; i--) this.pool.release(ids[i]!);
-      ids.length = 0;
-      this.tables[l]!.clear();
-    }
+    this.releaseFrom(0);
+    for (const table of this.tables) table.clear();
     this.filled = 0;
   }
 }
