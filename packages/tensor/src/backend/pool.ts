@@ -191,12 +191,15 @@ export class Pool {
     return this.ready;
   }
 
+  /** The first row of the chunk whose result the last `run` returned (0 when it returned 0). */
+  resultRow = 0;
+
   /**
    * Runs kernel `op` of build `variant` over `count` chunks (this.args and this.cuts written by the
    * caller) on the workers and the calling thread, which uses `k` and `scratch`. Returns the first
-   * nonzero kernel result in chunk order, with the chunk's first row, or 0.
+   * nonzero kernel result in chunk order (its chunk's first row in `resultRow`), or 0.
    */
-  run(k: KernelExports, op: number, variant: number, count: number, scratch: number): { result: number; row: number } {
+  run(k: KernelExports, op: number, variant: number, count: number, scratch: number): number {
     const i32 = this.i32;
     i32[COUNT] = count;
     i32[OP] = op;
@@ -226,7 +229,13 @@ export class Pool {
       }
     }
     if (Atomics.exchange(i32, FAILED, 0) !== 0) throw new Error("a tinylm kernel failed in a worker thread (its error is on the console)");
-    for (let c = 0; c < count; c++) if (this.results[c] !== 0) return { result: this.results[c]!, row: this.cuts[c]! };
-    return { result: 0, row: 0 };
+    this.resultRow = 0;
+    for (let c = 0; c < count; c++) {
+      if (this.results[c] !== 0) {
+        this.resultRow = this.cuts[c]!;
+        return this.results[c]!;
+      }
+    }
+    return 0;
   }
 }

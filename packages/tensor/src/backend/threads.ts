@@ -204,8 +204,8 @@ export class KernelDispatch implements WasmKernels {
     const a = pool.args;
     a[0] = q; a[1] = qs; a[2] = k; a[3] = ks; a[4] = v; a[5] = vs; a[6] = out; a[7] = os; a[9] = S; a[10] = dh; a[11] = scale;
     a[12] = qStart; a[13] = pos; a[14] = window; a[15] = sinks; a[16] = this.scratchAt - stride; a[17] = stride; // worker w (1, 2, …) at base + w·stride
-    const { result, row } = pool.run(this.k as never, OP_ATTENTION, this.variant, cuts.length - 1, scores);
-    return shift(result, row);
+    const result = pool.run(this.k as never, OP_ATTENTION, this.variant, cuts.length - 1, scores);
+    return shift(result, pool.resultRow);
   }
 }
 
