@@ -28,11 +28,16 @@ let kf: usize = 0; // float key rows (key nq + r is row r), kfRow bytes apart
 let kfRow: usize = 0;
 let qg: usize = 0; // dh floats of scratch: the query times a per-channel group's scales
 
+/** Sets the key operands scoreKeys reads (attention_int8's arguments of the same names; kfRow in bytes). */
+export function setInt8Keys(kq_: usize, kRow_: usize, kSc_: usize, G_: i32, kScRow_: usize, nq_: i32, kf_: usize, kfRow_: usize, qg_: usize): void {
+  kq = kq_; kRow = kRow_; kSc = kSc_; G = G_; kScRow = kScRow_; nq = nq_; kf = kf_; kfRow = kfRow_; qg = qg_;
+}
+
 /**
  * Scores of the keys [s, e) (s 8-aligned) of the query at qp into w: the int8 part, then the float part;
  * returns e rounded up to 4 (w padded with -inf up to there).
  */
-function scoreKeys(qr: usize, dh: i32, S: i32, scale: f32, p0: i32, qp: i32, lowW: i32, sinks: i32, w: usize, s: i32, e: i32): i32 {
+export function scoreKeys(qr: usize, dh: i32, S: i32, scale: f32, p0: i32, qp: i32, lowW: i32, sinks: i32, w: usize, s: i32, e: i32): i32 {
   const qe = min(e, nq);
   if (s < qe) scoreRangeI8(qr, kq, kRow, kSc, G, kScRow, dh, scale, p0, qp, lowW, sinks, w, s, qe, qg);
   const fs = max(s, nq);
@@ -55,9 +60,7 @@ export function attention_int8(
   vq: usize, vRow: i32, vSc: usize, out: usize, os: i32,
   T: i32, S: i32, dh: i32, scale: f32, qStart: i32, p0: i32, window: i32, sinks: i32, scores: usize,
 ): i32 {
-  qg = scores + (<usize>((S + 7) & ~7) << 2);
-  kq = kq_; kRow = <usize>kRow_; kSc = kSc_; G = G_; kScRow = <usize>kScRow_;
-  nq = min(nq_, S); kf = kf_; kfRow = (<usize>kfRow_) << 2;
+  setInt8Keys(kq_, <usize>kRow_, kSc_, G_, <usize>kScRow_, min(nq_, S), kf_, (<usize>kfRow_) << 2, scores + (<usize>((S + 7) & ~7) << 2));
   for (let i = 0; i < T; i++) {
     const qr = q + ((<usize>i * <usize>qs) << 2), or = out + ((<usize>i * <usize>os) << 2);
     const qp = qStart + i, lowW = windowStart(qp, window);

@@ -25,13 +25,23 @@ import { hmax, hsum } from "./simd";
 // The max of the scores written by the unmasked path of scoreBlocks since the row began (NaN once one is).
 let blockMax: f32 = -Infinity;
 
+/** Starts a query row: no score seen yet by scoreBlocks' unmasked path. */
+export function resetBlockMax(): void {
+  blockMax = -Infinity;
+}
+
+/** The max of the scores scoreBlocks' unmasked path wrote since resetBlockMax (NaN when one is NaN). */
+export function blockMaxScore(): f32 {
+  return blockMax;
+}
+
 /**
  * Scores of the keys [s, e) (s 8-aligned) of the query at qp into w, block by block; returns the end of
  * the written scores, e rounded up to 4 (padded with -inf), as scoreRange does for a contiguous range.
  * A block part whose keys are all visible is scored here, four keys at a time (dot4, as scoreRange's
  * unmasked path); a part with hidden keys goes through scoreRange. A key's score is the same either way.
  */
-function scoreBlocks(
+export function scoreBlocks(
   qr: usize, kTable: usize, col: usize, kRow: usize, B: i32, dh: i32, scale: f32, p0: i32,
   qp: i32, lowW: i32, sinks: i32, w: usize, s: i32, e: i32,
 ): i32 {
@@ -77,7 +87,7 @@ export function attention_paged(
     segments(true, p0, S, qp, lowW, sinks);
     const s0 = start0, e0 = end0, s1 = start1, e1 = end1;
     resetRowMax();
-    blockMax = -Infinity;
+    resetBlockMax();
     const w0 = s0 < e0 ? scoreBlocks(qr, kTable, c, row, B, dh, scale, p0, qp, lowW, sinks, scores, s0, e0) : s0;
     const w1 = s1 < e1 ? scoreBlocks(qr, kTable, c, row, B, dh, scale, p0, qp, lowW, sinks, scores, s1, e1) : s1;
     const top = max(blockMax, rowMaxScore()); // NaN if either is

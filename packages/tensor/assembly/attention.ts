@@ -36,13 +36,13 @@ import { hsum } from "./simd";
 }
 
 /** The first index in [start, end) whose weight is not +0 (end if none). */
-@inline function firstNonzero(w: usize, start: i32, end: i32): i32 {
+@inline export function firstNonzero(w: usize, start: i32, end: i32): i32 {
   while (start < end && load<i32>(w + (<usize>start << 2)) == 0) start++;
   return start;
 }
 
 /** One past the last index in [start, end) whose weight is not +0 (start if none). */
-@inline function lastNonzero(w: usize, start: i32, end: i32): i32 {
+@inline export function lastNonzero(w: usize, start: i32, end: i32): i32 {
   while (end > start && load<i32>(w + (<usize>(end - 1) << 2)) == 0) end--;
   return end;
 }

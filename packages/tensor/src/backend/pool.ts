@@ -19,6 +19,8 @@ import type { CompiledKernels } from "./wasm-variants.js";
 export const OP_LINEAR = 0;
 export const OP_ATTENTION = 1;
 export const OP_LAYER_NORM = 2;
+export const OP_ATTENTION1_SCORES = 3; // one query's scores, part c of the key ranges (attention-one.ts)
+export const OP_ATTENTION1_VALUES = 4; // one query's value pass, output columns [cuts[c], cuts[c + 1])
 
 /** The most chunks a job may have. */
 export const MAX_CHUNKS = 64;
@@ -44,6 +46,8 @@ function runChunk(k: KernelExports, op: number, a: Float64Array, cuts: Int32Arra
   const r0 = cuts[c]!, rows = cuts[c + 1]! - r0;
   if (op === OP_LINEAR) k.linear(a[0]! + 4 * r0 * a[1]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]! + 4 * r0 * a[6]!, a[6]!, rows, a[8]!, a[9]!, a[10]!);
   else if (op === OP_LAYER_NORM) k.layer_norm(a[0]! + 4 * r0 * a[1]!, a[1]!, a[2]!, a[3]!, a[4]! + 4 * r0 * a[5]!, a[5]!, rows, a[7]!, a[8]!);
+  else if (op === OP_ATTENTION1_SCORES) k.attention1_scores(a[0]!, c, a[1]!);
+  else if (op === OP_ATTENTION1_VALUES) k.attention1_values(a[0]!, r0, r0 + rows);
   else return k.attention(a[0]! + 4 * r0 * a[1]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]! + 4 * r0 * a[7]!, a[7]!, rows, a[9]!, a[10]!, a[11]!, a[12]! + r0, a[13]!, a[14]!, a[15]!, scratch);
   return 0;
 }
@@ -52,6 +56,8 @@ interface KernelExports {
   linear(...args: number[]): void;
   layer_norm(...args: number[]): void;
   attention(...args: number[]): number;
+  attention1_scores(...args: number[]): void;
+  attention1_values(...args: number[]): void;
 }
 
 // The worker: instantiate both builds on the shared memory, then serve jobs forever. Argument 16 of an
@@ -68,6 +74,8 @@ const start = (data) => {
     const r0 = cuts[c], rows = cuts[c + 1] - r0;
     if (op === ${OP_LINEAR}) k.linear(a[0] + 4 * r0 * a[1], a[1], a[2], a[3], a[4], a[5] + 4 * r0 * a[6], a[6], rows, a[8], a[9], a[10]);
     else if (op === ${OP_LAYER_NORM}) k.layer_norm(a[0] + 4 * r0 * a[1], a[1], a[2], a[3], a[4] + 4 * r0 * a[5], a[5], rows, a[7], a[8]);
+    else if (op === ${OP_ATTENTION1_SCORES}) k.attention1_scores(a[0], c, a[1]);
+    else if (op === ${OP_ATTENTION1_VALUES}) k.attention1_values(a[0], r0, r0 + rows);
     else return k.attention(a[0] + 4 * r0 * a[1], a[1], a[2], a[3], a[4], a[5], a[6] + 4 * r0 * a[7], a[7], rows, a[9], a[10], a[11], a[12] + r0, a[13], a[14], a[15], scratch);
     return 0;
   };
@@ -197,7 +205,8 @@ export class Pool {
   /**
    * Runs kernel `op` of build `variant` over `count` chunks (this.args and this.cuts written by the
    * caller) on the workers and the calling thread, which uses `k` and `scratch`. Returns the first
-   * nonzero kernel result in chunk order (its chunk's first row in `resultRow`), or 0.
+   * nonzero kernel result in chunk order (its chunk's first row in `resultRow`), or 0. Allocates nothing:
+   * a decode step calls it.
    */
   run(k: KernelExports, op: number, variant: number, count: number, scratch: number): number {
     const i32 = this.i32;

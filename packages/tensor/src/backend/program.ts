@@ -247,11 +247,24 @@ export class KernelProgram {
   run(from = 0, to = this.count): boolean {
     const state = activeWasm();
     if (state === null || this.released) return false;
+    if (from < to && this.splitAttention(state, from)) from++;
     const r = state.kernels.run_program(this.at, from, to);
     if (r !== 0) {
       const b = (r & 1023) * RECORD;
       attentionFailed(r >> 10, this.words[b + QUERY_START_AT[this.words[b]!]!]!);
     }
+    return true;
+  }
+
+  /**
+   * Runs record `index` split over the worker threads when it is an attention of one query over enough
+   * keys (a decode step over a long context; then true): the dispatcher's split gives the kernel's bits.
+   */
+  private splitAttention(state: WasmState, index: number): boolean {
+    const b = index * RECORD, w = this.words, op = w[b]!;
+    if (QUERY_START_AT[op] === undefined || !state.kernels.splitsRecord(w, b)) return false;
+    const r = state.kernels.attentionRecord(w, b, this.at + 4 * b);
+    if (r !== 0) attentionFailed(r, w[b + QUERY_START_AT[op]!]!);
     return true;
   }
 }

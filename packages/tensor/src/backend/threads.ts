@@ -8,7 +8,7 @@
 import { BackendError } from "../errors.js";
 import { attentionScratchBytes } from "./attention.js";
 import type { Heap } from "./heap.js";
-import { MAX_CHUNKS, OP_ATTENTION, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import { MAX_CHUNKS, OP_ATTENTION, OP_ATTENTION1_SCORES, OP_ATTENTION1_VALUES, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
 import type { CompiledKernels } from "./wasm-variants.js";
 import type { WasmKernels } from "./wasm-module.js";
 
@@ -16,6 +16,19 @@ import type { WasmKernels } from "./wasm-module.js";
 const LINEAR_MIN_WORK = 1 << 17;
 /** Query-key pairs × head width below which an attention runs on the calling thread. */
 const ATTENTION_MIN_WORK = 1 << 17;
+/** Visible keys × head width from which one query's attention (a decode step) is split over the pool. */
+const ONE_QUERY_MIN_WORK = 1 << 15;
+/** Keys per part of a split score pass, at least. */
+const ONE_QUERY_MIN_KEYS = 256;
+/** Output columns per chunk of a split value pass (a multiple of 4). */
+const ONE_QUERY_COLUMNS = 16;
+/** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
+const ONE_QUERY_MAX_PARTS = 48;
+/** Bytes of the state block before the parts' query scratch (attention-one.ts STATE_HEAD). */
+const ONE_QUERY_STATE_HEAD = 4 * (64 + ONE_QUERY_MAX_PARTS);
+/** The ops of attention records over a block table and over int8 rows (program.ts); int8's operands sit at other words. */
+const RECORD_PAGED = 4;
+const RECORD_INT8 = 5;
 /** Rows below which a layer norm runs on the calling thread. */
 const LAYER_NORM_MIN_ROWS = 512;
 /** Chunks of a split call per thread: a descheduled thread's share is picked up by the others. */
@@ -36,7 +49,10 @@ export function availableCores(): number {
   return os?.availableParallelism?.() ?? 1;
 }
 
-export class KernelDispatch implements WasmKernels {
+/** The phases of a split one-query attention: run by the dispatcher itself, not called from outside. */
+type OneQueryPhases = "attention1_begin" | "attention1_scores" | "attention1_weights" | "attention1_values";
+
+export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   private k: WasmKernels;
   private variant: 0 | 1;
   private readonly builds: { plain: WasmKernels; relaxed?: WasmKernels };
@@ -49,6 +65,9 @@ export class KernelDispatch implements WasmKernels {
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
+  /** The state block of a split one-query attention (attention-one.ts), allocated on first use, and the head width it fits. */
+  private oneState = 0;
+  private oneStateWidth = 0;
 
   constructor(private readonly compiled: CompiledKernels, private readonly heap: Heap) {
     const { memory, modules } = compiled;
@@ -180,6 +199,57 @@ export class KernelDispatch implements WasmKernels {
     const a = pool.args;
     a[0] = x; a[1] = xs; a[2] = w; a[3] = b; a[4] = out; a[5] = os; a[7] = d; a[8] = eps;
     pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
+  }
+
+  /**
+   * True when the attention record at words[b] (a kernel program's, program.ts) is one query over enough
+   * keys to split over the pool: a decode step over a long context.
+   */
+  splitsRecord(words: Int32Array, b: number): boolean {
+    const int8 = words[b] === RECORD_INT8;
+    const T = words[b + (int8 ? 14 : 9)]!, S = words[b + (int8 ? 15 : 10)]!, dh = words[b + (int8 ? 16 : 11)]!, window = words[b + (int8 ? 20 : 15)]!;
+    // a block table's blocks must hold a multiple of 4 rows: the paged score loop pads a block's last
+    // keys up to a multiple of 4 with -inf, which past a part's end would be the next part's scores
+    if (words[b] === RECORD_PAGED && words[b + 6]! % 4 !== 0) return false;
+    return T === 1 && Math.min(S, window) * dh >= ONE_QUERY_MIN_WORK && dh >= 2 * ONE_QUERY_COLUMNS && this.lanes() > 0;
+  }
+
+  /**
+   * Runs the attention record at byte address `record` (words[b] in the program's view) split over the
+   * pool, head by head: the scores by parts of the key ranges, then the exps and their sum on this thread,
+   * then the value pass by output columns (assembly/attention-one.ts). Every score and every output column
+   * is computed whole, so the bits are the record's kernel's. Returns the kernel's result for the row (0, 1
+   * when it sees no key, -1 when a score is NaN). Allocates no JS memory: a decode step calls it.
+   */
+  attentionRecord(words: Int32Array, b: number, record: number): number {
+    const pool = this.pool!;
+    const int8 = words[b] === RECORD_INT8;
+    const S = words[b + (int8 ? 15 : 10)]!, dh = words[b + (int8 ? 16 : 11)]!, window = words[b + (int8 ? 20 : 15)]!, heads = words[b + (int8 ? 23 : 18)]!;
+    const state = this.oneQueryState(dh);
+    if (state === 0) return this.k.run_program(record, 0, 1) >> 10;
+    this.splitCalls++;
+    const parts = Math.max(2, Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * (pool.size + 1), Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS)));
+    const a = pool.args;
+    for (let h = 0; h < heads; h++) {
+      this.k.attention1_begin(record, h, state);
+      a[0] = state; a[1] = parts;
+      pool.run(this.k as never, OP_ATTENTION1_SCORES, this.variant, parts, 0); // chunk c is part c
+      const r = this.k.attention1_weights(state, parts);
+      if (r !== 0) return r;
+      a[0] = state;
+      pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, evenCuts(pool.cuts, dh, ONE_QUERY_COLUMNS), 0);
+    }
+    return 0;
+  }
+
+  /** The state block of a split one-query attention for head width dh (attention-one.ts), or 0 when memory is full. */
+  private oneQueryState(dh: number): number {
+    if (dh > this.oneStateWidth) {
+      if (this.oneState !== 0) this.heap.release(this.oneState);
+      this.oneState = this.heap.alloc(ONE_QUERY_STATE_HEAD + 4 * ONE_QUERY_MAX_PARTS * dh);
+      this.oneStateWidth = this.oneState === 0 ? 0 : dh;
+    }
+    return this.oneState;
   }
 
   attention(

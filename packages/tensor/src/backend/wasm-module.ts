@@ -33,6 +33,11 @@ export interface WasmKernels {
   exp_f32(x: number, out: number, n: number): void;
   /** Runs records [from, to) of a kernel program (program.ts); 0, or an attention failure and its record. */
   run_program(prog: number, from: number, to: number): number;
+  /** One query's attention of a program's attention record in phases (assembly/attention-one.ts): operands and ranges, scores by parts, weights, values by columns. */
+  attention1_begin(record: number, head: number, state: number): void;
+  attention1_scores(state: number, part: number, parts: number): void;
+  attention1_weights(state: number, parts: number): number;
+  attention1_values(state: number, c0: number, c1: number): void;
 }
 
 

@@ -1,0 +1,152 @@
+// One query's attention split over the pool (a kernel program's attention record in a decode step over a
+// long context, assembly/attention-one.ts) gives the bits of the record's own kernel run alone: over rows
+// (consecutive or not), a block table and int8 rows (per-token and per-channel key scales, float rows
+// after the last whole group), with windows and sinks, in both builds; a failing row fails like the op.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NumericError } from "../errors.js";
+import { Rng } from "../rng.js";
+import type { Tensor } from "../tensor.js";
+import { BlockTable } from "../block-table.js";
+import { CAUSAL } from "../ops/softmax.js";
+import { backendInfo, loadedWasm, setFma, setThreads, warmThreads } from "./backend.js";
+import { int8Attention, pagedAttention } from "./kv-attention.js";
+import { allocFloat32, allocInt32, allocInt8, kernelZeros } from "./memory.js";
+import { randomMatrix, under } from "./placement.test-utils.js";
+import { prepareAttention } from "./prepared.js";
+import { KernelProgram } from "./program.js";
+
+const initial = backendInfo();
+const builds = initial.fmaReason === undefined ? [false, true] : [false];
+afterAll(() => {
+  setFma(initial.fma);
+  setThreads(initial.threads);
+});
+
+const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+// windows wide enough to be split (visible keys × head width >= 2^15), with the sinks apart from the window or not
+const spans = [CAUSAL, { window: 950, sinks: 4 }, { window: 1100, sinks: 0 }, { window: 5000, sinks: 9 }];
+
+/** Runs the program's record 0, which must be split over the pool; false when it ran alone. */
+function runSplit(p: KernelProgram): boolean {
+  const before = loadedWasm()!.kernels.splitCalls;
+  p.run();
+  return loadedWasm()!.kernels.splitCalls > before;
+}
+
+describe("one query's attention over two threads", () => {
+  beforeAll(async () => {
+    setThreads(2);
+    while ((await warmThreads()) < 2); // a busy machine may need more than warmThreads' own patience
+  }, 120_000);
+
+  describe.each(builds)("fma %s", (fma) => {
+    it.each([[1000, 64, 1], [2101, 64, 1], [777, 96, 2], [1203, 36, 1]] as const)("S=%i d=%i heads=%i: rows, consecutive or not, the kernel's bits", (S, d, heads) => {
+      under("wasm", () => {
+        setFma(fma);
+        const rng = new Rng(S + d);
+        const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
+        const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+        const p = KernelProgram.create(1)!;
+        const a = p.attention(q, got, heads);
+        const consecutive = allocInt32(S), gaps = allocInt32(S);
+        for (let j = 0; j < S; j++) {
+          consecutive[j] = j;
+          gaps[j] = j < 4 ? j : 2 * j + 7; // sinks kept at their positions, the rest spread out
+        }
+        for (const positions of [consecutive, gaps]) {
+          const qpos = positions[S - 1]! + 1;
+          for (const span of spans) {
+            prepareAttention(q, want, heads)(keys, values, positions, qpos, span);
+            expect(p.setAttention(a, keys, values, positions, qpos, span)).toBe(true);
+            expect(runSplit(p)).toBe(true);
+            expect(bytes(got).equals(bytes(want))).toBe(true);
+          }
+        }
+      });
+    });
+
+    it.each([[1000, 64, 16], [1500, 64, 12], [900, 128, 16], [1200, 64, 6]] as const)("S=%i d=%i, blocks of %i: a block table, the kernel's bits (split when blocks hold a multiple of 4 rows)", (S, d, B) => {
+      under("wasm", () => {
+        setFma(fma);
+        const rng = new Rng(S + B);
+        const heads = d / 64, q = randomMatrix(rng, 1, d, "kernel");
+        const table = new BlockTable(B, d);
+        for (let b = 0; b * B < S; b++) table.push(randomMatrix(rng, B, d, "kernel"), randomMatrix(rng, B, d, "kernel"));
+        const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+        const p = KernelProgram.create(1)!;
+        const a = p.attention(q, got, heads);
+        for (const span of spans) {
+          pagedAttention(q, table, S, { queryStart: S, span, nHeads: heads, out: want });
+          expect(p.setPagedAttention(a, table, S, S, span)).toBe(true);
+          expect(runSplit(p)).toBe(B % 4 === 0);
+          expect(bytes(got).equals(bytes(want))).toBe(true);
+        }
+      });
+    });
+
+    it.each([[1000, 64, 1], [1300, 128, 2]] as const)("S=%i d=%i heads=%i: int8 rows, per-token and per-channel scales, the kernel's bits", (S, d, heads) => {
+      under("wasm", () => {
+        setFma(fma);
+        const rng = new Rng(3 * S + d);
+        const q = randomMatrix(rng, 1, d, "kernel");
+        const n = S * d, kd = allocInt8(n), vd = allocInt8(n), ks = allocFloat32(S), vs = allocFloat32(S);
+        for (let i = 0; i < n; i++) {
+          kd[i] = Math.round(rng.uniform() * 254) - 127;
+          vd[i] = Math.round(rng.uniform() * 254) - 127;
+        }
+        for (let j = 0; j < S; j++) {
+          ks[j] = rng.uniform() / 100;
+          vs[j] = rng.uniform() / 100;
+        }
+        const G = 32, quantized = Math.floor((S - 5) / G) * G, cs = allocFloat32(Math.ceil(S / G) * d);
+        for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
+        const values = { data: vd, scales: vs };
+        const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+        const p = KernelProgram.create(1)!;
+        const a = p.attention(q, got, heads);
+        const residual = randomMatrix(rng, S - quantized, d, "kernel");
+        for (const keys of [{ data: kd, scales: ks, group: 0 }, { data: kd, scales: cs, group: G, quantized, residual }]) {
+          for (const span of spans) {
+            int8Attention(q, keys, values, S, { queryStart: S, span, nHeads: heads, out: want });
+            expect(p.setInt8Attention(a, keys, values, S, S, span)).toBe(true);
+            expect(runSplit(p)).toBe(true);
+            expect(bytes(got).equals(bytes(want))).toBe(true);
+          }
+        }
+      });
+    });
+
+    it("fails like the op: a NaN score, and a query that sees no key", () => {
+      under("wasm", () => {
+        setFma(fma);
+        const S = 1000, d = 64, rng = new Rng(9);
+        const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
+        const positions = allocInt32(S);
+        for (let j = 0; j < S; j++) positions[j] = j;
+        const p = KernelProgram.create(1)!;
+        const a = p.attention(q, kernelZeros([1, d]), 1);
+        keys.data[keys.offset + 700 * d + 3] = NaN;
+        p.setAttention(a, keys, values, positions, S, CAUSAL);
+        expect(() => p.run()).toThrow(NumericError);
+        expect(() => prepareAttention(q, kernelZeros([1, d]), 1)(keys, values, positions, S, CAUSAL)).toThrow(NumericError);
+        keys.data[keys.offset + 700 * d + 3] = 0;
+        for (let j = 0; j < S; j++) positions[j] = j + 10; // every key after the query at 5
+        p.setAttention(a, keys, values, positions, 5, CAUSAL);
+        expect(() => p.run()).toThrow(/sees no key|no key/);
+      });
+    });
+  });
+
+  it("leaves one query over a short context on the calling thread", () => {
+    under("wasm", () => {
+      const S = 100, d = 64, rng = new Rng(4);
+      const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
+      const positions = allocInt32(S);
+      for (let j = 0; j < S; j++) positions[j] = j;
+      const p = KernelProgram.create(1)!;
+      const a = p.attention(q, kernelZeros([1, d]), 1);
+      p.setAttention(a, keys, values, positions, S, CAUSAL);
+      expect(runSplit(p)).toBe(false);
+    });
+  });
+});
