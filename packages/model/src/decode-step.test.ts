@@ -64,3 +64,31 @@ describe.each(builds)("fused decode, fma %s", (fma) => {
     }
   });
 });
+
+describe.each(builds)("fused decode over a long context (one query's attention split over the pool), fma %s", (fma) => {
+  const long = TinyLM.init(makeConfig({ contextLength: 800 }), { seed: 5, std: 0.3, perturb: 0.2 });
+  const prompt = Array.from({ length: 700 }, (_, i) => (i * 7 + 3) % 20);
+
+  /** The logits of 6 decode steps after the 700-token prompt (≥ 512 keys of width 64: split on 2 threads). */
+  function decodeLong(kind: string, fused: boolean): Float32Array {
+    setDecodeBaseline(!fused);
+    const cache = createCache(kind, long.config, kind === "sliding-window" || kind === "sinks" ? { window: 600 } : {});
+    long.forward(prompt, { cache, logits: "last" });
+    const out = new Float32Array(6 * 20);
+    for (let s = 0; s < 6; s++) out.set(long.forward([(s * 3) % 20], { cache }).data, s * 20);
+    return out;
+  }
+
+  beforeAll(async () => {
+    setFma(fma);
+    setThreads(2);
+    while ((await warmThreads()) < 2); // a busy machine may need more than warmThreads' own patience
+  }, 120_000);
+
+  it.each(CACHE_KINDS.filter((k) => k !== "none"))("%s cache: the op-by-op step's bits on 2 threads", (kind) => {
+    setThreads(1);
+    const want = decodeLong(kind, false);
+    setThreads(2);
+    expect(bytes(decodeLong(kind, true)).equals(bytes(want))).toBe(true);
+  });
+});
