@@ -10,8 +10,8 @@ import { BlockTable } from "../block-table.js";
 import { CAUSAL } from "../ops/softmax.js";
 import { backendInfo, loadedWasm, setFma, setThreads, warmThreads } from "./backend.js";
 import { int8Attention, pagedAttention } from "./kv-attention.js";
-import { allocFloat32, allocInt32, allocInt8, kernelZeros } from "./memory.js";
-import { randomMatrix, under } from "./placement.test-utils.js";
+import { allocFloat32, allocInt32, kernelZeros } from "./memory.js";
+import { consecutivePositions, randomInt8Rows, randomMatrix, under } from "./placement.test-utils.js";
 import { prepareAttention } from "./prepared.js";
 import { KernelProgram } from "./program.js";
 
@@ -25,6 +25,11 @@ afterAll(() => {
 const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 // windows wide enough to be split (visible keys × head width >= 2^15), with the sinks apart from the window or not
 const spans = [CAUSAL, { window: 950, sinks: 4 }, { window: 1100, sinks: 0 }, { window: 5000, sinks: 9 }];
+
+/** A query, S keys and values of width d at positions 0 .. S - 1, in kernel memory. */
+const rowsOf = (rng: Rng, S: number, d: number) => ({
+  q: randomMatrix(rng, 1, d, "kernel"), keys: randomMatrix(rng, S, d, "kernel"), values: randomMatrix(rng, S, d, "kernel"), positions: consecutivePositions(S),
+});
 
 /** Runs the program's record 0, which must be split over the pool; false when it ran alone. */
 function runSplit(p: KernelProgram): boolean {
@@ -89,15 +94,7 @@ describe("one query's attention over two threads", () => {
         setFma(fma);
         const rng = new Rng(3 * S + d);
         const q = randomMatrix(rng, 1, d, "kernel");
-        const n = S * d, kd = allocInt8(n), vd = allocInt8(n), ks = allocFloat32(S), vs = allocFloat32(S);
-        for (let i = 0; i < n; i++) {
-          kd[i] = Math.round(rng.uniform() * 254) - 127;
-          vd[i] = Math.round(rng.uniform() * 254) - 127;
-        }
-        for (let j = 0; j < S; j++) {
-          ks[j] = rng.uniform() / 100;
-          vs[j] = rng.uniform() / 100;
-        }
+        const { kd, vd, ks, vs } = randomInt8Rows(rng, S, d);
         const G = 32, quantized = Math.floor((S - 5) / G) * G, cs = allocFloat32(Math.ceil(S / G) * d);
         for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
         const values = { data: vd, scales: vs };
@@ -120,9 +117,7 @@ describe("one query's attention over two threads", () => {
       under("wasm", () => {
         setFma(fma);
         const S = 1000, d = 64, rng = new Rng(9);
-        const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
-        const positions = allocInt32(S);
-        for (let j = 0; j < S; j++) positions[j] = j;
+        const { q, keys, values, positions } = rowsOf(rng, S, d);
         const p = KernelProgram.create(1)!;
         const a = p.attention(q, kernelZeros([1, d]), 1);
         keys.data[keys.offset + 700 * d + 3] = NaN;
@@ -140,9 +135,7 @@ describe("one query's attention over two threads", () => {
   it("leaves one query over a short context on the calling thread", () => {
     under("wasm", () => {
       const S = 100, d = 64, rng = new Rng(4);
-      const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
-      const positions = allocInt32(S);
-      for (let j = 0; j < S; j++) positions[j] = j;
+      const { q, keys, values, positions } = rowsOf(rng, S, d);
       const p = KernelProgram.create(1)!;
       const a = p.attention(q, kernelZeros([1, d]), 1);
       p.setAttention(a, keys, values, positions, S, CAUSAL);

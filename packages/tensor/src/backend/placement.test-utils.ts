@@ -2,7 +2,7 @@
 import { Rng } from "../rng.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { getBackend, setBackend, type BackendName } from "./backend.js";
-import { kernelZeros } from "./memory.js";
+import { allocFloat32, allocInt8, allocInt32, kernelZeros } from "./memory.js";
 
 /** Runs f with `name` selected, then restores the previous backend. */
 export function under<T>(name: BackendName, f: () => T): T {
@@ -46,4 +46,25 @@ export function maxAbsDiff(a: Tensor, b: Tensor): number {
 /** The values of row i as a plain array (for bitwise comparisons with toEqual). */
 export function rowOf(t: Tensor, i: number): number[] {
   return Array.from({ length: t.shape[1]! }, (_, j) => t.get(i, j));
+}
+
+/** S int8 key and value rows of width d in kernel memory, with per-row scales (keys' per token). */
+export function randomInt8Rows(rng: Rng, S: number, d: number): { kd: Int8Array; vd: Int8Array; ks: Float32Array; vs: Float32Array } {
+  const n = S * d, kd = allocInt8(n), vd = allocInt8(n), ks = allocFloat32(S), vs = allocFloat32(S);
+  for (let i = 0; i < n; i++) {
+    kd[i] = Math.round(rng.uniform() * 254) - 127;
+    vd[i] = Math.round(rng.uniform() * 254) - 127;
+  }
+  for (let j = 0; j < S; j++) {
+    ks[j] = rng.uniform() / 100;
+    vs[j] = rng.uniform() / 100;
+  }
+  return { kd, vd, ks, vs };
+}
+
+/** Positions 0, 1, …, S - 1 in kernel memory. */
+export function consecutivePositions(S: number): Int32Array {
+  const positions = allocInt32(S);
+  for (let j = 0; j < S; j++) positions[j] = j;
+  return positions;
 }

@@ -7,13 +7,13 @@ import { Rng } from "../rng.js";
 import { zeros, type Tensor } from "../tensor.js";
 import { backendInfo, setFma } from "./backend.js";
 import { allocInt32, kernelZeros } from "./memory.js";
-import { randomMatrix, randomVector, under } from "./placement.test-utils.js";
+import { randomInt8Rows, randomMatrix, randomVector, under } from "./placement.test-utils.js";
 import { prepareAttention, prepareLayerNorm, prepareLinear } from "./prepared.js";
 import { KernelProgram } from "./program.js";
 import { CAUSAL } from "../ops/softmax.js";
 import { BlockTable } from "../block-table.js";
 import { int8Attention, pagedAttention } from "./kv-attention.js";
-import { allocFloat32, allocInt8 } from "./memory.js";
+import { allocFloat32 } from "./memory.js";
 
 const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 const initial = backendInfo();
@@ -86,15 +86,7 @@ describe.each(builds)("kernel program attention over a block table and int8 rows
         expect(bytes(got).equals(bytes(want))).toBe(true);
       }
       // int8 rows, per-token and per-channel key scales (with float rows after the last whole group)
-      const n = S * d, kd = allocInt8(n), vd = allocInt8(n), ks = allocFloat32(S), vs = allocFloat32(S);
-      for (let i = 0; i < n; i++) {
-        kd[i] = Math.round(rng.uniform() * 254) - 127;
-        vd[i] = Math.round(rng.uniform() * 254) - 127;
-      }
-      for (let j = 0; j < S; j++) {
-        ks[j] = rng.uniform() / 100;
-        vs[j] = rng.uniform() / 100;
-      }
+      const { kd, vd, ks, vs } = randomInt8Rows(rng, S, d);
       const G = 8, quantized = Math.floor(S / G) * G, cs = allocFloat32(Math.ceil(S / G) * d);
       for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
       const values = { data: vd, scales: vs };
