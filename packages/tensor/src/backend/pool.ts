@@ -22,6 +22,9 @@ export const OP_LAYER_NORM = 2;
 export const OP_ATTENTION1_SCORES = 3; // one query's scores, part c of the key ranges (attention-one.ts)
 export const OP_ATTENTION1_VALUES = 4; // one query's value pass, output columns [cuts[c], cuts[c + 1])
 
+/** Milliseconds the caller may wait for a worker's last chunk before `run` reports the worker late. */
+const LATE_MS = 0.2;
+
 /** The most chunks a job may have. */
 export const MAX_CHUNKS = 64;
 
@@ -201,6 +204,8 @@ export class Pool {
 
   /** The first row of the chunk whose result the last `run` returned (0 when it returned 0). */
   resultRow = 0;
+  /** True when the last `run` waited more than LATE_MS for a worker's chunk after running out of its own. */
+  late = false;
 
   /**
    * Runs kernel `op` of build `variant` over `count` chunks (this.args and this.cuts written by the
@@ -227,13 +232,19 @@ export class Pool {
       this.results[c] = runChunk(k, op, this.args, this.cuts, c, scratch);
       Atomics.add(i32, DONE, 1);
     }
-    let n = 0;
+    let n = 0, since = 0;
+    this.late = false;
     for (let done = Atomics.load(i32, DONE); done < count; done = Atomics.load(i32, DONE)) {
-      if (++n > 2000 && canBlock) {
-        try {
-          Atomics.wait(i32, DONE, done, 20);
-        } catch {
-          canBlock = false;
+      if (++n > 2000) {
+        // a worker holds a chunk this long only when the OS took its core away (a busy machine)
+        if (since === 0) since = performance.now();
+        else if (!this.late && performance.now() - since > LATE_MS) this.late = true;
+        if (canBlock) {
+          try {
+            Atomics.wait(i32, DONE, done, 20);
+          } catch {
+            canBlock = false;
+          }
         }
       }
     }

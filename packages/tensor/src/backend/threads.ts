@@ -24,6 +24,10 @@ const ONE_QUERY_MIN_KEYS = 256;
 const ONE_QUERY_COLUMNS = 16;
 /** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
 const ONE_QUERY_MAX_PARTS = 48;
+/** One-query attentions run on the calling thread when the workers were not helping (watchWorkers). */
+const ONE_QUERY_PAUSE = 1000;
+/** Splits of one-query attentions over which the workers' share of the chunks is judged. */
+const ONE_QUERY_WATCH = 32;
 /** Bytes of the state block before the parts' query scratch (attention-one.ts STATE_HEAD). */
 const ONE_QUERY_STATE_HEAD = 4 * (64 + ONE_QUERY_MAX_PARTS);
 /** The ops of attention records over a block table and over int8 rows (program.ts); int8's operands sit at other words. */
@@ -62,6 +66,12 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   threadsReason?: string;
   /** Calls split over the pool so far (for tests and benchmarks). */
   splitCalls = 0;
+  /** One-query attentions still to run unsplit because the workers were not helping (watchWorkers); tests set it to 0. */
+  splitPause = 0;
+  /** Splits, their chunks and the chunks the workers ran, since watchWorkers last looked. */
+  private oneSplits = 0;
+  private oneChunks = 0;
+  private oneByWorkers = 0;
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
@@ -211,7 +221,12 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     // a block table's blocks must hold a multiple of 4 rows: the paged score loop pads a block's last
     // keys up to a multiple of 4 with -inf, which past a part's end would be the next part's scores
     if (words[b] === RECORD_PAGED && words[b + 6]! % 4 !== 0) return false;
-    return T === 1 && Math.min(S, window) * dh >= ONE_QUERY_MIN_WORK && dh >= 2 * ONE_QUERY_COLUMNS && this.lanes() > 0;
+    if (T !== 1 || Math.min(S, window) * dh < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS) return false;
+    if (this.splitPause > 0) {
+      this.splitPause--;
+      return false;
+    }
+    return this.lanes() > 0;
   }
 
   /**
@@ -229,17 +244,36 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     if (state === 0) return this.k.run_program(record, 0, 1) >> 10;
     this.splitCalls++;
     const parts = Math.max(2, Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * (pool.size + 1), Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS)));
-    const a = pool.args;
+    const a = pool.args, byWorkers = pool.workerChunks;
+    let chunks = 0, late = false;
     for (let h = 0; h < heads; h++) {
       this.k.attention1_begin(record, h, state);
       a[0] = state; a[1] = parts;
       pool.run(this.k as never, OP_ATTENTION1_SCORES, this.variant, parts, 0); // chunk c is part c
+      late ||= pool.late;
       const r = this.k.attention1_weights(state, parts);
       if (r !== 0) return r;
       a[0] = state;
-      pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, evenCuts(pool.cuts, dh, ONE_QUERY_COLUMNS), 0);
+      const columns = evenCuts(pool.cuts, dh, ONE_QUERY_COLUMNS);
+      pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, columns, 0);
+      late ||= pool.late;
+      chunks += parts + columns;
     }
+    this.watchWorkers(pool.workerChunks - byWorkers, chunks, late);
     return 0;
+  }
+
+  /**
+   * Pauses the one-query split (splitPause) when its workers are not there to help: one was late, or they
+   * ran under 1/8 of the chunks of the last 32 splits. That is a busy machine: the caller did the work
+   * alone and shared its core with a worker spinning for jobs, so the split cost more than it gave.
+   */
+  private watchWorkers(ranByWorkers: number, chunks: number, late: boolean): void {
+    this.oneChunks += chunks;
+    this.oneByWorkers += ranByWorkers;
+    if (++this.oneSplits < ONE_QUERY_WATCH && !late) return;
+    if (late || this.oneByWorkers * 8 < this.oneChunks) this.splitPause = ONE_QUERY_PAUSE;
+    this.oneSplits = this.oneChunks = this.oneByWorkers = 0;
   }
 
   /** The state block of a split one-query attention for head width dh (attention-one.ts), or 0 when memory is full. */
