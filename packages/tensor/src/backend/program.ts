@@ -29,6 +29,9 @@ const OP_LAYER_NORM = 2;
 const OP_ATTENTION = 3;
 const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
+/** Where an attention record keeps T, S, dh, its window and heads: over rows and block tables, and over int8 rows. */
+const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18 } as const;
+const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23 } as const;
 /** Where each attention record keeps its queryStart (for the error of a failed row). */
 const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
 
@@ -262,8 +265,14 @@ export class KernelProgram {
    */
   private splitAttention(state: WasmState, index: number): boolean {
     const b = index * RECORD, w = this.words, op = w[b]!;
-    if (QUERY_START_AT[op] === undefined || !state.kernels.splitsRecord(w, b)) return false;
-    const r = state.kernels.attentionRecord(w, b, this.at + 4 * b);
+    const at = op === OP_ATTENTION_INT8 ? INT8_WORDS : op === OP_ATTENTION || op === OP_ATTENTION_PAGED ? ROWS_WORDS : undefined;
+    if (at === undefined || w[b + at.T] !== 1) return false;
+    // a block table's blocks must hold a multiple of 4 rows: the paged score loop pads a block's last keys
+    // up to a multiple of 4 with -inf, which past a part's end would be the next part's scores
+    if (op === OP_ATTENTION_PAGED && w[b + 6]! % 4 !== 0) return false;
+    const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
+    if (!state.kernels.splitsOneQuery(S, window, dh)) return false;
+    const r = state.kernels.attentionRecord(this.at + 4 * b, w[b + at.heads]!, S, window, dh);
     if (r !== 0) attentionFailed(r, w[b + QUERY_START_AT[op]!]!);
     return true;
   }

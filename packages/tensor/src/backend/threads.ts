@@ -30,9 +30,6 @@ const ONE_QUERY_PAUSE = 1000;
 const ONE_QUERY_WATCH = 32;
 /** Bytes of the state block before the parts' query scratch (attention-one.ts STATE_HEAD). */
 const ONE_QUERY_STATE_HEAD = 4 * (64 + ONE_QUERY_MAX_PARTS);
-/** The ops of attention records over a block table and over int8 rows (program.ts); int8's operands sit at other words. */
-const RECORD_PAGED = 4;
-const RECORD_INT8 = 5;
 /** Rows below which a layer norm runs on the calling thread. */
 const LAYER_NORM_MIN_ROWS = 512;
 /** Chunks of a split call per thread: a descheduled thread's share is picked up by the others. */
@@ -211,17 +208,9 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
   }
 
-  /**
-   * True when the attention record at words[b] (a kernel program's, program.ts) is one query over enough
-   * keys to split over the pool: a decode step over a long context.
-   */
-  splitsRecord(words: Int32Array, b: number): boolean {
-    const int8 = words[b] === RECORD_INT8;
-    const T = words[b + (int8 ? 14 : 9)]!, S = words[b + (int8 ? 15 : 10)]!, dh = words[b + (int8 ? 16 : 11)]!, window = words[b + (int8 ? 20 : 15)]!;
-    // a block table's blocks must hold a multiple of 4 rows: the paged score loop pads a block's last
-    // keys up to a multiple of 4 with -inf, which past a part's end would be the next part's scores
-    if (words[b] === RECORD_PAGED && words[b + 6]! % 4 !== 0) return false;
-    if (T !== 1 || Math.min(S, window) * dh < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS) return false;
+  /** True when one query's attention over S keys (head width dh, the mask's window) is split over the pool. */
+  splitsOneQuery(S: number, window: number, dh: number): boolean {
+    if (Math.min(S, window) * dh < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS) return false;
     if (this.splitPause > 0) {
       this.splitPause--;
       return false;
@@ -230,16 +219,15 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   }
 
   /**
-   * Runs the attention record at byte address `record` (words[b] in the program's view) split over the
-   * pool, head by head: the scores by parts of the key ranges, then the exps and their sum on this thread,
-   * then the value pass by output columns (assembly/attention-one.ts). Every score and every output column
-   * is computed whole, so the bits are the record's kernel's. Returns the kernel's result for the row (0, 1
-   * when it sees no key, -1 when a score is NaN). Allocates no JS memory: a decode step calls it.
+   * Runs the attention record of one query at byte address `record` (a kernel program's, program.ts: S
+   * keys, head width dh, `heads` heads) split over the pool, head by head: the scores by parts of the key
+   * ranges, then the exps and their sum on this thread, then the value pass by output columns
+   * (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
+   * the record's kernel's. Returns the kernel's result for the row (0, 1 when it sees no key, -1 when a
+   * score is NaN). Allocates no JS memory: a decode step calls it.
    */
-  attentionRecord(words: Int32Array, b: number, record: number): number {
+  attentionRecord(record: number, heads: number, S: number, window: number, dh: number): number {
     const pool = this.pool!;
-    const int8 = words[b] === RECORD_INT8;
-    const S = words[b + (int8 ? 15 : 10)]!, dh = words[b + (int8 ? 16 : 11)]!, window = words[b + (int8 ? 20 : 15)]!, heads = words[b + (int8 ? 23 : 18)]!;
     const state = this.oneQueryState(dh);
     if (state === 0) return this.k.run_program(record, 0, 1) >> 10;
     this.splitCalls++;
