@@ -23,8 +23,8 @@ import { resetRowMax, rowMaxScore, scoreRange } from "./attention-scores";
 import { accumulateValues, scaleRow, zeroRow } from "./attention-values";
 import { hsum } from "./simd";
 
-// the kinds of record (program.ts's ops)
-const ROWS = 3, PAGED = 4, INT8 = 5;
+// the kinds of record (program.ts's ops): every other attention record reads rows
+const PAGED = 4, INT8 = 5;
 
 // the state block, i32 slots
 const KIND = 0, Q = 1, K = 2, K_ROW = 3, V = 4, V_ROW = 5, OUT = 6, KEYS = 7, DH = 8, SCALE = 9;
@@ -147,7 +147,7 @@ export function attention1_weights(state: usize, parts: i32): i32 {
   const s0 = get(state, S0), s1 = get(state, S1), w0 = get(state, W0), w1 = get(state, W1);
   const sum4 = exps(w, s1, w1, top, exps(w, s0, w0, top, f32x4.splat(0)));
   store<f32>(state + (<usize>INV << 2), 1 / hsum(sum4));
-  if (kind == ROWS) {
+  if (kind != PAGED && kind != INT8) {
     const ra = firstNonzero(w, s0, min(w0, S)), rc = firstNonzero(w, s1, min(w1, S));
     put(state, RA, ra); put(state, RB, lastNonzero(w, ra, min(w0, S)));
     put(state, RC, rc); put(state, RD, lastNonzero(w, rc, min(w1, S)));
