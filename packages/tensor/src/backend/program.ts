@@ -4,7 +4,8 @@
 // Each record runs the same kernel a prepared op runs (matvec for one row, linear, layer_norm, attention
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
-// storage while the program is used; attention's keys, values and positions are set before each run.
+// storage while the program is used; attention's keys, values and positions are set before each run, or,
+// for a decode step over rows kept in place (copyToRow, attentionAt), follow the position run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -20,7 +21,7 @@ import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
 import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
 import { int8ScratchBytes } from "./int8-attention.js";
 import { ACCUMULATE, RELU } from "./linear.js";
-import { allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
+import { allocFloat32, allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 
 const RECORD = 24; // i32 words per record (assembly/program.ts)
@@ -29,7 +30,9 @@ const OP_LAYER_NORM = 2;
 const OP_ATTENTION = 3;
 const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
-/** Where each attention record keeps its queryStart (for the error of a failed row). */
+const OP_COPY_ROW = 6;
+const OP_ATTENTION_AT = 7;
+/** Where each attention record keeps its queryStart (for the error of a failed row; ATTENTION_AT's is the run's position). */
 const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
 
 /** An attention record's fixed operands: the queries and the output, in kernel memory. */
@@ -56,6 +59,8 @@ export class KernelProgram {
   private count = 0;
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
+  private readonly owned: Float32Array[] = []; // scratch of the attentionAt records
+  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow or attentionAt record has
 
   private constructor(state: WasmState, readonly capacity: number) {
     this.words = allocInt32(capacity * RECORD);
@@ -77,6 +82,7 @@ export class KernelProgram {
    */
   dispose(): void {
     if (releaseKernelMemory(this.words)) this.released = true;
+    for (const a of this.owned) releaseKernelMemory(a);
   }
 
   /** Records so far. */
@@ -147,6 +153,60 @@ export class KernelProgram {
     const heads = T === 0 || d === 0 ? 0 : nHeads;
     this.queries[this.count] = { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } };
     return this.count++;
+  }
+
+  /**
+   * Records a copy of src [1, d] into row p of dst [R, d], p being the position run() is given (a decode
+   * step's keys or values written into a cache's rows). A ShapeError when the shapes do not fit; false,
+   * recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  copyToRow(src: Tensor, dst: Tensor): boolean {
+    assert2d("copyToRow", "src", src);
+    assert2d("copyToRow", "dst", dst);
+    if (src.shape[0] !== 1 || dst.shape[1] !== src.shape[1]) {
+      throw new ShapeError("copyToRow", "rows do not fit", `src ${formatShape(src.shape)}, dst ${formatShape(dst.shape)}`, "src [1, d] and dst [R, d]");
+    }
+    const state = loadedWasm();
+    if (state === null) return false;
+    const sp = placed(state, src), dp = placed(state, dst);
+    if (sp < 0 || dp < 0) return false;
+    const b = this.next(OP_COPY_ROW), w = this.words;
+    w[b + 1] = sp; w[b + 2] = dp; w[b + 3] = 4 * rowStride(dst); w[b + 4] = 4 * src.shape[1]!;
+    this.rows = Math.min(this.rows, dst.shape[0]!);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records attention of the query q [1, d] at position p (run()'s) over rows 0..p of keys and values
+   * [R, d], row j at keyPositions[j] (an Int32Array of >= R), with the span's mask; heads split the columns
+   * as in attention(). The record has its own scratch. Returns false, recording nothing, when an operand
+   * is not in kernel memory with contiguous rows or the scratch cannot be had.
+   */
+  attentionAt(q: Tensor, out: Tensor, nHeads: number, keys: Tensor, values: Tensor, keyPositions: Int32Array, span: AttentionSpan): boolean {
+    assertShape("attentionAt", "q", q, [1, q.shape[1] ?? 0]);
+    const d = q.shape[1]!, R = keys.shape[0]!;
+    assertShape("attentionAt", "out", out, [1, d]);
+    assertShape("attentionAt", "keys", keys, [R, d]);
+    assertShape("attentionAt", "values", values, [R, d]);
+    if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0 || keyPositions.length < R) {
+      throw new ShapeError("attentionAt", "heads must split the columns evenly and every row needs a position", `q ${formatShape(q.shape)} with ${nHeads} heads, ${keyPositions.length} positions for ${R} rows`, "d divisible by the heads, >= R positions");
+    }
+    const state = loadedWasm();
+    if (state === null || d === 0 || R === 0) return false;
+    const qp = placed(state, q), op = placed(state, out), kp = placed(state, keys), vp = placed(state, values), pos = kernelAddress(state, keyPositions);
+    if (qp < 0 || op < 0 || kp < 0 || vp < 0 || pos < 0) return false;
+    const scratch = allocFloat32(attentionScratchBytes(R, 1) / 4);
+    const sp = kernelAddress(state, scratch);
+    if (sp < 0) return false;
+    this.owned.push(scratch);
+    const b = this.next(OP_ATTENTION_AT), w = this.words, dh = d / nHeads;
+    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
+    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    this.rows = Math.min(this.rows, R);
+    this.count++;
+    return true;
   }
 
   /** The operands of attention record `index` (a ShapeError when it is not one). */
@@ -240,17 +300,21 @@ export class KernelProgram {
 
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
-   * (FMA or not), on the calling thread. Throws a NumericError where the attention op would (a query row
-   * that sees no key, a NaN score). Returns false, running nothing, when the wasm backend is not active
-   * or the program was disposed.
+   * (FMA or not), on the calling thread, at position p (copyToRow and attentionAt records; a ShapeError
+   * when p is not an integer below every such record's rows). Throws a NumericError where the attention op
+   * would (a query row that sees no key, a NaN score). Returns false, running nothing, when the wasm
+   * backend is not active or the program was disposed.
    */
-  run(from = 0, to = this.count): boolean {
+  run(from = 0, to = this.count, p = 0): boolean {
+    if (!(p >= 0 && p < this.rows && (p | 0) === p)) {
+      throw new ShapeError("KernelProgram", "the position is outside the rows", `position ${p}`, `an integer in 0..${this.rows - 1}`);
+    }
     const state = activeWasm();
     if (state === null || this.released) return false;
-    const r = state.kernels.run_program(this.at, from, to);
+    const r = state.kernels.run_program(this.at, from, to, p);
     if (r !== 0) {
-      const b = (r & 1023) * RECORD;
-      attentionFailed(r >> 10, this.words[b + QUERY_START_AT[this.words[b]!]!]!);
+      const b = (r & 1023) * RECORD, op = this.words[b]!;
+      attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + QUERY_START_AT[op]!]!);
     }
     return true;
   }
