@@ -1,8 +1,9 @@
 // A strategy that keeps position p at row p (cache.decodeRows: `full`, and a PrefixCache over it) gets the
 // decode step as one kernel program that writes the cache's row itself: append is not called for it, and
 // the logits and the cache's rows have the op-by-op step's bits, in both builds, with a span given per
-// call, with two caches taking turns on one model, and past the cache's capacity it fails as append does.
-import { backendInfo, setDecodeBaseline, setFma, type Tensor } from "@tinylm/tensor";
+// call, with two caches taking turns on one model, and past the cache's capacity it fails as append does;
+// the logits reach an `out` of any layout.
+import { backendInfo, setDecodeBaseline, setFma, zeros, type Tensor } from "@tinylm/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { ContextError } from "./errors.js";
@@ -89,6 +90,23 @@ describe.each(kernelBuilds())("decode steps over a cache's rows in place, fma %s
     }
     expect(bytes(turns[0]!).equals(bytes(alone[0]!))).toBe(true);
     expect(bytes(turns[1]!).equals(bytes(alone[1]!))).toBe(true);
+  });
+
+  it("copy the logits into out whatever its layout: a view at an offset, strided columns, spaced rows", () => {
+    setFma(fma);
+    setDecodeBaseline(false);
+    const cache = new FullCache(config);
+    m.forward(ids.slice(0, 20), { cache, logits: "last" });
+    const want = m.forward([7], { cache }).data.slice();
+    const views = [zeros([3, 25]).lo(1, 5).hi(1, 20), zeros([20, 2]).transpose(1, 0).hi(1, 20)]; // [1, 20]: offset 30; stride [1, 2]
+    for (const out of views) {
+      cache.truncate(20);
+      expect(m.forward([7], { cache, out })).toBe(out);
+      expect(Float32Array.from({ length: 20 }, (_, j) => out.get(0, j))).toEqual(want);
+    }
+    const all = m.forward(ids.slice(0, 5)).data, rows = zeros([5, 23]).hi(5, 20); // rows 23 floats apart
+    m.forward(ids.slice(0, 5), { out: rows });
+    expect(Float32Array.from({ length: 100 }, (_, i) => rows.get(Math.floor(i / 20), i % 20))).toEqual(all);
   });
 
   it("past the cache's capacity: append's error", () => {

@@ -78,13 +78,17 @@ export class DecodeStep {
    */
   private runWhole(cache: KVCache, start: number, span: AttentionSpan): boolean {
     let w = this.whole;
-    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) {
-      w?.program?.dispose();
-      w = this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, program: wholeStep(this.params, this.a, cache, span) };
-    }
+    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span);
     const p = w.program;
-    if (p === null || start >= cache.decodeRows!(0).keys.shape[0]!) return false;
+    if (p === null || start >= w.rows) return false;
     return p.run(0, p.length, start);
+  }
+
+  /** Records the whole step over cache's rows under span, in place of the one recorded before. */
+  private bind(cache: KVCache, span: AttentionSpan): WholeStep {
+    this.whole?.program?.dispose();
+    const rows = Math.min(...this.params.blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, program: wholeStep(this.params, this.a, cache, span) });
   }
 }
 
@@ -93,6 +97,7 @@ interface WholeStep {
   readonly cache: WeakRef<KVCache>;
   readonly window: number;
   readonly sinks: number;
+  readonly rows: number; // the fewest rows a layer's buffers have: the step runs here at positions below
   readonly program: KernelProgram | null;
 }
 

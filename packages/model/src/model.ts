@@ -4,7 +4,7 @@
 // forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
 // first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
-import { copyRows, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
 import { checkCache, checkCount, unknownKey, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
@@ -130,7 +130,7 @@ export class TinyLM {
       }
       cache.advance(T, tokens);
       const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);
-      copyRows(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits, 0); // out of the reused buffer
+      a.copyLogits(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits); // out of the reused buffer
       return logits;
     } finally {
       this.busy = reentrant;
