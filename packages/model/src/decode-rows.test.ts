@@ -2,7 +2,8 @@
 // decode step as one kernel program that writes the cache's row itself: append is not called for it, and
 // the logits and the cache's rows have the op-by-op step's bits, in both builds, with a span given per
 // call, with two caches taking turns on one model, and past the cache's capacity it fails as append does;
-// the logits reach an `out` of any layout.
+// the logits reach an `out` of any layout; with sinusoidal positions or an embedPosition (embedded in
+// JavaScript, not in the program) the bits are the same too.
 import { backendInfo, setDecodeBaseline, setFma, zeros, type Tensor } from "@tinylm/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
@@ -107,6 +108,27 @@ describe.each(kernelBuilds())("decode steps over a cache's rows in place, fma %s
     const all = m.forward(ids.slice(0, 5)).data, rows = zeros([5, 23]).hi(5, 20); // rows 23 floats apart
     m.forward(ids.slice(0, 5), { out: rows });
     expect(Float32Array.from({ length: 100 }, (_, i) => rows.get(Math.floor(i / 20), i % 20))).toEqual(all);
+  });
+
+  it("embed in JavaScript with sinusoidal positions or an embedPosition, still over the rows in place, with the op-by-op step's bits", () => {
+    setFma(fma);
+    const sinusoidal = TinyLM.init(makeConfig({ contextLength: 64, positional: "sinusoidal" }), { seed: 2 });
+    const shifted = (p: number): number => Math.max(0, p - 3);
+    for (const [model, embedPosition] of [[sinusoidal, undefined], [m, shifted]] as const) {
+      const steps = (fused: boolean): Float32Array => {
+        setDecodeBaseline(!fused);
+        const cache = new FullCache(model.config);
+        let appends = 0;
+        const append = cache.append.bind(cache);
+        cache.append = (l, k, v) => (appends++, append(l, k, v));
+        model.forward(ids.slice(0, 20), { cache, logits: "last", embedPosition });
+        const out = new Float32Array(200);
+        for (let s = 0; s < 10; s++) out.set(model.forward([ids[20 + s]!], { cache, embedPosition }).data, s * 20);
+        expect(appends).toBe(fused ? 3 : 33);
+        return out;
+      };
+      expect(bytes(steps(true)).equals(bytes(steps(false)))).toBe(true);
+    }
   });
 
   it("past the cache's capacity: append's error", () => {

@@ -8,14 +8,16 @@
 // The cache append between them is the strategy's own (cache.append); the tail's attention reads what it
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
-// A strategy that keeps position p at row p of fixed buffers (cache.decodeRows: `full`) gets the whole step
-// as one program instead: head, then per block the copy of k and v into the cache's row p and the tail
-// with attention over rows 0..p, recorded once per cache and span and run at position p (one wasm call,
-// no JavaScript between the blocks). Both copies and every kernel call are the same, so are the bits.
+// The token is embedded first (forward's embed, in JavaScript). A strategy that keeps position p at row p
+// of fixed buffers (cache.decodeRows: `full`) gets the whole step as one program instead: with learned
+// positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in JavaScript as before with
+// an embedPosition), the head, then per block the copy of k and v into the cache's row p and the tail with
+// attention over rows 0..p, recorded once per cache and span and run at position p for the token (one
+// wasm call, no JavaScript between the blocks). The copies and every kernel call are the same, so are the bits.
 import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { ACCUMULATE, attend, RELU, type LinearParams, type NormParams } from "./layers.js";
+import { ACCUMULATE, attend, embed, RELU, type LinearParams, type NormParams } from "./layers.js";
 import type { ModelParams } from "./place-weights.js";
 
 export class DecodeStep {
@@ -53,9 +55,13 @@ export class DecodeStep {
     this.whole?.program?.dispose();
   }
 
-  /** Every block and the head for the token embedded in a.h at position `start`; a.logits gets its logits. */
-  run(a: Activations, cache: KVCache, start: number, span: AttentionSpan): void {
-    if (cache.decodeRows && this.runWhole(cache, start, span)) return;
+  /**
+   * The embedding, every block and the head for the one token in `tokens` at position `start` (embedded at
+   * at(start), called on self, when given: forward's embed arguments); a.logits gets its logits.
+   */
+  run(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): void {
+    if (cache.decodeRows && this.runWhole(a, tokens, cache, start, span, at, self)) return;
+    embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [1, d]
     this.head.run();
     for (let l = 0; l < this.tails.length; l++) {
       const tail = this.tails[l]!;
@@ -76,19 +82,22 @@ export class DecodeStep {
    * one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
    * (then append runs, and says so when the cache is full).
    */
-  private runWhole(cache: KVCache, start: number, span: AttentionSpan): boolean {
+  private runWhole(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): boolean {
     let w = this.whole;
     if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span);
     const p = w.program;
     if (p === null || start >= w.rows) return false;
-    return p.run(0, p.length, start);
+    if (w.embeds && at === undefined) return p.run(0, p.length, start, tokens[0]);
+    embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // sinusoids or embedPosition: in JavaScript
+    return p.run(w.embeds ? 1 : 0, p.length, start);
   }
 
   /** Records the whole step over cache's rows under span, in place of the one recorded before. */
   private bind(cache: KVCache, span: AttentionSpan): WholeStep {
     this.whole?.program?.dispose();
-    const rows = Math.min(...this.params.blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
-    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, program: wholeStep(this.params, this.a, cache, span) });
+    const { posEmb, blocks } = this.params;
+    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span) });
   }
 }
 
@@ -97,16 +106,20 @@ interface WholeStep {
   readonly cache: WeakRef<KVCache>;
   readonly window: number;
   readonly sinks: number;
-  readonly rows: number; // the fewest rows a layer's buffers have: the step runs here at positions below
+  readonly rows: number; // the fewest rows a layer's buffers (or pos_emb) have: the step runs here at positions below
+  readonly embeds: boolean; // the program's record 0 is the embedding (learned positions)
   readonly program: KernelProgram | null;
 }
 
-/** head, then per block: k, v into the cache's row p, attention over rows 0..p, the rest of the block (run at p). */
+/**
+ * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache's
+ * row p, attention over rows 0..p, the rest of the block (run at p for the token).
+ */
 function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan): KernelProgram | null {
-  const { blocks } = params;
-  const p = KernelProgram.create(2 + 10 * blocks.length);
+  const { blocks, tokEmb, posEmb } = params;
+  const p = KernelProgram.create(3 + 10 * blocks.length);
   if (!p) return null;
-  let ok = norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
+  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
   for (let l = 0; l < blocks.length && ok; l++) {
     const { keys, values, positions } = cache.decodeRows!(l);
     ok = positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&

@@ -118,10 +118,10 @@ export class TinyLM {
       // after attention's input, the last block need only finish the rows whose logits are asked for
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
       const { blocks, lnF, lmHead } = this.params;
-      embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
       const step = T === 1 && !observe && !reentrant ? this.decodeStep(a) : null;
-      if (step) step.run(a, cache, start, span); // one token: the blocks and head below, one kernel call per block (decode-step.ts)
+      if (step) step.run(a, tokens, cache, start, span, at, self); // one token: the embedding, blocks and head below as kernel programs (decode-step.ts)
       else {
+        embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
         for (let l = 0; l < blocks.length; l++) {
           this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
         }

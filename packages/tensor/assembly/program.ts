@@ -12,8 +12,9 @@
 //            ATTENTION_INT8:  q qs kq d kSc G nq kf kfRow vq vSc out os T S dh scale qStart p0 window sinks scores heads
 //            COPY_ROW:   src dst dRow bytes                  (src's bytes to row p of dst, rows dRow bytes apart)
 //            ATTENTION_AT: as ATTENTION, with S = p + 1 and qStart = p (one query at position p over rows 0..p)
-// (the attention records call the kernel once per head, on the head's columns, as the ops do; p is the
-// position run_program is given)
+//            EMBED_ROW:  table tRow pos pRow out d           (out = table row `token` + pos row p, d floats)
+// (the attention records call the kernel once per head, on the head's columns, as the ops do; p and token
+// are what run_program is given)
 import { attention } from "./attention";
 import { attention_int8 } from "./attention-int8";
 import { attention_paged } from "./attention-paged";
@@ -29,6 +30,7 @@ const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
+const OP_EMBED_ROW = 8;
 
 @inline function arg(r: usize, i: i32): i32 {
   return load<i32>(r + (<usize>i << 2));
@@ -38,12 +40,23 @@ const OP_ATTENTION_AT = 7;
   return load<f32>(r + (<usize>i << 2));
 }
 
+/** out [d] = a [d] + b [d], four lanes at a time then one by one (float32 adds, as the embedding's). */
+@inline function addRow(out: usize, a: usize, b: usize, d: i32): void {
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; j < d; j++) store<f32>(out + (<usize>j << 2), load<f32>(a + (<usize>j << 2)) + load<f32>(b + (<usize>j << 2)));
+}
+
 /**
- * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW and ATTENTION_AT). Returns 0, or when an attention record fails
+ * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, ATTENTION_AT, EMBED_ROW) for
+ * the token `token` (EMBED_ROW). Returns 0, or when an attention record fails
  * (a query row sees no key, or has a NaN score) its result in the high bits and the record's index in the
  * low 10: (result << 10) | index, with the records before it run.
  */
-export function run_program(prog: usize, from: i32, to: i32, p: i32): i32 {
+export function run_program(prog: usize, from: i32, to: i32, p: i32, token: i32): i32 {
   for (let i = from; i < to; i++) {
     const r = prog + (<usize>(i * RECORD) << 2);
     const op = arg(r, 0);
@@ -53,6 +66,8 @@ export function run_program(prog: usize, from: i32, to: i32, p: i32): i32 {
       else if (T > 1) linear(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), T, arg(r, 9), arg(r, 10), arg(r, 11));
     } else if (op == OP_LAYER_NORM) {
       layer_norm(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), arg(r, 8), farg(r, 9));
+    } else if (op == OP_EMBED_ROW) {
+      addRow(arg(r, 5), arg(r, 1) + <usize>token * <usize>arg(r, 2), arg(r, 3) + <usize>p * <usize>arg(r, 4), arg(r, 6));
     } else if (op == OP_COPY_ROW) {
       memory.copy(arg(r, 2) + <usize>p * <usize>arg(r, 3), arg(r, 1), arg(r, 4));
     } else if (op == OP_ATTENTION || op == OP_ATTENTION_AT) {

@@ -1,6 +1,7 @@
 // Kernel program records that follow the position a run is given (a decode step over a cache's rows kept
 // in place): copyToRow writes row p and nothing else, attentionAt at p gives the attention op's bits over
-// rows 0..p (with heads, windows and sinks, in both builds), and run() refuses a position past the rows.
+// rows 0..p (with heads, windows and sinks, in both builds), embedRow adds the token's and the position's
+// rows, and run() refuses a position or a token past the rows.
 import { afterAll, describe, expect, it } from "vitest";
 import { NumericError, ShapeError } from "../errors.js";
 import { Rng } from "../rng.js";
@@ -54,6 +55,28 @@ describe.each(builds)("position-following records, fma %s", (fma) => {
 });
 
 describe("position-following records", () => {
+  it("embedRow: table[token] + positions[p], the float32 sums, for any width", () => {
+    under("wasm", () => {
+      for (const d of [64, 13]) {
+        const rng = new Rng(d);
+        const table = randomMatrix(rng, 20, d, "strided"), positions = randomMatrix(rng, 50, d, "kernel"), out = kernelZeros([1, d]);
+        const p = KernelProgram.create(1)!;
+        expect(p.embedRow(table, positions, out)).toBe(true);
+        for (const [token, at] of [[0, 0], [19, 49], [7, 31]] as const) {
+          p.run(0, 1, at, token);
+          const want = Float32Array.from({ length: d }, (_, j) => table.get(token, j) + positions.get(at, j));
+          expect(bytes(out).equals(Buffer.from(want.buffer))).toBe(true);
+        }
+        for (const [at, token] of [[50, 0], [0, 20], [0, -1], [0, 0.5]]) expect(() => p.run(0, 1, at, token)).toThrow(ShapeError);
+      }
+      const p = KernelProgram.create(1)!;
+      expect(() => p.embedRow(kernelZeros([20, 8]), kernelZeros([50, 7]), kernelZeros([1, 8]))).toThrow(ShapeError);
+      expect(() => p.embedRow(kernelZeros([20, 8]), kernelZeros([50, 8]), kernelZeros([2, 8]))).toThrow(ShapeError);
+      expect(p.embedRow(zeros([20, 8]), kernelZeros([50, 8]), kernelZeros([1, 8]))).toBe(false);
+      expect(p.length).toBe(0);
+    });
+  });
+
   it("are checked, refuse operands outside kernel memory, and run only at a position within every record's rows", () => {
     under("wasm", () => {
       const p = KernelProgram.create(4)!;

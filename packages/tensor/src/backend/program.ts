@@ -5,7 +5,8 @@
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
 // storage while the program is used; attention's keys, values and positions are set before each run, or,
-// for a decode step over rows kept in place (copyToRow, attentionAt), follow the position run() is given.
+// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow), follow the position (and
+// token) run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -32,6 +33,7 @@ const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
+const OP_EMBED_ROW = 8;
 /** Where each attention record keeps its queryStart (for the error of a failed row; ATTENTION_AT's is the run's position). */
 const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
 
@@ -60,7 +62,8 @@ export class KernelProgram {
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
   private readonly owned: Float32Array[] = []; // scratch of the attentionAt records
-  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow or attentionAt record has
+  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
+  private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
   private constructor(state: WasmState, readonly capacity: number) {
     this.words = allocInt32(capacity * RECORD);
@@ -173,6 +176,29 @@ export class KernelProgram {
     const b = this.next(OP_COPY_ROW), w = this.words;
     w[b + 1] = sp; w[b + 2] = dp; w[b + 3] = 4 * rowStride(dst); w[b + 4] = 4 * src.shape[1]!;
     this.rows = Math.min(this.rows, dst.shape[0]!);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records out [1, d] = table[token] + positions[p], token and p being what run() is given (a decode
+   * step's embedding: the token's row plus its position's). A ShapeError when the shapes do not fit; false,
+   * recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  embedRow(table: Tensor, positions: Tensor, out: Tensor): boolean {
+    assert2d("embedRow", "table", table);
+    assert2d("embedRow", "positions", positions);
+    const d = table.shape[1]!;
+    assertShape("embedRow", "positions", positions, [positions.shape[0]!, d]);
+    assertShape("embedRow", "out", out, [1, d]);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const tp = placed(state, table), pp = placed(state, positions), op = placed(state, out);
+    if (tp < 0 || pp < 0 || op < 0) return false;
+    const b = this.next(OP_EMBED_ROW), w = this.words;
+    w[b + 1] = tp; w[b + 2] = 4 * rowStride(table); w[b + 3] = pp; w[b + 4] = 4 * rowStride(positions); w[b + 5] = op; w[b + 6] = d;
+    this.rows = Math.min(this.rows, positions.shape[0]!);
+    this.tokens = Math.min(this.tokens, table.shape[0]!);
     this.count++;
     return true;
   }
@@ -300,18 +326,18 @@ export class KernelProgram {
 
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
-   * (FMA or not), on the calling thread, at position p (copyToRow and attentionAt records; a ShapeError
-   * when p is not an integer below every such record's rows). Throws a NumericError where the attention op
-   * would (a query row that sees no key, a NaN score). Returns false, running nothing, when the wasm
-   * backend is not active or the program was disposed.
+   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt and
+   * embedRow records; a ShapeError when p or the token is not an integer below every such record's rows).
+   * Throws a NumericError where the attention op would (a query row that sees no key, a NaN score).
+   * Returns false, running nothing, when the wasm backend is not active or the program was disposed.
    */
-  run(from = 0, to = this.count, p = 0): boolean {
-    if (!(p >= 0 && p < this.rows && (p | 0) === p)) {
-      throw new ShapeError("KernelProgram", "the position is outside the rows", `position ${p}`, `an integer in 0..${this.rows - 1}`);
+  run(from = 0, to = this.count, p = 0, token = 0): boolean {
+    if (!(p >= 0 && p < this.rows && (p | 0) === p && token >= 0 && token < this.tokens && (token | 0) === token)) {
+      throw new ShapeError("KernelProgram", "the position or token is outside the rows", `position ${p}, token ${token}`, `integers in 0..${this.rows - 1} and 0..${this.tokens - 1}`);
     }
     const state = activeWasm();
     if (state === null || this.released) return false;
-    const r = state.kernels.run_program(this.at, from, to, p);
+    const r = state.kernels.run_program(this.at, from, to, p, token);
     if (r !== 0) {
       const b = (r & 1023) * RECORD, op = this.words[b]!;
       attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + QUERY_START_AT[op]!]!);

@@ -132,8 +132,8 @@ export class KernelDispatch implements WasmKernels {
   }
 
   // a kernel program (a decode step's small calls): on the calling thread
-  run_program(prog: number, from: number, to: number, p: number): number {
-    return this.k.run_program(prog, from, to, p);
+  run_program(prog: number, from: number, to: number, p: number, token: number): number {
+    return this.k.run_program(prog, from, to, p, token);
   }
 
   exp_f32(x: number, out: number, n: number): void {

@@ -31,8 +31,8 @@ export interface WasmKernels {
   matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void;
   layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void;
   exp_f32(x: number, out: number, n: number): void;
-  /** Runs records [from, to) of a kernel program (program.ts) at position p; 0, or an attention failure and its record. */
-  run_program(prog: number, from: number, to: number, p: number): number;
+  /** Runs records [from, to) of a kernel program (program.ts) at position p for a token; 0, or an attention failure and its record. */
+  run_program(prog: number, from: number, to: number, p: number, token: number): number;
 }
 
 
