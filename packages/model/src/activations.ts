@@ -2,7 +2,7 @@
 // kernel memory when the wasm module is loaded, and reused, so a decode step (T = 1) allocates nothing.
 // `lastRow` views the same storage at row T - 1 only: what the last block finishes when only the last
 // token's logits are wanted.
-import { kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
+import { copyRows, kernelZeros, releaseKernelMemory, type Tensor } from "@tinylm/tensor";
 import type { ModelConfig } from "./config.js";
 
 /** The buffers a block's tail and the head work on: all T rows, or the last row alone. */
@@ -55,6 +55,7 @@ export class Activations implements Rows {
   readonly hidden: Tensor; // [T, F]
   readonly logits: Tensor; // [T, V]
   readonly pe: Tensor; // [T, d] (sinusoidal positions only)
+  private readonly logitsData: Float32Array; // logits' T·V floats, packed (copyLogits)
   private last: Rows | undefined;
 
   constructor(config: ModelConfig, readonly T: number, s: Storage) {
@@ -68,7 +69,18 @@ export class Activations implements Rows {
     this.y = s.y.hi(T, d);
     this.hidden = s.hidden.hi(T, F);
     this.logits = s.logits.hi(T, V);
+    this.logitsData = s.logits.data.subarray(s.logits.offset, s.logits.offset + T * V);
     this.pe = s.pe.shape[0]! >= T ? s.pe.hi(T, d) : s.pe;
+  }
+
+  /**
+   * out [R, V] = rows, R rows of the logits (all of them, or the last row's view): one native copy of the
+   * packed floats when rows is all of them and out's rows are packed too (a decode step), else copyRows.
+   */
+  copyLogits(rows: Tensor, out: Tensor): void {
+    const V = out.shape[1]!;
+    if (rows === this.logits && out.stride[1] === 1 && (out.stride[0] === V || this.T === 1)) out.data.set(this.logitsData, out.offset);
+    else copyRows(rows, out, 0);
   }
 
   /** Row T - 1 of every buffer (the same storage), [1, ·] each; for T = 1 the activations themselves. */

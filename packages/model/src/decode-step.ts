@@ -8,34 +8,41 @@
 // The cache append between them is the strategy's own (cache.append); the tail's attention reads what it
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
+// The token is embedded first (forward's embed, in JavaScript). A strategy that keeps position p at row p
+// of fixed buffers (cache.decodeRows: `full`) gets the whole step as one program instead: with learned
+// positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in JavaScript as before with
+// an embedPosition), the head, then per block the copy of k and v into the cache's row p and the tail with
+// attention over rows 0..p, recorded once per cache and span and run at position p for the token (one
+// wasm call, no JavaScript between the blocks). The copies and every kernel call are the same, so are the bits.
 import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { ACCUMULATE, attend, RELU, type LinearParams, type NormParams } from "./layers.js";
-import type { BlockParams, ModelParams } from "./place-weights.js";
+import { ACCUMULATE, attend, embed, RELU, type LinearParams, type NormParams } from "./layers.js";
+import type { ModelParams } from "./place-weights.js";
 
 export class DecodeStep {
+  private whole: WholeStep | undefined; // the step over the rows of the cache last seen with decodeRows
+
   private constructor(
     private readonly head: KernelProgram,
     private readonly tails: readonly KernelProgram[],
-    private readonly blocks: readonly BlockParams[],
+    private readonly params: ModelParams,
+    private readonly a: Activations,
   ) {}
 
   /** The programs for one-token activations `a`, or null when the kernels cannot run them in place. */
   static create(params: ModelParams, a: Activations): DecodeStep | null {
-    const { blocks, lnF, lmHead } = params;
+    const { blocks } = params;
     const head = KernelProgram.create(2);
     if (!head || blocks.length === 0) return null;
     let ok = norm(head, a.x, a.h, blocks[0]!.ln1) && lin(head, a.qkv, a.x, blocks[0]!.qkv);
     const tails: KernelProgram[] = [];
     for (let l = 0; l < blocks.length && ok; l++) {
-      const blk = blocks[l]!, next = blocks[l + 1], p = KernelProgram.create(8);
-      ok = p !== null && p.attention(a.q, a.y, blk.attn.heads) === 0 && lin(p, a.h, a.y, blk.o, ACCUMULATE) && norm(p, a.x, a.h, blk.ln2) &&
-        lin(p, a.hidden, a.x, blk.fc1, RELU) && lin(p, a.h, a.hidden, blk.fc2, ACCUMULATE) &&
-        (next ? norm(p, a.x, a.h, next.ln1) && lin(p, a.qkv, a.x, next.qkv) : norm(p, a.x, a.h, lnF) && lin(p, a.logits, a.x, lmHead));
+      const p = KernelProgram.create(8);
+      ok = p !== null && p.attention(a.q, a.y, blocks[l]!.attn.heads) === 0 && afterAttention(p, params, a, l);
       if (p) tails.push(p);
     }
-    if (ok) return new DecodeStep(head, tails, blocks);
+    if (ok) return new DecodeStep(head, tails, params, a);
     head.dispose();
     for (const p of tails) p.dispose();
     return null;
@@ -45,10 +52,16 @@ export class DecodeStep {
   dispose(): void {
     this.head.dispose();
     for (const p of this.tails) p.dispose();
+    this.whole?.program?.dispose();
   }
 
-  /** Every block and the head for the token embedded in a.h at position `start`; a.logits gets its logits. */
-  run(a: Activations, cache: KVCache, start: number, span: AttentionSpan): void {
+  /**
+   * The embedding, every block and the head for the one token in `tokens` at position `start` (embedded at
+   * at(start), called on self, when given: forward's embed arguments); a.logits gets its logits.
+   */
+  run(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): void {
+    if (cache.decodeRows && this.runWhole(a, tokens, cache, start, span, at, self)) return;
+    embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [1, d]
     this.head.run();
     for (let l = 0; l < this.tails.length; l++) {
       const tail = this.tails[l]!;
@@ -58,11 +71,72 @@ export class DecodeStep {
         : tail.setInt8Attention(0, kv.keys, kv.values, kv.length, start, span);
       if (placed) tail.run();
       else {
-        attend(a.y, a.q, kv, start, span, this.blocks[l]!.attn);
+        attend(a.y, a.q, kv, start, span, this.params.blocks[l]!.attn);
         tail.run(1);
       }
     }
   }
+
+  /**
+   * The step as one program over cache's rows (decodeRows), recorded when the cache or the span is not the
+   * one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
+   * (then append runs, and says so when the cache is full).
+   */
+  private runWhole(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): boolean {
+    let w = this.whole;
+    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span);
+    const p = w.program;
+    if (p === null || start >= w.rows) return false;
+    if (w.embeds && at === undefined) return p.run(0, p.length, start, tokens[0]);
+    embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // sinusoids or embedPosition: in JavaScript
+    return p.run(w.embeds ? 1 : 0, p.length, start);
+  }
+
+  /** Records the whole step over cache's rows under span, in place of the one recorded before. */
+  private bind(cache: KVCache, span: AttentionSpan): WholeStep {
+    this.whole?.program?.dispose();
+    const { posEmb, blocks } = this.params;
+    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span) });
+  }
+}
+
+/** The whole step recorded over one cache's rows and one span (program null: they cannot be read in place). */
+interface WholeStep {
+  readonly cache: WeakRef<KVCache>;
+  readonly window: number;
+  readonly sinks: number;
+  readonly rows: number; // the fewest rows a layer's buffers (or pos_emb) have: the step runs here at positions below
+  readonly embeds: boolean; // the program's record 0 is the embedding (learned positions)
+  readonly program: KernelProgram | null;
+}
+
+/**
+ * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache's
+ * row p, attention over rows 0..p, the rest of the block (run at p for the token).
+ */
+function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan): KernelProgram | null {
+  const { blocks, tokEmb, posEmb } = params;
+  const p = KernelProgram.create(3 + 10 * blocks.length);
+  if (!p) return null;
+  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
+  for (let l = 0; l < blocks.length && ok; l++) {
+    const { keys, values, positions } = cache.decodeRows!(l);
+    ok = positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&
+      p.attentionAt(a.q, a.y, blocks[l]!.attn.heads, keys, values, positions, span) && afterAttention(p, params, a, l);
+  }
+  if (ok) return p;
+  p.dispose();
+  return null;
+}
+
+/** Block l after attention: h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden); then block l + 1's ln1 and qkv, or ln_f and lm_head. */
+function afterAttention(p: KernelProgram, params: ModelParams, a: Activations, l: number): boolean {
+  const { blocks, lnF, lmHead } = params;
+  const blk = blocks[l]!, next = blocks[l + 1];
+  return lin(p, a.h, a.y, blk.o, ACCUMULATE) && norm(p, a.x, a.h, blk.ln2) && lin(p, a.hidden, a.x, blk.fc1, RELU) &&
+    lin(p, a.h, a.hidden, blk.fc2, ACCUMULATE) &&
+    (next ? norm(p, a.x, a.h, next.ln1) && lin(p, a.qkv, a.x, next.qkv) : norm(p, a.x, a.h, lnF) && lin(p, a.logits, a.x, lmHead));
 }
 
 /** True when decode steps run as programs now: the wasm kernels are active and not the earlier path (setDecodeBaseline). */

@@ -4,7 +4,7 @@
 // forward() below is that, op by op, over preallocated buffers (activations.ts), each op naming its output
 // first: layerNorm(x, h, blk.ln1) is x = ln1(h). The ops (layers.ts) run the wasm kernels or the TypeScript
 // reference; reference.ts is the same model written as plain tensor expressions, the place to start reading.
-import { copyRows, releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
+import { releaseKernelMemory, sliceRows, zeros, type AttentionSpan, type Tensor } from "@tinylm/tensor";
 import { Activations, releaseBuffers, Storage, type Rows } from "./activations.js";
 import { checkCache, checkCount, unknownKey, checkFunction, checkIds, checkSpan, isTensor } from "./arguments.js";
 import { validateConfig, type ModelConfig } from "./config.js";
@@ -118,10 +118,10 @@ export class TinyLM {
       // after attention's input, the last block need only finish the rows whose logits are asked for
       const r: Rows = lastOnly && !observe ? a.lastRow : a;
       const { blocks, lnF, lmHead } = this.params;
-      embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
       const step = T === 1 && !observe && !reentrant ? this.decodeStep(a) : null;
-      if (step) step.run(a, cache, start, span); // one token: the blocks and head below, one kernel call per block (decode-step.ts)
+      if (step) step.run(a, tokens, cache, start, span, at, self); // one token: the embedding, blocks and head below as kernel programs (decode-step.ts)
       else {
+        embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [T, d]
         for (let l = 0; l < blocks.length; l++) {
           this.block(l, blocks[l]!, a, l === blocks.length - 1 ? r : a, cache, start, span, observe);
         }
@@ -130,7 +130,7 @@ export class TinyLM {
       }
       cache.advance(T, tokens);
       const logits = options.out ?? zeros([lastOnly ? 1 : T, this.config.vocabSize]);
-      copyRows(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits, 0); // out of the reused buffer
+      a.copyLogits(lastOnly && r === a ? sliceRows(a.logits, T - 1, T) : r.logits, logits); // out of the reused buffer
       return logits;
     } finally {
       this.busy = reentrant;

@@ -1,6 +1,7 @@
 // The score pass of the fused attention: s_j = (q · k_j) · scale for the keys of one index range, -inf for
-// the hidden ones, eight keys at a time. Each key's dot product has one fixed order (below), whether a block of
-// eight or the one-key tail computed it, so a key's score has the same bits in every call.
+// the hidden ones, eight keys at a time, then four, then one at a time. Each key's dot product has one fixed
+// order (below), whether a block of eight or four or the one-key tail computed it, so a key's score has the
+// same bits in every call.
 import { visible, visible4 } from "./attention-mask";
 import { dotTail, dotTail4, hmax, hsum, hsum4, madd, madd2 } from "./simd";
 
@@ -106,8 +107,18 @@ export function scoreRange(
     mx = f32x4.pmax(mx, f32x4.pmax(t0, t1)); // one instruction each; NaN is tracked apart
     nan = v128.or(nan, v128.or(f32x4.ne(t0, t0), f32x4.ne(t1, t1)));
   }
+  if (j + 4 <= end && j + 4 <= S) { // four of the last keys at once: dot4 gives each the bits it gets alone
+    const dst = scores + (<usize>j << 2);
+    const kp = consec ? i32x4.add(i32x4.splat(p0 + j), iota) : v128.load(pos + (<usize>j << 2));
+    const m = visible4(kp, qp, lowW, sinks);
+    const t = v128.any_true(m) ? v128.bitselect(f32x4.mul(dot4(qr, k + <usize>j * kRow, kRow, d4, dh), sc), NEG_INF, m) : NEG_INF;
+    v128.store(dst, t);
+    mx = f32x4.pmax(mx, t);
+    nan = v128.or(nan, f32x4.ne(t, t));
+    j += 4;
+  }
   let top: f32 = v128.any_true(nan) ? <f32>NaN : hmax(mx);
-  for (; j < end; j++) { // the last S % 8 keys, one at a time
+  for (; j < end; j++) { // the last keys, one at a time
     const dst = scores + (<usize>j << 2);
     const kp = consec ? p0 + j : load<i32>(pos + (<usize>j << 2));
     if (!visible(kp, qpos, lowWin, sinkEnd)) {

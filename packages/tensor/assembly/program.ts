@@ -10,7 +10,11 @@
 //            ATTENTION:  q qs k ks v vs out os T S dh scale qStart pos window sinks scores heads
 //            ATTENTION_PAGED: q qs kTable vTable d B out os T S dh scale qStart p0 window sinks scores heads
 //            ATTENTION_INT8:  q qs kq d kSc G nq kf kfRow vq vSc out os T S dh scale qStart p0 window sinks scores heads
-// (the attention records call the kernel once per head, on the head's columns, as the ops do)
+//            COPY_ROW:   src dst dRow bytes                  (src's bytes to row p of dst, rows dRow bytes apart)
+//            ATTENTION_AT: as ATTENTION, with S = p + 1 and qStart = p (one query at position p over rows 0..p)
+//            EMBED_ROW:  table tRow pos pRow out d           (out = table row `token` + pos row p, d floats)
+// (the attention records call the kernel once per head, on the head's columns, as the ops do; p and token
+// are what run_program is given)
 import { attention } from "./attention";
 import { attention_int8 } from "./attention-int8";
 import { attention_paged } from "./attention-paged";
@@ -24,6 +28,9 @@ const OP_LAYER_NORM = 2;
 const OP_ATTENTION = 3;
 const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
+const OP_COPY_ROW = 6;
+const OP_ATTENTION_AT = 7;
+const OP_EMBED_ROW = 8;
 
 @inline function arg(r: usize, i: i32): i32 {
   return load<i32>(r + (<usize>i << 2));
@@ -33,12 +40,23 @@ const OP_ATTENTION_INT8 = 5;
   return load<f32>(r + (<usize>i << 2));
 }
 
+/** out [d] = a [d] + b [d], four lanes at a time then one by one (float32 adds, as the embedding's). */
+@inline function addRow(out: usize, a: usize, b: usize, d: i32): void {
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; j < d; j++) store<f32>(out + (<usize>j << 2), load<f32>(a + (<usize>j << 2)) + load<f32>(b + (<usize>j << 2)));
+}
+
 /**
- * Runs records [from, to) of the program at `prog`. Returns 0, or when an attention record fails
+ * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, ATTENTION_AT, EMBED_ROW) for
+ * the token `token` (EMBED_ROW). Returns 0, or when an attention record fails
  * (a query row sees no key, or has a NaN score) its result in the high bits and the record's index in the
  * low 10: (result << 10) | index, with the records before it run.
  */
-export function run_program(prog: usize, from: i32, to: i32): i32 {
+export function run_program(prog: usize, from: i32, to: i32, p: i32, token: i32): i32 {
   for (let i = from; i < to; i++) {
     const r = prog + (<usize>(i * RECORD) << 2);
     const op = arg(r, 0);
@@ -48,13 +66,18 @@ export function run_program(prog: usize, from: i32, to: i32): i32 {
       else if (T > 1) linear(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), T, arg(r, 9), arg(r, 10), arg(r, 11));
     } else if (op == OP_LAYER_NORM) {
       layer_norm(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), arg(r, 8), farg(r, 9));
-    } else if (op == OP_ATTENTION) {
+    } else if (op == OP_EMBED_ROW) {
+      addRow(arg(r, 5), arg(r, 1) + <usize>token * <usize>arg(r, 2), arg(r, 3) + <usize>p * <usize>arg(r, 4), arg(r, 6));
+    } else if (op == OP_COPY_ROW) {
+      memory.copy(arg(r, 2) + <usize>p * <usize>arg(r, 3), arg(r, 1), arg(r, 4));
+    } else if (op == OP_ATTENTION || op == OP_ATTENTION_AT) {
       const dh = arg(r, 11), heads = arg(r, 18);
+      const S = op == OP_ATTENTION ? arg(r, 10) : p + 1, qStart = op == OP_ATTENTION ? arg(r, 13) : p;
       for (let h = 0; h < heads; h++) {
         const c = h * dh * 4; // byte offset of the head's columns
         const res = attention(
           arg(r, 1) + c, arg(r, 2), arg(r, 3) + c, arg(r, 4), arg(r, 5) + c, arg(r, 6), arg(r, 7) + c, arg(r, 8),
-          arg(r, 9), arg(r, 10), dh, farg(r, 12), arg(r, 13), arg(r, 14), arg(r, 15), arg(r, 16), arg(r, 17),
+          arg(r, 9), S, dh, farg(r, 12), qStart, arg(r, 14), arg(r, 15), arg(r, 16), arg(r, 17),
         );
         if (res != 0) return (res << 10) | i;
       }

@@ -17,6 +17,7 @@ export class FullCache implements KVCache {
   private readonly values: Tensor[]; // per layer [C, d]
   private readonly positions: Int32Array; // [C]: row i holds position i
   private readonly views: { readonly keys: Tensor; readonly values: Tensor; readonly positions: Int32Array }[]; // per layer, [filled, d] views
+  private readonly rowsOf: KVRows[]; // per layer, the whole [C, d] buffers (decodeRows)
   private filled = 0;
   private released = false;
 
@@ -31,6 +32,7 @@ export class FullCache implements KVCache {
     this.positions = allocInt32(C); // attention reads it in place
     for (let i = 0; i < C; i++) this.positions[i] = i;
     this.views = this.keys.map((K, l) => ({ keys: K.hi(C, d), values: this.values[l]!.hi(C, d), positions: this.positions }));
+    this.rowsOf = this.keys.map((K, l) => ({ keys: K, values: this.values[l]!, positions: this.positions }));
   }
 
   get length(): number {
@@ -51,6 +53,11 @@ export class FullCache implements KVCache {
     view.keys.shape[0] = end; // [end, d]: re-cut in place (ndarray views read their shape on every use)
     view.values.shape[0] = end;
     return view;
+  }
+
+  /** Layer `layer`'s whole buffers, [capacity, d], with their positions (a decode step may write row `length` itself). */
+  decodeRows(layer: number): KVRows {
+    return this.rowsOf[layer]!;
   }
 
   advance(T: number): void {

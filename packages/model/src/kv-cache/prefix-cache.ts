@@ -5,16 +5,19 @@
 // only the tokens past the shared prefix.
 import type { AttentionSpan, Tensor } from "@tinylm/tensor";
 import { RollbackError } from "../errors.js";
-import type { CacheBytes, KVCache, KVView } from "./types.js";
+import type { CacheBytes, KVCache, KVRows, KVView } from "./types.js";
 
 export class PrefixCache implements KVCache {
   private readonly held: number[] = []; // the id at each position 0..length-1
 
   /** The inner cache's embedPosition (a window with positions "cache"), when it has one. */
   readonly embedPosition?: (p: number) => number;
+  /** The inner cache's decodeRows (`full`), when it has one: a decode step writes the inner rows in place, advance still records its id. */
+  readonly decodeRows?: (layer: number) => KVRows;
 
   constructor(readonly inner: KVCache) {
     if (inner.embedPosition) this.embedPosition = inner.embedPosition.bind(inner);
+    if (inner.decodeRows) this.decodeRows = inner.decodeRows.bind(inner);
   }
 
   get kind(): string {

@@ -82,6 +82,14 @@ export interface KVCache {
    */
   append(layer: number, k: Tensor, v: Tensor): KVView;
   /**
+   * Optional, for a strategy that keeps position p at row p of fixed buffers and whose append of one token
+   * does nothing but copy k and v into row `length` (`full`): the layer's buffers, keys and values [R, d]
+   * with positions[j] = j, the same objects for the cache's whole life. A one-token pass at a position
+   * below R may then write those rows itself (the decode step's kernel program copies them) and attend over
+   * rows 0..length in place, instead of calling append; advance(1) still ends the pass.
+   */
+  decodeRows?(layer: number): KVRows;
+  /**
    * Ends a forward pass of T tokens, after every layer appended: length += T. `tokens` are the pass's ids,
    * for a cache that remembers what it holds (PrefixCache); a strategy may ignore them.
    */

@@ -31,12 +31,12 @@ const rowsOf = (rng: Rng, S: number, d: number) => ({
   q: randomMatrix(rng, 1, d, "kernel"), keys: randomMatrix(rng, S, d, "kernel"), values: randomMatrix(rng, S, d, "kernel"), positions: consecutivePositions(S),
 });
 
-/** Runs the program's record 0, which must be split over the pool; false when it ran alone. */
-function runSplit(p: KernelProgram): boolean {
+/** Runs the program (at position `at`); true when an attention of it was split over the pool. */
+function runSplit(p: KernelProgram, at = 0): boolean {
   const kernels = loadedWasm()!.kernels;
   kernels.splitPause = 0; // a worker late on a busy machine pauses the split: not what is tested here
   const before = kernels.splitCalls;
-  p.run();
+  p.run(0, p.length, at);
   return loadedWasm()!.kernels.splitCalls > before;
 }
 
@@ -111,6 +111,25 @@ describe("one query's attention over two threads", () => {
             expect(runSplit(p)).toBe(true);
             expect(bytes(got).equals(bytes(want))).toBe(true);
           }
+        }
+      });
+    });
+
+    it("splits an attentionAt record in the middle of a program: the records around it run, the op's bits", () => {
+      under("wasm", () => {
+        setFma(fma);
+        const R = 1200, d = 64, rng = new Rng(77);
+        const { keys, values, positions } = rowsOf(rng, R, d);
+        const qkv = randomMatrix(rng, 1, 3 * d, "kernel"); // q | k | v, as a decode step's buffer
+        const q = qkv.hi(1, d), k = qkv.lo(0, d).hi(1, d), v = qkv.lo(0, 2 * d).hi(1, d);
+        const got = kernelZeros([1, d]), want = kernelZeros([1, d]);
+        const p = KernelProgram.create(3)!;
+        expect(p.copyToRow(k, keys) && p.copyToRow(v, values) && p.attentionAt(q, got, 1, keys, values, positions, { window: 900, sinks: 4 })).toBe(true);
+        for (const at of [700, 1100]) {
+          expect(runSplit(p, at)).toBe(true);
+          expect(Array.from(keys.data.subarray(keys.offset + at * d, keys.offset + (at + 1) * d))).toEqual(Array.from(k.data.subarray(k.offset, k.offset + d)));
+          prepareAttention(q, want, 1)(keys.hi(at + 1, d), values.hi(at + 1, d), positions, at, { window: 900, sinks: 4 });
+          expect(bytes(got).equals(bytes(want))).toBe(true);
         }
       });
     });

@@ -4,7 +4,9 @@
 // Each record runs the same kernel a prepared op runs (matvec for one row, linear, layer_norm, attention
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
-// storage while the program is used; attention's keys, values and positions are set before each run.
+// storage while the program is used; attention's keys, values and positions are set before each run, or,
+// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow), follow the position (and
+// token) run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -20,7 +22,7 @@ import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
 import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
 import { int8ScratchBytes } from "./int8-attention.js";
 import { ACCUMULATE, RELU } from "./linear.js";
-import { allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
+import { allocFloat32, allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 
 const RECORD = 24; // i32 words per record (assembly/program.ts)
@@ -29,11 +31,14 @@ const OP_LAYER_NORM = 2;
 const OP_ATTENTION = 3;
 const OP_ATTENTION_PAGED = 4;
 const OP_ATTENTION_INT8 = 5;
+const OP_COPY_ROW = 6;
+const OP_ATTENTION_AT = 7;
+const OP_EMBED_ROW = 8;
 /** Where an attention record keeps T, S, dh, its window and heads: over rows and block tables, and over int8 rows. */
 const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18 } as const;
 const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23 } as const;
-/** Where each attention record keeps its queryStart (for the error of a failed row). */
-const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18 };
+/** Where each attention record keeps its queryStart (for the error of a failed row; ATTENTION_AT's is the run's position). */
+const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18, [OP_ATTENTION_AT]: 13 };
 
 /** An attention record's fixed operands: the queries and the output, in kernel memory. */
 interface Queries {
@@ -59,6 +64,10 @@ export class KernelProgram {
   private count = 0;
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
+  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt)
+  private readonly owned: Float32Array[] = []; // scratch of the attentionAt records
+  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
+  private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
   private constructor(state: WasmState, readonly capacity: number) {
     this.words = allocInt32(capacity * RECORD);
@@ -80,6 +89,7 @@ export class KernelProgram {
    */
   dispose(): void {
     if (releaseKernelMemory(this.words)) this.released = true;
+    for (const a of this.owned) releaseKernelMemory(a);
   }
 
   /** Records so far. */
@@ -149,7 +159,86 @@ export class KernelProgram {
     this.next(OP_ATTENTION); // the operands go in when the keys come (setAttention and friends)
     const heads = T === 0 || d === 0 ? 0 : nHeads;
     this.queries[this.count] = { q, out, qp, op, heads, paged: { queryStart: 0, nHeads, out }, int8: { queryStart: 0, nHeads, out } };
+    this.attentions.push(this.count);
     return this.count++;
+  }
+
+  /**
+   * Records a copy of src [1, d] into row p of dst [R, d], p being the position run() is given (a decode
+   * step's keys or values written into a cache's rows). A ShapeError when the shapes do not fit; false,
+   * recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  copyToRow(src: Tensor, dst: Tensor): boolean {
+    assert2d("copyToRow", "src", src);
+    assert2d("copyToRow", "dst", dst);
+    if (src.shape[0] !== 1 || dst.shape[1] !== src.shape[1]) {
+      throw new ShapeError("copyToRow", "rows do not fit", `src ${formatShape(src.shape)}, dst ${formatShape(dst.shape)}`, "src [1, d] and dst [R, d]");
+    }
+    const state = loadedWasm();
+    if (state === null) return false;
+    const sp = placed(state, src), dp = placed(state, dst);
+    if (sp < 0 || dp < 0) return false;
+    const b = this.next(OP_COPY_ROW), w = this.words;
+    w[b + 1] = sp; w[b + 2] = dp; w[b + 3] = 4 * rowStride(dst); w[b + 4] = 4 * src.shape[1]!;
+    this.rows = Math.min(this.rows, dst.shape[0]!);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records out [1, d] = table[token] + positions[p], token and p being what run() is given (a decode
+   * step's embedding: the token's row plus its position's). A ShapeError when the shapes do not fit; false,
+   * recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  embedRow(table: Tensor, positions: Tensor, out: Tensor): boolean {
+    assert2d("embedRow", "table", table);
+    assert2d("embedRow", "positions", positions);
+    const d = table.shape[1]!;
+    assertShape("embedRow", "positions", positions, [positions.shape[0]!, d]);
+    assertShape("embedRow", "out", out, [1, d]);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const tp = placed(state, table), pp = placed(state, positions), op = placed(state, out);
+    if (tp < 0 || pp < 0 || op < 0) return false;
+    const b = this.next(OP_EMBED_ROW), w = this.words;
+    w[b + 1] = tp; w[b + 2] = 4 * rowStride(table); w[b + 3] = pp; w[b + 4] = 4 * rowStride(positions); w[b + 5] = op; w[b + 6] = d;
+    this.rows = Math.min(this.rows, positions.shape[0]!);
+    this.tokens = Math.min(this.tokens, table.shape[0]!);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records attention of the query q [1, d] at position p (run()'s) over rows 0..p of keys and values
+   * [R, d], row j at keyPositions[j] (an Int32Array of >= R), with the span's mask; heads split the columns
+   * as in attention(). The record has its own scratch. Returns false, recording nothing, when an operand
+   * is not in kernel memory with contiguous rows or the scratch cannot be had.
+   */
+  attentionAt(q: Tensor, out: Tensor, nHeads: number, keys: Tensor, values: Tensor, keyPositions: Int32Array, span: AttentionSpan): boolean {
+    assertShape("attentionAt", "q", q, [1, q.shape[1] ?? 0]);
+    const d = q.shape[1]!, R = keys.shape[0]!;
+    assertShape("attentionAt", "out", out, [1, d]);
+    assertShape("attentionAt", "keys", keys, [R, d]);
+    assertShape("attentionAt", "values", values, [R, d]);
+    if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0 || keyPositions.length < R) {
+      throw new ShapeError("attentionAt", "heads must split the columns evenly and every row needs a position", `q ${formatShape(q.shape)} with ${nHeads} heads, ${keyPositions.length} positions for ${R} rows`, "d divisible by the heads, >= R positions");
+    }
+    const state = loadedWasm();
+    if (state === null || d === 0 || R === 0) return false;
+    const qp = placed(state, q), op = placed(state, out), kp = placed(state, keys), vp = placed(state, values), pos = kernelAddress(state, keyPositions);
+    if (qp < 0 || op < 0 || kp < 0 || vp < 0 || pos < 0) return false;
+    const scratch = allocFloat32(attentionScratchBytes(R, 1) / 4);
+    const sp = kernelAddress(state, scratch);
+    if (sp < 0) return false;
+    this.owned.push(scratch);
+    const b = this.next(OP_ATTENTION_AT), w = this.words, dh = d / nHeads;
+    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
+    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    this.rows = Math.min(this.rows, R);
+    this.attentions.push(this.count);
+    this.count++;
+    return true;
   }
 
   /** The operands of attention record `index` (a ShapeError when it is not one). */
@@ -243,35 +332,57 @@ export class KernelProgram {
 
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
-   * (FMA or not), on the calling thread. Throws a NumericError where the attention op would (a query row
-   * that sees no key, a NaN score). Returns false, running nothing, when the wasm backend is not active
-   * or the program was disposed.
+   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt and
+   * embedRow records; a ShapeError when p or the token is not an integer below every such record's rows).
+   * Throws a NumericError where the attention op would (a query row that sees no key, a NaN score).
+   * Returns false, running nothing, when the wasm backend is not active or the program was disposed.
    */
-  run(from = 0, to = this.count): boolean {
+  run(from = 0, to = this.count, p = 0, token = 0): boolean {
+    if (!(p >= 0 && p < this.rows && (p | 0) === p && token >= 0 && token < this.tokens && (token | 0) === token)) {
+      throw new ShapeError("KernelProgram", "the position or token is outside the rows", `position ${p}, token ${token}`, `integers in 0..${this.rows - 1} and 0..${this.tokens - 1}`);
+    }
     const state = activeWasm();
     if (state === null || this.released) return false;
-    if (from < to && this.splitAttention(state, from)) from++;
-    const r = state.kernels.run_program(this.at, from, to);
-    if (r !== 0) {
-      const b = (r & 1023) * RECORD;
-      attentionFailed(r >> 10, this.words[b + QUERY_START_AT[this.words[b]!]!]!);
+    // the records in one wasm call, except an attention of one query over a long context: split over the pool
+    const attentions = this.attentions;
+    for (let k = 0; k < attentions.length; k++) {
+      const i = attentions[k]!;
+      if (i < from || i >= to || !this.splitAttention(state, i, p, from, token)) continue;
+      from = i + 1;
     }
+    this.runRecords(state, from, to, p, token);
     return true;
   }
 
+  /** Records [from, to) in one wasm call; a NumericError where the attention op would throw one. */
+  private runRecords(state: WasmState, from: number, to: number, p: number, token: number): void {
+    if (from >= to) return;
+    const r = state.kernels.run_program(this.at, from, to, p, token);
+    if (r !== 0) {
+      const b = (r & 1023) * RECORD, op = this.words[b]!;
+      attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + QUERY_START_AT[op]!]!);
+    }
+  }
+
   /**
-   * Runs record `index` split over the worker threads when it is an attention of one query over enough
-   * keys (a decode step over a long context; then true): the dispatcher's split gives the kernel's bits.
+   * When record `index` is an attention of one query over enough keys to split over the worker threads
+   * (a decode step over a long context): runs records [from, index) and then it split, and returns true.
+   * The dispatcher's split gives the kernel's bits.
    */
-  private splitAttention(state: WasmState, index: number): boolean {
+  private splitAttention(state: WasmState, index: number, p: number, from: number, token: number): boolean {
     const b = index * RECORD, w = this.words, op = w[b]!;
-    const at = op === OP_ATTENTION_INT8 ? INT8_WORDS : op === OP_ATTENTION || op === OP_ATTENTION_PAGED ? ROWS_WORDS : undefined;
-    if (at === undefined || w[b + at.T] !== 1) return false;
+    const at = op === OP_ATTENTION_INT8 ? INT8_WORDS : ROWS_WORDS;
+    if (w[b + at.T] !== 1) return false;
     // a block table's blocks must hold a multiple of 4 rows: the paged score loop pads a block's last keys
     // up to a multiple of 4 with -inf, which past a part's end would be the next part's scores
     if (op === OP_ATTENTION_PAGED && w[b + 6]! % 4 !== 0) return false;
+    if (op === OP_ATTENTION_AT) {
+      w[b + 10] = p + 1; // the keys and the query's position of this run, where the split reads them
+      w[b + 13] = p;
+    }
     const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
     if (!state.kernels.splitsOneQuery(S, window, dh)) return false;
+    this.runRecords(state, from, index, p, token);
     const r = state.kernels.attentionRecord(this.at + 4 * b, w[b + at.heads]!, S, window, dh);
     if (r !== 0) attentionFailed(r, w[b + QUERY_START_AT[op]!]!);
     return true;

@@ -158,8 +158,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   }
 
   // a kernel program (a decode step's small calls): on the calling thread
-  run_program(prog: number, from: number, to: number): number {
-    return this.k.run_program(prog, from, to);
+  run_program(prog: number, from: number, to: number, p: number, token: number): number {
+    return this.k.run_program(prog, from, to, p, token);
   }
 
   exp_f32(x: number, out: number, n: number): void {
@@ -229,7 +229,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   attentionRecord(record: number, heads: number, S: number, window: number, dh: number): number {
     const pool = this.pool!;
     const state = this.oneQueryState(dh);
-    if (state === 0) return this.k.run_program(record, 0, 1) >> 10;
+    if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit (an attentionAt record is at p = S - 1)
     this.splitCalls++;
     const parts = Math.max(2, Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * (pool.size + 1), Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS)));
     const a = pool.args, byWorkers = pool.workerChunks;
