@@ -21,10 +21,11 @@ import { blockMaxScore, resetBlockMax, scoreBlocks } from "./attention-paged";
 import { accumulateBlocks } from "./attention-paged-values";
 import { resetRowMax, rowMaxScore, scoreRange } from "./attention-scores";
 import { accumulateValues, scaleRow, zeroRow } from "./attention-values";
+import { OP_ATTENTION_INT8, OP_ATTENTION_PAGED } from "./program";
 import { hsum } from "./simd";
 
 // the kinds of record (program.ts's ops): every other attention record reads rows
-const PAGED = 4, INT8 = 5;
+const PAGED = OP_ATTENTION_PAGED, INT8 = OP_ATTENTION_INT8;
 
 // the state block, i32 slots
 const KIND = 0, Q = 1, K = 2, K_ROW = 3, V = 4, V_ROW = 5, OUT = 6, KEYS = 7, DH = 8, SCALE = 9;
@@ -98,7 +99,7 @@ export function attention1_begin(rec: usize, head: i32, state: usize): void {
 }
 
 /** Scores of the keys [a, b) (a 8-aligned) into the row's weights with the record's kernel; returns the padded end. */
-function scorePiece(state: usize, part: i32, a: i32, b: i32): i32 {
+function scorePiece(state: usize, a: i32, b: i32): i32 {
   const kind = get(state, KIND), S = get(state, KEYS), dh = get(state, DH), scale = load<f32>(state + (<usize>SCALE << 2));
   const qpos = get(state, QPOS), p0 = get(state, P0), lowW = get(state, LOW_W), sinks = get(state, SINKS);
   const q = at(state, Q), k = at(state, K), kRow = at(state, K_ROW), w = at(state, W);
@@ -127,7 +128,7 @@ export function attention1_scores(state: usize, part: i32, parts: i32): void {
     const a = s + (<i32>(len * part / parts) & ~7);
     const b = part == parts - 1 ? e : s + (<i32>(len * (part + 1) / parts) & ~7);
     if (a >= b) continue;
-    const padded = scorePiece(state, part, a, b);
+    const padded = scorePiece(state, a, b);
     if (part == parts - 1) put(state, r == 0 ? W0 : W1, padded);
   }
   const top = kind == PAGED ? max(blockMaxScore(), rowMaxScore()) : kind == INT8 ? max(maxScoreI8(), rowMaxScore()) : rowMaxScore();

@@ -37,8 +37,6 @@ const OP_EMBED_ROW = 8;
 /** Where an attention record keeps T, S, dh, its window and heads: over rows and block tables, and over int8 rows. */
 const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18 } as const;
 const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23 } as const;
-/** Visible keys × head width from which one query's attention over a block table is split over the pool. */
-const PAGED_SPLIT_MIN_WORK = 1 << 17;
 /** Where each attention record keeps its queryStart (for the error of a failed row; ATTENTION_AT's is the run's position). */
 const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18, [OP_ATTENTION_AT]: 13 };
 
@@ -380,12 +378,7 @@ export class KernelProgram {
       w[b + 13] = p;
     }
     const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
-    // a block table is split only when its blocks hold a multiple of 4 rows (the paged score loop pads a
-    // block's last keys up to a multiple of 4 with -inf, which past a part's end would be the next part's
-    // scores) and from 2^17 keys × width: each column chunk of its value pass repeats the per-block work,
-    // and below that the split measured slower than one thread
-    if (op === OP_ATTENTION_PAGED && (w[b + 6]! % 4 !== 0 || Math.min(S, window) * dh < PAGED_SPLIT_MIN_WORK)) return false;
-    if (!state.kernels.splitsOneQuery(S, window, dh)) return false;
+    if (!state.kernels.splitsOneQuery(S, window, dh, op === OP_ATTENTION_PAGED ? w[b + 6]! : 0)) return false;
     this.runRecords(state, from, index, p, token);
     const r = state.kernels.attentionRecord(this.at + 4 * b, w[b + at.heads]!, S, window, dh);
     if (r !== 0) attentionFailed(r, w[b + QUERY_START_AT[op]!]!);

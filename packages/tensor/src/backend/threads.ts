@@ -18,6 +18,8 @@ const LINEAR_MIN_WORK = 1 << 17;
 const ATTENTION_MIN_WORK = 1 << 17;
 /** Visible keys × head width from which one query's attention (a decode step) is split over the pool. */
 const ONE_QUERY_MIN_WORK = 1 << 15;
+/** The same over a block table (splitsOneQuery). */
+const PAGED_MIN_WORK = 1 << 17;
 /** Keys per part of a split score pass, at least. */
 const ONE_QUERY_MIN_KEYS = 256;
 /** Output columns per chunk of a split value pass (a multiple of 4). */
@@ -208,9 +210,16 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     pool.run(this.k as never, OP_LAYER_NORM, this.variant, count, 0);
   }
 
-  /** True when one query's attention over S keys (head width dh, the mask's window) is split over the pool. */
-  splitsOneQuery(S: number, window: number, dh: number): boolean {
-    if (Math.min(S, window) * dh < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS) return false;
+  /**
+   * True when one query's attention over S keys (head width dh, the mask's window) is split over the pool;
+   * blockRows: the rows of a block table's blocks, 0 for keys in rows. A block table is split only when its
+   * blocks hold a multiple of 4 rows (the paged score loop pads a block's last keys up to a multiple of 4
+   * with -inf, which past a part's end would be the next part's scores) and from PAGED_MIN_WORK: each column
+   * chunk of its value pass repeats the per-block work, and below that the split measured slower.
+   */
+  splitsOneQuery(S: number, window: number, dh: number, blockRows = 0): boolean {
+    const work = Math.min(S, window) * dh;
+    if (work < (blockRows > 0 ? PAGED_MIN_WORK : ONE_QUERY_MIN_WORK) || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
     if (this.splitPause > 0) {
       this.splitPause--;
       return false;
