@@ -34,11 +34,13 @@ const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
-/** Where an attention record keeps T, S, dh, its window and heads: over rows and block tables, and over int8 rows. */
-const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18 } as const;
-const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23 } as const;
-/** Where each attention record keeps its queryStart (for the error of a failed row; ATTENTION_AT's is the run's position). */
-const QUERY_START_AT: Record<number, number> = { [OP_ATTENTION]: 13, [OP_ATTENTION_PAGED]: 13, [OP_ATTENTION_INT8]: 18, [OP_ATTENTION_AT]: 13 };
+/**
+ * Where an attention record keeps T, S, dh, its window, heads and queryStart: over rows and block tables,
+ * and over int8 rows (an attentionAt record's S and queryStart follow the run's position).
+ */
+const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18, queryStart: 13 } as const;
+const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23, queryStart: 18 } as const;
+const wordsOf = (op: number): typeof ROWS_WORDS | typeof INT8_WORDS => (op === OP_ATTENTION_INT8 ? INT8_WORDS : ROWS_WORDS);
 
 /** An attention record's fixed operands: the queries and the output, in kernel memory. */
 interface Queries {
@@ -360,7 +362,7 @@ export class KernelProgram {
     const r = state.kernels.run_program(this.at, from, to, p, token);
     if (r !== 0) {
       const b = (r & 1023) * RECORD, op = this.words[b]!;
-      attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + QUERY_START_AT[op]!]!);
+      attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + wordsOf(op).queryStart]!);
     }
   }
 
@@ -371,17 +373,17 @@ export class KernelProgram {
    */
   private splitAttention(state: WasmState, index: number, p: number, from: number, token: number): boolean {
     const b = index * RECORD, w = this.words, op = w[b]!;
-    const at = op === OP_ATTENTION_INT8 ? INT8_WORDS : ROWS_WORDS;
+    const at = wordsOf(op);
     if (w[b + at.T] !== 1) return false;
     if (op === OP_ATTENTION_AT) {
-      w[b + 10] = p + 1; // the keys and the query's position of this run, where the split reads them
-      w[b + 13] = p;
+      w[b + at.S] = p + 1; // the keys and the query's position of this run, where the split reads them
+      w[b + at.queryStart] = p;
     }
     const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
     if (!state.kernels.splitsOneQuery(S, window, dh, op === OP_ATTENTION_PAGED ? w[b + 6]! : 0)) return false;
     this.runRecords(state, from, index, p, token);
     const r = state.kernels.attentionRecord(this.at + 4 * b, w[b + at.heads]!, S, window, dh);
-    if (r !== 0) attentionFailed(r, w[b + QUERY_START_AT[op]!]!);
+    if (r !== 0) attentionFailed(r, w[b + at.queryStart]!);
     return true;
   }
 }
