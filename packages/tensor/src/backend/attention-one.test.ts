@@ -136,6 +136,29 @@ describe("one query's attention over two threads", () => {
       });
     });
 
+    it("splits an int8AttentionAt record after the quantizeToRow records: per-token and per-channel keys, int8Attention's bits", () => {
+      under("wasm", () => {
+        setFma(fma);
+        const R = 1200, d = 64, G = 32, rng = new Rng(78), span = { window: 900, sinks: 4 };
+        const qkv = randomMatrix(rng, 1, 3 * d, "kernel");
+        const q = qkv.hi(1, d), k = qkv.lo(0, d).hi(1, d), v = qkv.lo(0, 2 * d).hi(1, d);
+        const { kd, vd, ks, vs } = randomInt8Rows(rng, R, d), cs = allocFloat32(Math.ceil(R / G) * d);
+        for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
+        const values = { data: vd, scales: vs };
+        for (const keys of [{ data: kd, scales: ks, group: 0 }, { data: kd, scales: cs, group: G, residual: randomMatrix(rng, G, d, "kernel") }]) {
+          const got = kernelZeros([1, d]), want = kernelZeros([1, d]);
+          const p = KernelProgram.create(3)!;
+          expect(p.quantizeToRow(k, keys) && p.quantizeToRow(v, values) && p.int8AttentionAt(q, got, 1, keys, values, R, span)).toBe(true);
+          for (const at of [700, 1100, 1151]) { // 1151 fills a group of 32
+            expect(runSplit(p, at)).toBe(true);
+            const quantized = keys.group === 0 ? at + 1 : at + 1 - ((at + 1) % G);
+            int8Attention(q, { ...keys, quantized }, values, at + 1, { queryStart: at, span, nHeads: 1, out: want });
+            expect(bytes(got).equals(bytes(want))).toBe(true);
+          }
+        }
+      });
+    });
+
     it("fails like the op: a NaN score, and a query that sees no key", () => {
       under("wasm", () => {
         setFma(fma);

@@ -5,8 +5,8 @@
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
 // storage while the program is used; attention's keys, values and positions are set before each run, or,
-// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow), follow the position (and
-// token) run() is given.
+// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow; quantizeToRow and
+// int8AttentionAt over an int8 cache), follow the position (and token) run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -34,6 +34,7 @@ const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
+const OP_QUANTIZE_ROW = 10;
 /**
  * Where an attention record keeps T, S, dh, its window, heads and queryStart: over rows and block tables,
  * and over int8 rows (an attentionAt record's S and queryStart follow the run's position).
@@ -59,6 +60,12 @@ function placed(state: WasmState, t: Tensor): number {
   return at >= 0 && rowsContiguous(t) ? at + 4 * t.offset : -1;
 }
 
+/** Throws the ShapeError for a key group that is not 0, or per-channel (G > 0) without a float residual [>= G, d]. */
+function checkResidual(fn: string, G: number, residual: Tensor | undefined, d: number): void {
+  if (Number.isInteger(G) && (G === 0 || (G > 0 && residual?.shape.length === 2 && residual.shape[0]! >= G && residual.shape[1] === d))) return;
+  throw new ShapeError(fn, "per-channel keys need a float residual of a group's rows", `group ${G}, residual ${residual ? formatShape(residual.shape) : "none"}`, `group 0, or a residual [>= group, ${d}]`);
+}
+
 export class KernelProgram {
   private readonly words: Int32Array; // the records, in kernel memory
   private readonly floats: Float32Array; // the same memory, for float arguments
@@ -67,7 +74,8 @@ export class KernelProgram {
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
   private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt)
-  private readonly owned: Float32Array[] = []; // scratch of the attentionAt records
+  private readonly owned: Float32Array[] = []; // scratch of the attentionAt and int8AttentionAt records
+  private readonly int8At: number[] = []; // the int8AttentionAt records: run() writes their S, queryStart and quantized count
   private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
@@ -243,6 +251,65 @@ export class KernelProgram {
     return true;
   }
 
+  /**
+   * Records the quantization of src [1, d] into position p (run()'s) of an int8 cache, to the bit as the
+   * int8 cache's append does: values, and keys with per-token scales (group 0), as int8 row p and its scale
+   * at scales[p]; keys with per-channel scales (group G) into float row p % G of their residual [>= G, d],
+   * the group's G rows quantized column by column when p fills it. A ShapeError when the shapes do not fit;
+   * false, recording nothing, when an operand is not in kernel memory with contiguous rows.
+   */
+  quantizeToRow(src: Tensor, dst: Int8Keys | Int8Values): boolean {
+    assertShape("quantizeToRow", "src", src, [1, src.shape[1] ?? 0]);
+    const d = src.shape[1]!, keys: Partial<Int8Keys> = dst, G = keys.group ?? 0;
+    checkResidual("quantizeToRow", G, keys.residual, d);
+    const state = loadedWasm();
+    if (state === null || d === 0) return false;
+    const sp = placed(state, src), qp = kernelAddress(state, dst.data), sc = kernelAddress(state, dst.scales);
+    const rp = G > 0 ? placed(state, keys.residual!) : 0;
+    if (sp < 0 || qp < 0 || sc < 0 || rp < 0) return false;
+    const b = this.next(OP_QUANTIZE_ROW), w = this.words;
+    w[b + 1] = sp; w[b + 2] = d; w[b + 3] = qp; w[b + 4] = sc; w[b + 5] = G; w[b + 6] = rp; w[b + 7] = G > 0 ? 4 * rowStride(keys.residual!) : 0;
+    const scaled = G === 0 ? dst.scales.length : Math.floor(dst.scales.length / d) * G; // positions with room for their scales
+    this.rows = Math.min(this.rows, Math.floor(dst.data.length / d), scaled);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records attention of the query q [1, d] at position p (run()'s) over positions 0..p of an int8 cache of
+   * R positions (key j at position j), as int8Attention over the first p + 1 keys (checked like it: a
+   * ShapeError), its keys quantized up to the last full group (all p + 1 with per-token scales), the rest
+   * read from the residual: what the cache holds once quantizeToRow has written position p. Heads split the
+   * columns as in attention(); the record has its own scratch. Returns false, recording nothing, when an
+   * operand is not in kernel memory with contiguous rows or the scratch cannot be had.
+   */
+  int8AttentionAt(q: Tensor, out: Tensor, nHeads: number, keys: Int8Keys, values: Int8Values, R: number, span: AttentionSpan): boolean {
+    assertShape("int8AttentionAt", "q", q, [1, q.shape[1] ?? 0]);
+    const d = q.shape[1]!, G = keys.group;
+    checkInt8Attention(q, { ...keys, quantized: R }, values, R, { queryStart: 0, nHeads, out });
+    const r = keys.residual;
+    checkResidual("int8AttentionAt", G, r, d);
+    const state = loadedWasm();
+    if (state === null || d === 0 || R === 0) return false;
+    const qp = placed(state, q), op = placed(state, out), kf = G > 0 ? placed(state, r!) : 0;
+    const kq = kernelAddress(state, keys.data), ks = kernelAddress(state, keys.scales), vq = kernelAddress(state, values.data), vs = kernelAddress(state, values.scales);
+    if (qp < 0 || op < 0 || kf < 0 || kq < 0 || ks < 0 || vq < 0 || vs < 0) return false;
+    const dh = d / nHeads, scratch = allocFloat32(int8ScratchBytes(R, dh) / 4);
+    const sp = kernelAddress(state, scratch);
+    if (sp < 0) return false;
+    this.owned.push(scratch);
+    const b = this.next(OP_ATTENTION_INT8), w = this.words; // S (15), queryStart (18) and the quantized count (7): run()'s
+    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = G;
+    w[b + 8] = kf; w[b + 9] = G > 0 ? rowStride(r!) : 0; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = op; w[b + 13] = rowStride(out);
+    w[b + 14] = 1; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
+    w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks); w[b + 22] = sp; w[b + 23] = nHeads;
+    this.rows = Math.min(this.rows, R);
+    this.attentions.push(this.count);
+    this.int8At.push(this.count);
+    this.count++;
+    return true;
+  }
+
   /** The operands of attention record `index` (a ShapeError when it is not one). */
   private queriesOf(index: number): Queries {
     const x = this.queries[index];
@@ -334,8 +401,9 @@ export class KernelProgram {
 
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
-   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt and
-   * embedRow records; a ShapeError when p or the token is not an integer below every such record's rows).
+   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt,
+   * embedRow, quantizeToRow and int8AttentionAt records; a ShapeError when p or the token is not an
+   * integer below every such record's rows).
    * Throws a NumericError where the attention op would (a query row that sees no key, a NaN score).
    * Returns false, running nothing, when the wasm backend is not active or the program was disposed.
    */
@@ -345,6 +413,13 @@ export class KernelProgram {
     }
     const state = activeWasm();
     if (state === null || this.released) return false;
+    const w = this.words;
+    for (let k = 0; k < this.int8At.length; k++) {
+      const b = this.int8At[k]! * RECORD, G = w[b + 6]!;
+      w[b + INT8_WORDS.S] = p + 1; // keys 0..p, the query at p,
+      w[b + INT8_WORDS.queryStart] = p;
+      w[b + 7] = G === 0 ? p + 1 : p + 1 - ((p + 1) % G); // int8 up to the last full group, the rest in the residual
+    }
     // the records in one wasm call, except an attention of one query over a long context: split over the pool
     const attentions = this.attentions;
     for (let k = 0; k < attentions.length; k++) {
