@@ -9,11 +9,12 @@
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
 // The token is embedded first (forward's embed, in JavaScript). A strategy that keeps position p at row p
-// of fixed buffers (cache.decodeRows: `full`) gets the whole step as one program instead: with learned
-// positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in JavaScript as before with
-// an embedPosition), the head, then per block the copy of k and v into the cache's row p and the tail with
-// attention over rows 0..p, recorded once per cache and span and run at position p for the token (one
-// wasm call, no JavaScript between the blocks). The copies and every kernel call are the same, so are the bits.
+// of fixed buffers (cache.decodeRows: `full`; cache.decodeInt8: `int8`) gets the whole step as one program
+// instead: with learned positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in
+// JavaScript as before with an embedPosition), the head, then per block k and v written into the cache at
+// position p (copied, or quantized as int8's append quantizes them) and the tail with attention over
+// positions 0..p, recorded once per cache and span and run at position p for the token (one wasm call, no
+// JavaScript between the blocks). The writes and every kernel call are the same, so are the bits.
 import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
 import type { KVCache } from "./kv-cache/types.js";
@@ -21,7 +22,7 @@ import { ACCUMULATE, attend, embed, RELU, type LinearParams, type NormParams } f
 import type { ModelParams } from "./place-weights.js";
 
 export class DecodeStep {
-  private whole: WholeStep | undefined; // the step over the rows of the cache last seen with decodeRows
+  private whole: WholeStep | undefined; // the step over the rows of the cache last seen with decodeRows or decodeInt8
 
   private constructor(
     private readonly head: KernelProgram,
@@ -60,7 +61,7 @@ export class DecodeStep {
    * at(start), called on self, when given: forward's embed arguments); a.logits gets its logits.
    */
   run(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): void {
-    if (cache.decodeRows && this.runWhole(a, tokens, cache, start, span, at, self)) return;
+    if ((cache.decodeRows || cache.decodeInt8) && this.runWhole(a, tokens, cache, start, span, at, self)) return;
     embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [1, d]
     this.head.run();
     for (let l = 0; l < this.tails.length; l++) {
@@ -78,7 +79,7 @@ export class DecodeStep {
   }
 
   /**
-   * The step as one program over cache's rows (decodeRows), recorded when the cache or the span is not the
+   * The step as one program over cache's rows (decodeRows, decodeInt8), recorded when the cache or the span is not the
    * one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
    * (then append runs, and says so when the cache is full).
    */
@@ -96,7 +97,7 @@ export class DecodeStep {
   private bind(cache: KVCache, span: AttentionSpan): WholeStep {
     this.whole?.program?.dispose();
     const { posEmb, blocks } = this.params;
-    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => rowsInPlace(cache, l)));
     return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span) });
   }
 }
@@ -112,23 +113,35 @@ interface WholeStep {
 }
 
 /**
- * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache's
- * row p, attention over rows 0..p, the rest of the block (run at p for the token).
+ * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache at
+ * position p, attention over positions 0..p, the rest of the block (run at p for the token).
  */
 function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan): KernelProgram | null {
   const { blocks, tokEmb, posEmb } = params;
   const p = KernelProgram.create(3 + 10 * blocks.length);
   if (!p) return null;
   let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
-  for (let l = 0; l < blocks.length && ok; l++) {
-    const { keys, values, positions } = cache.decodeRows!(l);
-    ok = positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&
-      p.attentionAt(a.q, a.y, blocks[l]!.attn.heads, keys, values, positions, span) && afterAttention(p, params, a, l);
-  }
+  for (let l = 0; l < blocks.length && ok; l++) ok = attendInPlace(p, a, cache, l, blocks[l]!.attn.heads, span) && afterAttention(p, params, a, l);
   if (ok) return p;
   p.dispose();
   return null;
 }
+
+/**
+ * Block l's k and v written into the cache at position p and attention over positions 0..p, where the
+ * cache keeps them: float rows (decodeRows: copied) or int8 rows (decodeInt8: quantized as append does).
+ */
+function attendInPlace(p: KernelProgram, a: Activations, cache: KVCache, l: number, heads: number, span: AttentionSpan): boolean {
+  if (cache.decodeRows) {
+    const { keys, values, positions } = cache.decodeRows(l);
+    return positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) && p.attentionAt(a.q, a.y, heads, keys, values, positions, span);
+  }
+  const { keys, values } = cache.decodeInt8!(l);
+  return p.quantizeToRow(a.k, keys) && p.quantizeToRow(a.v, values) && p.int8AttentionAt(a.q, a.y, heads, keys, values, cache.capacity, span);
+}
+
+/** Positions layer l of the cache holds in place: its rows (decodeRows), or its capacity (decodeInt8). */
+const rowsInPlace = (cache: KVCache, l: number): number => (cache.decodeRows ? cache.decodeRows(l).keys.shape[0]! : cache.capacity);
 
 /** Block l after attention: h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden); then block l + 1's ln1 and qkv, or ln_f and lm_head. */
 function afterAttention(p: KernelProgram, params: ModelParams, a: Activations, l: number): boolean {

@@ -23,6 +23,9 @@ interface Layer {
   readonly view: { layout: "int8"; keys: Int8Keys; values: Int8Values; length: number; width: number };
 }
 
+/** Keys quantized among the first n positions: all with per-token scales (G = 0), the full groups of G with per-channel. */
+const quantizedOf = (n: number, G: number): number => (G === 0 ? n : n - (n % G));
+
 export class Int8Cache implements KVCache {
   readonly kind = "int8";
   readonly span = CAUSAL;
@@ -77,13 +80,23 @@ export class Int8Cache implements KVCache {
         if (r === G - 1) quantizeColumns(R, G, d, keys.data, (p - r) * d, keys.scales, ((p - r) / G) * d);
       }
     }
-    keys.quantized = G === 0 ? end : Math.floor(end / G) * G;
+    keys.quantized = quantizedOf(end, G);
     view.length = end;
     return view;
   }
 
+  /**
+   * Layer `layer`'s int8 keys (and their float residual) and values, capacity positions: a decode step may
+   * quantize position `length` into them itself (as append would) and attend over them in place.
+   */
+  decodeInt8(layer: number): { keys: Int8Keys; values: Int8Values } {
+    return this.layers[layer]!;
+  }
+
+  /** Ends a pass: length += T, and the keys' quantized count for it (a decode step that skipped append). */
   advance(T: number): void {
     this.filled += T;
+    for (const l of this.layers) l.keys.quantized = quantizedOf(this.filled, l.keys.group);
   }
 
   /**
@@ -95,7 +108,7 @@ export class Int8Cache implements KVCache {
     const G = this.layers[0]?.keys.group ?? 0;
     checkTruncate(this.kind, this.filled, length, G === 0 ? 0 : Math.floor(this.filled / G) * G);
     this.filled = length;
-    for (const l of this.layers) l.keys.quantized = G === 0 ? length : Math.floor(length / G) * G;
+    for (const l of this.layers) l.keys.quantized = quantizedOf(length, G);
   }
 
   bytes(): CacheBytes {

@@ -14,10 +14,13 @@ export class PrefixCache implements KVCache {
   readonly embedPosition?: (p: number) => number;
   /** The inner cache's decodeRows (`full`), when it has one: a decode step writes the inner rows in place, advance still records its id. */
   readonly decodeRows?: (layer: number) => KVRows;
+  /** The inner cache's decodeInt8 (`int8`), when it has one: the same, over int8 rows. */
+  readonly decodeInt8?: KVCache["decodeInt8"];
 
   constructor(readonly inner: KVCache) {
     if (inner.embedPosition) this.embedPosition = inner.embedPosition.bind(inner);
     if (inner.decodeRows) this.decodeRows = inner.decodeRows.bind(inner);
+    if (inner.decodeInt8) this.decodeInt8 = inner.decodeInt8.bind(inner);
   }
 
   get kind(): string {

@@ -90,6 +90,15 @@ export interface KVCache {
    */
   decodeRows?(layer: number): KVRows;
   /**
+   * Optional, the same for a strategy that keeps position p as int8 row p (`int8`): the layer's int8 keys
+   * (with their float residual for per-channel scales) and values, `capacity` positions, the same objects
+   * for the cache's whole life. A one-token pass at a position p below capacity may then quantize its k and
+   * v into position p itself, exactly as append would (the decode step's kernel program does), and attend
+   * over positions 0..p in place, instead of calling append; advance(1) ends the pass (and updates the
+   * keys' `quantized`, which append would have).
+   */
+  decodeInt8?(layer: number): { readonly keys: Int8Keys; readonly values: Int8Values };
+  /**
    * Ends a forward pass of T tokens, after every layer appended: length += T. `tokens` are the pass's ids,
    * for a cache that remembers what it holds (PrefixCache); a strategy may ignore them.
    */
