@@ -79,8 +79,8 @@ export class DecodeStep {
   }
 
   /**
-   * The step as one program over cache's rows (decodeRows, decodeInt8), recorded when the cache or the span is not the
-   * one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
+   * The step as one program over cache's rows (decodeRows, decodeInt8), recorded when the cache or the span
+   * is not the one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
    * (then append runs, and says so when the cache is full).
    */
   private runWhole(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): boolean {

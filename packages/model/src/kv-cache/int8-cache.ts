@@ -5,7 +5,8 @@
 // positions: a channel with large keys no longer sets the step of every other channel. A group's scales
 // are known once it is full, so the newest keys (up to KEY_GROUP - 1) wait in float32 until then.
 // Attention reads the int8 rows in place and applies the scales inside the kernel (int8Attention): no
-// float copy of the cache exists.
+// float copy of the cache exists. A decode step may skip append and quantize its token into the rows
+// itself, in wasm, to the same bits (decodeInt8: the step runs as one kernel program).
 //
 // Memory per layer: 2·C·d int8 + C value scales + C key scales ("token") or C/32·d key scales and a
 // [32, d] float group ("channel"). Against `full`'s 2·C·d·4 bytes: (2d + 8)/(8d), 27% at d = 64.

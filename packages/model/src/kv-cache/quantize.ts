@@ -1,6 +1,8 @@
 // Symmetric per-row int8 quantization (absmax): scale = max|x| / 127, q = round(x / scale) in [-127, 127],
 // x̂ = q · scale. |x - x̂| <= scale / 2 per element (rounding to the nearest step), plus float32 rounding
 // of x̂. A row of zeros gets scale 0 and comes back as zeros. The int8-cache tests hold these bounds.
+// The int8 decode step quantizes in wasm with a twin of quantizeRow and quantizeColumns (@tinylm/tensor's
+// assembly/quantize.ts), held to their bits by quantize-wasm.test.ts.
 import type { Tensor } from "@tinylm/tensor";
 
 /** Quantizes row `row` of x [T, d] into q[at .. at+d) and returns its scale (stored as float32). */
