@@ -137,7 +137,8 @@ function attendInPlace(p: KernelProgram, a: Activations, cache: KVCache, l: numb
     return positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) && p.attentionAt(a.q, a.y, heads, keys, values, positions, span);
   }
   const { keys, values } = cache.decodeInt8!(l);
-  return p.quantizeToRow(a.k, keys) && p.quantizeToRow(a.v, values) && p.int8AttentionAt(a.q, a.y, heads, keys, values, cache.capacity, span);
+  return Number.isInteger(cache.capacity) && p.quantizeToRow(a.k, keys) && p.quantizeToRow(a.v, values) &&
+    p.int8AttentionAt(a.q, a.y, heads, keys, values, cache.capacity, span);
 }
 
 /** Positions layer l of the cache holds in place: its rows (decodeRows), or its capacity (decodeInt8). */
