@@ -73,10 +73,10 @@ export class KernelProgram {
   private count = 0;
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
-  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt)
+  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt, int8AttentionAt)
   private readonly owned: Float32Array[] = []; // scratch of the attentionAt and int8AttentionAt records
   private readonly int8At: number[] = []; // the int8AttentionAt records: run() writes their S, queryStart and quantized count
-  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
+  private rows = Infinity; // run()'s position must be below this: the fewest rows (positions) a position-following record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
   private constructor(state: WasmState, readonly capacity: number) {
