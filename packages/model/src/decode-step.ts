@@ -9,14 +9,15 @@
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
 // The token is embedded first (forward's embed, in JavaScript). A strategy that keeps position p at row p
-// of fixed buffers (cache.decodeRows: `full`) gets the whole step as one program instead: with learned
-// positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in JavaScript as before with
-// an embedPosition), the head, then per block the copy of k and v into the cache's row p and the tail with
-// attention over rows 0..p, recorded once per cache and span and run at position p for the token (one
-// wasm call, no JavaScript between the blocks). The copies and every kernel call are the same, so are the bits.
-import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
+// of fixed buffers (cache.decodeRows: `full`) or in a block table (cache.decodeBlocks: `paged`) gets the
+// whole step as one program instead: with learned positions the embedding (tok_emb row + pos_emb row p,
+// the same float32 adds; in JavaScript as before with an embedPosition), the head, then per block the copy
+// of k and v into the cache's row (or block row) p and the tail with attention over positions 0..p,
+// recorded once per cache and span and run at position p for the token (one wasm call, no JavaScript
+// between the blocks). The copies and every kernel call are the same, so are the bits.
+import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type BlockTable, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
-import type { KVCache } from "./kv-cache/types.js";
+import type { KVCache, KVRows } from "./kv-cache/types.js";
 import { ACCUMULATE, attend, embed, RELU, type LinearParams, type NormParams } from "./layers.js";
 import type { ModelParams } from "./place-weights.js";
 
@@ -60,7 +61,7 @@ export class DecodeStep {
    * at(start), called on self, when given: forward's embed arguments); a.logits gets its logits.
    */
   run(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): void {
-    if (cache.decodeRows && this.runWhole(a, tokens, cache, start, span, at, self)) return;
+    if ((cache.decodeRows || cache.decodeBlocks) && this.runWhole(a, tokens, cache, start, span, at, self)) return;
     embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [1, d]
     this.head.run();
     for (let l = 0; l < this.tails.length; l++) {
@@ -78,13 +79,16 @@ export class DecodeStep {
   }
 
   /**
-   * The step as one program over cache's rows (decodeRows), recorded when the cache or the span is not the
-   * one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
-   * (then append runs, and says so when the cache is full).
+   * The step as one program over cache's rows (decodeRows) or blocks (decodeBlocks, readied here for
+   * position start), recorded when the cache or the span is not the one it was recorded for. False, running
+   * nothing, when it cannot be recorded or start is past the rows (then append runs, and says so when the
+   * cache is full).
    */
   private runWhole(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): boolean {
+    const blocks = cache.decodeBlocks ? cache.decodeBlocks(start) : undefined;
+    if (blocks === null) return false;
     let w = this.whole;
-    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span);
+    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span, blocks);
     const p = w.program;
     if (p === null || start >= w.rows) return false;
     if (w.embeds && at === undefined) return p.run(0, p.length, start, tokens[0]);
@@ -92,12 +96,13 @@ export class DecodeStep {
     return p.run(w.embeds ? 1 : 0, p.length, start);
   }
 
-  /** Records the whole step over cache's rows under span, in place of the one recorded before. */
-  private bind(cache: KVCache, span: AttentionSpan): WholeStep {
+  /** Records the whole step over cache's rows, or its block tables, under span, in place of the one recorded before. */
+  private bind(cache: KVCache, span: AttentionSpan, blocks?: readonly BlockTable[]): WholeStep {
     this.whole?.program?.dispose();
-    const { posEmb, blocks } = this.params;
-    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
-    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span) });
+    const { posEmb, blocks: layers } = this.params;
+    const cacheRows = blocks ? cache.capacity : Math.min(...layers.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    const rows = Math.min(posEmb?.shape[0] ?? Infinity, cacheRows);
+    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span, blocks) });
   }
 }
 
@@ -113,21 +118,33 @@ interface WholeStep {
 
 /**
  * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache's
- * row p, attention over rows 0..p, the rest of the block (run at p for the token).
+ * row p (or the row of p in the layer's block table), attention over positions 0..p, the rest of the block
+ * (run at p for the token).
  */
-function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan): KernelProgram | null {
-  const { blocks, tokEmb, posEmb } = params;
-  const p = KernelProgram.create(3 + 10 * blocks.length);
+function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan, blocks?: readonly BlockTable[]): KernelProgram | null {
+  const { blocks: layers, tokEmb, posEmb } = params;
+  const p = KernelProgram.create(3 + 10 * layers.length);
   if (!p) return null;
-  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
-  for (let l = 0; l < blocks.length && ok; l++) {
-    const { keys, values, positions } = cache.decodeRows!(l);
-    ok = positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&
-      p.attentionAt(a.q, a.y, blocks[l]!.attn.heads, keys, values, positions, span) && afterAttention(p, params, a, l);
+  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, layers[0]!.ln1) && lin(p, a.qkv, a.x, layers[0]!.qkv);
+  for (let l = 0; l < layers.length && ok; l++) {
+    const heads = layers[l]!.attn.heads;
+    ok = (blocks ? intoBlocks(p, a, heads, blocks[l]!, span) : intoRows(p, a, heads, cache.decodeRows!(l), span)) && afterAttention(p, params, a, l);
   }
   if (ok) return p;
   p.dispose();
   return null;
+}
+
+/** Records k, v into row p of the layer's buffers and attention over rows 0..p. */
+function intoRows(p: KernelProgram, a: Activations, heads: number, rows: KVRows, span: AttentionSpan): boolean {
+  const { keys, values, positions } = rows;
+  return positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&
+    p.attentionAt(a.q, a.y, heads, keys, values, positions, span);
+}
+
+/** Records k, v into position p's row of the layer's block table and attention over its positions 0..p. */
+function intoBlocks(p: KernelProgram, a: Activations, heads: number, table: BlockTable, span: AttentionSpan): boolean {
+  return p.copyToBlock(a.k, table, "keys") && p.copyToBlock(a.v, table, "values") && p.pagedAttentionAt(a.q, a.y, heads, table, span);
 }
 
 /** Block l after attention: h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden); then block l + 1's ln1 and qkv, or ln_f and lm_head. */

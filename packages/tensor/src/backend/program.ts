@@ -5,8 +5,8 @@
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
 // storage while the program is used; attention's keys, values and positions are set before each run, or,
-// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow), follow the position (and
-// token) run() is given.
+// for a decode step over rows or blocks kept in place (copyToRow, attentionAt, copyToBlock,
+// pagedAttentionAt, embedRow), follow the position (and token) run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -34,6 +34,7 @@ const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
+const OP_COPY_TO_BLOCK = 9;
 /**
  * Where an attention record keeps T, S, dh, its window, heads and queryStart: over rows and block tables,
  * and over int8 rows (an attentionAt record's S and queryStart follow the run's position).
@@ -67,7 +68,9 @@ export class KernelProgram {
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
   private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt)
-  private readonly owned: Float32Array[] = []; // scratch of the attentionAt records
+  private readonly owned: Float32Array[] = []; // scratch of the attentionAt and pagedAttentionAt records
+  private readonly following: number[] = []; // attention records whose keys and query follow run()'s position (pagedAttentionAt)
+  private readonly tables: { table: BlockTable; at: number }[] = []; // the block tables of copyToBlock records, at the address recorded
   private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
@@ -243,6 +246,62 @@ export class KernelProgram {
     return true;
   }
 
+  /**
+   * Records a copy of src [1, d] into the row of position p (run()'s) in a block table: row p mod B of
+   * block ⌊p/B⌋, of its keys or its values (a decode step's keys or values written into a paged cache).
+   * The block must be listed when the program runs; the table must not grow (reserve() it) or change its
+   * blocks' memory while the program is used. A ShapeError when the widths differ; false, recording
+   * nothing, when src or the table's blocks are not in kernel memory.
+   */
+  copyToBlock(src: Tensor, table: BlockTable, part: "keys" | "values"): boolean {
+    assertShape("copyToBlock", "src", src, [1, table.width]);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const sp = placed(state, src), kt = table.kernelTable();
+    if (sp < 0 || kt === 0) return false;
+    const b = this.next(OP_COPY_TO_BLOCK), w = this.words;
+    w[b + 1] = sp; w[b + 2] = part === "keys" ? kt : kt + 4 * table.capacity; w[b + 3] = table.blockSize;
+    w[b + 4] = 4 * table.width; w[b + 5] = 4 * table.width;
+    this.tables.push({ table, at: kt });
+    this.rows = Math.min(this.rows, table.capacity * table.blockSize);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records attention of the query q [1, d] at position p (run()'s) over positions 0..p of a block table
+   * (pagedAttention's kernel, key j at position j), with the span's mask; heads split the columns as in
+   * attention(). The record has its own scratch; the table is read as copyToBlock's is. Returns false,
+   * recording nothing, when an operand is not in kernel memory or the scratch cannot be had.
+   */
+  pagedAttentionAt(q: Tensor, out: Tensor, nHeads: number, table: BlockTable, span: AttentionSpan): boolean {
+    const d = q.shape[1] ?? 0;
+    assertShape("pagedAttentionAt", "q", q, [1, table.width]);
+    assertShape("pagedAttentionAt", "out", out, [1, d]);
+    if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0) {
+      throw new ShapeError("pagedAttentionAt", "heads must split the columns evenly", `q ${formatShape(q.shape)} with ${nHeads} heads`, "d divisible by the number of heads");
+    }
+    const state = loadedWasm();
+    const R = table.capacity * table.blockSize;
+    if (state === null || R === 0) return false;
+    const qp = placed(state, q), op = placed(state, out), kt = table.kernelTable();
+    if (qp < 0 || op < 0 || kt === 0) return false;
+    const scratch = allocFloat32(attentionScratchBytes(R, 1) / 4);
+    const sp = kernelAddress(state, scratch);
+    if (sp < 0) return false;
+    this.owned.push(scratch);
+    const b = this.next(OP_ATTENTION_PAGED), w = this.words, dh = d / nHeads;
+    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
+    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    this.tables.push({ table, at: kt });
+    this.rows = Math.min(this.rows, R);
+    this.following.push(this.count);
+    this.attentions.push(this.count);
+    this.count++;
+    return true;
+  }
+
   /** The operands of attention record `index` (a ShapeError when it is not one). */
   private queriesOf(index: number): Queries {
     const x = this.queries[index];
@@ -334,17 +393,24 @@ export class KernelProgram {
 
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
-   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt and
-   * embedRow records; a ShapeError when p or the token is not an integer below every such record's rows).
+   * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt,
+   * copyToBlock, pagedAttentionAt and embedRow records; a ShapeError when p or the token is not an integer
+   * below every such record's rows, or a block table does not list p's block).
    * Throws a NumericError where the attention op would (a query row that sees no key, a NaN score).
-   * Returns false, running nothing, when the wasm backend is not active or the program was disposed.
+   * Returns false, running nothing, when the wasm backend is not active, the program was disposed or a
+   * recorded block table's blocks moved (it grew, or lists a block outside kernel memory).
    */
   run(from = 0, to = this.count, p = 0, token = 0): boolean {
     if (!(p >= 0 && p < this.rows && (p | 0) === p && token >= 0 && token < this.tokens && (token | 0) === token)) {
       throw new ShapeError("KernelProgram", "the position or token is outside the rows", `position ${p}, token ${token}`, `integers in 0..${this.rows - 1} and 0..${this.tokens - 1}`);
     }
     const state = activeWasm();
-    if (state === null || this.released) return false;
+    if (state === null || this.released || !this.blocksAt(p)) return false;
+    for (let k = 0; k < this.following.length; k++) { // S and the query's position of this run (pagedAttentionAt)
+      const b = this.following[k]! * RECORD;
+      this.words[b + ROWS_WORDS.S] = p + 1;
+      this.words[b + ROWS_WORDS.queryStart] = p;
+    }
     // the records in one wasm call, except an attention of one query over a long context: split over the pool
     const attentions = this.attentions;
     for (let k = 0; k < attentions.length; k++) {
@@ -353,6 +419,21 @@ export class KernelProgram {
       from = i + 1;
     }
     this.runRecords(state, from, to, p, token);
+    return true;
+  }
+
+  /**
+   * True when every block table recorded still has its blocks where they were recorded; a ShapeError when
+   * one does not list position p's block.
+   */
+  private blocksAt(p: number): boolean {
+    for (let k = 0; k < this.tables.length; k++) {
+      const { table, at } = this.tables[k]!;
+      if (table.kernelTable() !== at) return false;
+      if (table.length * table.blockSize <= p) {
+        throw new ShapeError("KernelProgram", "the block table does not list the position's block", `position ${p}, ${table.length} blocks of ${table.blockSize}`, "a block for every position the program runs at");
+      }
+    }
     return true;
   }
 
