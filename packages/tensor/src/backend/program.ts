@@ -67,11 +67,11 @@ export class KernelProgram {
   private count = 0;
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
-  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt)
+  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt, pagedAttentionAt)
   private readonly owned: Float32Array[] = []; // scratch of the attentionAt and pagedAttentionAt records
   private readonly following: number[] = []; // attention records whose keys and query follow run()'s position (pagedAttentionAt)
-  private readonly tables: { table: BlockTable; at: number }[] = []; // the block tables of copyToBlock records, at the address recorded
-  private rows = Infinity; // run()'s position must be below this: the fewest rows a copyToRow, attentionAt or embedRow record has
+  private readonly tables: { table: BlockTable; at: number }[] = []; // the block tables of copyToBlock and pagedAttentionAt records, and their kernel address then
+  private rows = Infinity; // run()'s position must be below this: the fewest rows (or block-table rows) a position-following record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
   private constructor(state: WasmState, readonly capacity: number) {
