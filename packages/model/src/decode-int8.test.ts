@@ -3,13 +3,14 @@
 // for it, and the logits and the cache's int8 rows, scales and float residual have the op-by-op step's bits
 // and those of a cache filled by one append, with per-token and per-channel key scales, in both builds, on
 // one and two threads over a long context, with a span given per call; truncate and reset afterwards behave
-// as after appends, it takes turns with a full cache on one model, and past the cache's capacity it fails
-// as append does.
+// as after appends, it takes turns with a full and a paged cache on one model, and past the cache's
+// capacity it fails as append does.
 import { backendInfo, setDecodeBaseline, setFma, setThreads, warmThreads } from "@tinylm/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeConfig, type ModelConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { FullCache } from "./kv-cache/full-cache.js";
+import { createCache } from "./kv-cache/index.js";
 import { Int8Cache } from "./kv-cache/int8-cache.js";
 import type { KeyScales } from "./kv-cache/options.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
@@ -117,22 +118,18 @@ describe.each(kernelBuilds())("decode steps over an int8 cache in place, fma %s"
       expect(bytes(decode(a, true, 20, { window: 40, sinks: 0 })).equals(bytes(decode(b, false, 20, { window: 40, sinks: 0 })))).toBe(true);
     });
 
-    it("take turns with a full cache on one model: each gets the logits it gets alone", () => {
+    it("take turns with a full and a paged cache on one model: each gets the logits it gets alone", () => {
       setFma(fma);
-      const a = new Int8Cache(config, { keyScales }), b = new FullCache(config);
-      const alone = [decode(a, false, 10), decode(b, false, 10)];
+      const caches = [new Int8Cache(config, { keyScales }), new FullCache(config), createCache("paged", config)];
+      const alone = caches.map((c) => decode(c, false, 10));
       setDecodeBaseline(false);
-      for (const c of [a, b]) {
+      for (const c of caches) {
         c.reset();
         m.forward(ids.slice(0, 20), { cache: c, logits: "last" });
       }
-      const turns = [new Float32Array(200), new Float32Array(200)];
-      for (let s = 0; s < 10; s++) {
-        turns[0]!.set(m.forward([ids[20 + s]!], { cache: a }).data, s * 20);
-        turns[1]!.set(m.forward([ids[20 + s]!], { cache: b }).data, s * 20);
-      }
-      expect(bytes(turns[0]!).equals(bytes(alone[0]!))).toBe(true);
-      expect(bytes(turns[1]!).equals(bytes(alone[1]!))).toBe(true);
+      const turns = caches.map(() => new Float32Array(200));
+      for (let s = 0; s < 10; s++) caches.forEach((cache, i) => turns[i]!.set(m.forward([ids[20 + s]!], { cache }).data, s * 20));
+      turns.forEach((t, i) => expect(bytes(t).equals(bytes(alone[i]!))).toBe(true));
     });
 
     it("past the cache's capacity: append's error", () => {

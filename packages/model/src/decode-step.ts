@@ -9,20 +9,21 @@
 // returns where it is (rows, a block table or int8 rows, each with its attention kernel), or, when that is
 // not in kernel memory, runs through the attention op before the rest of the tail.
 // The token is embedded first (forward's embed, in JavaScript). A strategy that keeps position p at row p
-// of fixed buffers (cache.decodeRows: `full`; cache.decodeInt8: `int8`) gets the whole step as one program
-// instead: with learned positions the embedding (tok_emb row + pos_emb row p, the same float32 adds; in
-// JavaScript as before with an embedPosition), the head, then per block k and v written into the cache at
-// position p (copied, or quantized as int8's append quantizes them) and the tail with attention over
-// positions 0..p, recorded once per cache and span and run at position p for the token (one wasm call, no
-// JavaScript between the blocks). The writes and every kernel call are the same, so are the bits.
-import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type LinearFusion, type Tensor } from "@tinylm/tensor";
+// of fixed buffers (cache.decodeRows: `full`), in a block table (cache.decodeBlocks: `paged`) or as int8
+// row p (cache.decodeInt8: `int8`) gets the whole step as one program instead: with learned positions the
+// embedding (tok_emb row + pos_emb row p, the same float32 adds; in JavaScript as before with an
+// embedPosition), the head, then per block k and v written into the cache's row (or block row) p (copied,
+// or quantized as int8's append quantizes them) and the tail with attention over positions 0..p, recorded
+// once per cache and span and run at position p for the token (one wasm call, no JavaScript between the
+// blocks). The writes and every kernel call are the same, so are the bits.
+import { decodeBaseline, getBackend, KernelProgram, type AttentionSpan, type BlockTable, type Int8Keys, type Int8Values, type LinearFusion, type Tensor } from "@tinylm/tensor";
 import type { Activations } from "./activations.js";
-import type { KVCache } from "./kv-cache/types.js";
+import type { KVCache, KVRows } from "./kv-cache/types.js";
 import { ACCUMULATE, attend, embed, RELU, type LinearParams, type NormParams } from "./layers.js";
 import type { ModelParams } from "./place-weights.js";
 
 export class DecodeStep {
-  private whole: WholeStep | undefined; // the step over the rows of the cache last seen with decodeRows or decodeInt8
+  private whole: WholeStep | undefined; // the step over the cache last seen with decodeRows, decodeBlocks or decodeInt8
 
   private constructor(
     private readonly head: KernelProgram,
@@ -61,7 +62,7 @@ export class DecodeStep {
    * at(start), called on self, when given: forward's embed arguments); a.logits gets its logits.
    */
   run(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): void {
-    if ((cache.decodeRows || cache.decodeInt8) && this.runWhole(a, tokens, cache, start, span, at, self)) return;
+    if ((cache.decodeRows || cache.decodeBlocks || cache.decodeInt8) && this.runWhole(a, tokens, cache, start, span, at, self)) return;
     embed(a.h, tokens, start, this.params.tokEmb, this.params.posEmb, a.pe, at, self); // h = tok_emb[tokens] + pos  [1, d]
     this.head.run();
     for (let l = 0; l < this.tails.length; l++) {
@@ -79,13 +80,16 @@ export class DecodeStep {
   }
 
   /**
-   * The step as one program over cache's rows (decodeRows, decodeInt8), recorded when the cache or the span
-   * is not the one it was recorded for. False, running nothing, when it cannot be recorded or start is past the rows
-   * (then append runs, and says so when the cache is full).
+   * The step as one program over cache's rows (decodeRows), blocks (decodeBlocks, readied here for
+   * position start) or int8 rows (decodeInt8), recorded when the cache or the span is not the one it was
+   * recorded for. False, running nothing, when it cannot be recorded or start is past the rows (then append
+   * runs, and says so when the cache is full).
    */
   private runWhole(a: Activations, tokens: ArrayLike<number>, cache: KVCache, start: number, span: AttentionSpan, at?: (p: number) => number, self?: object): boolean {
+    const blocks = cache.decodeBlocks ? cache.decodeBlocks(start) : undefined;
+    if (blocks === null) return false;
     let w = this.whole;
-    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span);
+    if (w === undefined || w.cache.deref() !== cache || w.window !== span.window || w.sinks !== span.sinks) w = this.bind(cache, span, blocks);
     const p = w.program;
     if (p === null || start >= w.rows) return false;
     if (w.embeds && at === undefined) return p.run(0, p.length, start, tokens[0]);
@@ -93,12 +97,13 @@ export class DecodeStep {
     return p.run(w.embeds ? 1 : 0, p.length, start);
   }
 
-  /** Records the whole step over cache's rows under span, in place of the one recorded before. */
-  private bind(cache: KVCache, span: AttentionSpan): WholeStep {
+  /** Records the whole step over cache's rows, or its block tables, under span, in place of the one recorded before. */
+  private bind(cache: KVCache, span: AttentionSpan, blocks?: readonly BlockTable[]): WholeStep {
     this.whole?.program?.dispose();
-    const { posEmb, blocks } = this.params;
-    const rows = Math.min(posEmb?.shape[0] ?? Infinity, ...blocks.map((_, l) => rowsInPlace(cache, l)));
-    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span) });
+    const { posEmb, blocks: layers } = this.params;
+    const cacheRows = blocks || !cache.decodeRows ? cache.capacity : Math.min(...layers.map((_, l) => cache.decodeRows!(l).keys.shape[0]!));
+    const rows = Math.min(posEmb?.shape[0] ?? Infinity, cacheRows);
+    return (this.whole = { cache: new WeakRef(cache), window: span.window, sinks: span.sinks, rows, embeds: posEmb !== undefined, program: wholeStep(this.params, this.a, cache, span, blocks) });
   }
 }
 
@@ -113,36 +118,43 @@ interface WholeStep {
 }
 
 /**
- * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache at
- * position p, attention over positions 0..p, the rest of the block (run at p for the token).
+ * h = tok_emb[token] + pos_emb[p] (with learned positions), the head, then per block: k, v into the cache's
+ * row p (or the row of p in the layer's block table, or quantized into int8 row p), attention over
+ * positions 0..p, the rest of the block (run at p for the token).
  */
-function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan): KernelProgram | null {
-  const { blocks, tokEmb, posEmb } = params;
-  const p = KernelProgram.create(3 + 10 * blocks.length);
+function wholeStep(params: ModelParams, a: Activations, cache: KVCache, span: AttentionSpan, blocks?: readonly BlockTable[]): KernelProgram | null {
+  const { blocks: layers, tokEmb, posEmb } = params;
+  const p = KernelProgram.create(3 + 10 * layers.length);
   if (!p) return null;
-  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, blocks[0]!.ln1) && lin(p, a.qkv, a.x, blocks[0]!.qkv);
-  for (let l = 0; l < blocks.length && ok; l++) ok = attendInPlace(p, a, cache, l, blocks[l]!.attn.heads, span) && afterAttention(p, params, a, l);
+  let ok = (!posEmb || p.embedRow(tokEmb, posEmb, a.h)) && norm(p, a.x, a.h, layers[0]!.ln1) && lin(p, a.qkv, a.x, layers[0]!.qkv);
+  for (let l = 0; l < layers.length && ok; l++) {
+    const heads = layers[l]!.attn.heads;
+    ok = (blocks ? intoBlocks(p, a, heads, blocks[l]!, span)
+      : cache.decodeRows ? intoRows(p, a, heads, cache.decodeRows(l), span)
+      : intoInt8(p, a, heads, cache.decodeInt8!(l), cache.capacity, span)) && afterAttention(p, params, a, l);
+  }
   if (ok) return p;
   p.dispose();
   return null;
 }
 
-/**
- * Block l's k and v written into the cache at position p and attention over positions 0..p, where the
- * cache keeps them: float rows (decodeRows: copied) or int8 rows (decodeInt8: quantized as append does).
- */
-function attendInPlace(p: KernelProgram, a: Activations, cache: KVCache, l: number, heads: number, span: AttentionSpan): boolean {
-  if (cache.decodeRows) {
-    const { keys, values, positions } = cache.decodeRows(l);
-    return positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) && p.attentionAt(a.q, a.y, heads, keys, values, positions, span);
-  }
-  const { keys, values } = cache.decodeInt8!(l);
-  return Number.isInteger(cache.capacity) && p.quantizeToRow(a.k, keys) && p.quantizeToRow(a.v, values) &&
-    p.int8AttentionAt(a.q, a.y, heads, keys, values, cache.capacity, span);
+/** Records k, v into row p of the layer's buffers and attention over rows 0..p. */
+function intoRows(p: KernelProgram, a: Activations, heads: number, rows: KVRows, span: AttentionSpan): boolean {
+  const { keys, values, positions } = rows;
+  return positions instanceof Int32Array && p.copyToRow(a.k, keys) && p.copyToRow(a.v, values) &&
+    p.attentionAt(a.q, a.y, heads, keys, values, positions, span);
 }
 
-/** Positions layer l of the cache holds in place: its rows (decodeRows), or its capacity (decodeInt8). */
-const rowsInPlace = (cache: KVCache, l: number): number => (cache.decodeRows ? cache.decodeRows(l).keys.shape[0]! : cache.capacity);
+/** Records k, v into position p's row of the layer's block table and attention over its positions 0..p. */
+function intoBlocks(p: KernelProgram, a: Activations, heads: number, table: BlockTable, span: AttentionSpan): boolean {
+  return p.copyToBlock(a.k, table, "keys") && p.copyToBlock(a.v, table, "values") && p.pagedAttentionAt(a.q, a.y, heads, table, span);
+}
+
+/** Records k, v quantized into position p of the layer's R int8 rows (as append quantizes them) and attention over positions 0..p. */
+function intoInt8(p: KernelProgram, a: Activations, heads: number, int8: { keys: Int8Keys; values: Int8Values }, R: number, span: AttentionSpan): boolean {
+  const { keys, values } = int8;
+  return Number.isInteger(R) && p.quantizeToRow(a.k, keys) && p.quantizeToRow(a.v, values) && p.int8AttentionAt(a.q, a.y, heads, keys, values, R, span);
+}
 
 /** Block l after attention: h += o(y); x = ln2(h); hidden = relu(fc1(x)); h += fc2(hidden); then block l + 1's ln1 and qkv, or ln_f and lm_head. */
 function afterAttention(p: KernelProgram, params: ModelParams, a: Activations, l: number): boolean {

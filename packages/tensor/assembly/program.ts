@@ -13,6 +13,8 @@
 //            COPY_ROW:   src dst dRow bytes                  (src's bytes to row p of dst, rows dRow bytes apart)
 //            ATTENTION_AT: as ATTENTION, with S = p + 1 and qStart = p (one query at position p over rows 0..p)
 //            EMBED_ROW:  table tRow pos pRow out d           (out = table row `token` + pos row p, d floats)
+//            COPY_TO_BLOCK: src table B dRow bytes           (src's bytes to row p mod B of the block whose
+//                        address is the i32 at table + 4·⌊p/B⌋, rows dRow bytes apart)
 //            QUANTIZE_ROW: src d q scales G residual rRow       (src's d floats into an int8 cache at position p, quantize.ts)
 // (the attention records call the kernel once per head, on the head's columns, as the ops do; p and token
 // are what run_program is given; JavaScript writes an int8 attention's S, qStart and nq before a run that
@@ -34,6 +36,7 @@ export const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
+const OP_COPY_TO_BLOCK = 9;
 const OP_QUANTIZE_ROW = 10;
 
 @inline function arg(r: usize, i: i32): i32 {
@@ -55,7 +58,8 @@ const OP_QUANTIZE_ROW = 10;
 }
 
 /**
- * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, ATTENTION_AT, EMBED_ROW, QUANTIZE_ROW) for
+ * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, COPY_TO_BLOCK, ATTENTION_AT,
+ * EMBED_ROW, QUANTIZE_ROW) for
  * the token `token` (EMBED_ROW). Returns 0, or when an attention record fails
  * (a query row sees no key, or has a NaN score) its result in the high bits and the record's index in the
  * low 10: (result << 10) | index, with the records before it run.
@@ -74,6 +78,9 @@ export function run_program(prog: usize, from: i32, to: i32, p: i32, token: i32)
       addRow(arg(r, 5), arg(r, 1) + <usize>token * <usize>arg(r, 2), arg(r, 3) + <usize>p * <usize>arg(r, 4), arg(r, 6));
     } else if (op == OP_COPY_ROW) {
       memory.copy(arg(r, 2) + <usize>p * <usize>arg(r, 3), arg(r, 1), arg(r, 4));
+    } else if (op == OP_COPY_TO_BLOCK) {
+      const B = arg(r, 3), block = <usize>load<i32>(arg(r, 2) + (<usize>(p / B) << 2));
+      memory.copy(block + <usize>(p % B) * <usize>arg(r, 4), arg(r, 1), arg(r, 5));
     } else if (op == OP_QUANTIZE_ROW) {
       quantizeAt(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), p);
     } else if (op == OP_ATTENTION || op == OP_ATTENTION_AT) {

@@ -81,22 +81,11 @@ export class PagedCache implements KVCache {
     const T = k.shape[0]!;
     const end = checkCapacity(this.kind, this.filled, T, this.capacity);
     const B = this.blockSize, d = this.config.dModel;
-    const table = this.tables[layer]!, ids = this.ids[layer]!;
-    // write the new rows block by block, taking a block from the pool when one fills up
+    // write the new rows block by block
     for (let p = this.filled; p < end; ) {
-      const logical = Math.floor(p / B), row = p % B;
-      if (logical === ids.length) {
-        const id = this.pool.acquire();
-        ids.push(id);
-        table.push(this.pool.keysOf(id), this.pool.valuesOf(id));
-      }
-      if (this.pool.holdersOf(ids[logical]!) > 1) { // copy on write
-        const own = copyBlock(this.pool, ids[logical]!, row);
-        ids[logical] = own;
-        table.set(logical, this.pool.keysOf(own), this.pool.valuesOf(own));
-      }
+      const row = p % B, id = this.writable(layer, Math.floor(p / B), row);
       const n = Math.min(B - row, end - p); // rows that fit in this block
-      const from = p - this.filled, id = ids[logical]!;
+      const from = p - this.filled;
       copyRows(T === n ? k : k.lo(from, 0).hi(n, d), this.pool.keysOf(id), row);
       copyRows(T === n ? v : v.lo(from, 0).hi(n, d), this.pool.valuesOf(id), row);
       p += n;
@@ -104,6 +93,37 @@ export class PagedCache implements KVCache {
     const view = this.views[layer]!;
     view.length = end;
     return view;
+  }
+
+  /**
+   * Readies position p (the cache's length) for a one-token pass that writes its keys and values itself:
+   * in every layer, row p mod B of block ⌊p/B⌋ becomes this cache's to write, as append would make it.
+   * Returns the layers' block tables (the same objects for the cache's whole life; they never grow), or
+   * null when p is not the next position or the cache is full (append then says so).
+   */
+  decodeBlocks(p: number): readonly BlockTable[] | null {
+    if (p !== this.filled || p >= this.capacity) return null;
+    for (let l = 0; l < this.tables.length; l++) this.writable(l, Math.floor(p / this.blockSize), p % this.blockSize);
+    return this.tables;
+  }
+
+  /**
+   * The pool block of `layer`'s logical block `logical`, ready for writes from `row` on: taken from the
+   * pool when it is the next block, copied (its first `row` rows) when it is shared with a fork.
+   */
+  private writable(layer: number, logical: number, row: number): number {
+    const table = this.tables[layer]!, ids = this.ids[layer]!;
+    if (logical === ids.length) {
+      const id = this.pool.acquire();
+      ids.push(id);
+      table.push(this.pool.keysOf(id), this.pool.valuesOf(id));
+    }
+    if (this.pool.holdersOf(ids[logical]!) > 1) { // copy on write
+      const own = copyBlock(this.pool, ids[logical]!, row);
+      ids[logical] = own;
+      table.set(logical, this.pool.keysOf(own), this.pool.valuesOf(own));
+    }
+    return ids[logical]!;
   }
 
   /**

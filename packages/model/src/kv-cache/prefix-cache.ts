@@ -3,7 +3,7 @@
 // rollback). It wraps any strategy and adds no copy: append goes straight through; advance records the
 // pass's ids; truncate rolls both back. generate(model, prompt, { cache: new PrefixCache(inner) }) feeds
 // only the tokens past the shared prefix.
-import type { AttentionSpan, Tensor } from "@tinylm/tensor";
+import type { AttentionSpan, BlockTable, Tensor } from "@tinylm/tensor";
 import { RollbackError } from "../errors.js";
 import type { CacheBytes, KVCache, KVRows, KVView } from "./types.js";
 
@@ -14,12 +14,15 @@ export class PrefixCache implements KVCache {
   readonly embedPosition?: (p: number) => number;
   /** The inner cache's decodeRows (`full`), when it has one: a decode step writes the inner rows in place, advance still records its id. */
   readonly decodeRows?: (layer: number) => KVRows;
-  /** The inner cache's decodeInt8 (`int8`), when it has one: the same, over int8 rows. */
+  /** The inner cache's decodeBlocks (`paged`), when it has one, likewise. */
+  readonly decodeBlocks?: (p: number) => readonly BlockTable[] | null;
+  /** The inner cache's decodeInt8 (`int8`), when it has one, likewise. */
   readonly decodeInt8?: KVCache["decodeInt8"];
 
   constructor(readonly inner: KVCache) {
     if (inner.embedPosition) this.embedPosition = inner.embedPosition.bind(inner);
     if (inner.decodeRows) this.decodeRows = inner.decodeRows.bind(inner);
+    if (inner.decodeBlocks) this.decodeBlocks = inner.decodeBlocks.bind(inner);
     if (inner.decodeInt8) this.decodeInt8 = inner.decodeInt8.bind(inner);
   }
 

@@ -99,6 +99,16 @@ export interface KVCache {
    */
   decodeInt8?(layer: number): { readonly keys: Int8Keys; readonly values: Int8Values };
   /**
+   * Optional, for a strategy that keeps position p in row p mod B of block ⌊p/B⌋ of a block table per
+   * layer, and whose append of one token does nothing else (`paged`): readies position p (= length) to be
+   * written in place (a new block from the pool, a copy of a shared one) and returns the layers' tables,
+   * the same objects for the cache's whole life, never growing; null when p is not the next position or
+   * the cache is full. A one-token pass may then write k and v into those rows itself (the decode step's
+   * kernel program copies them) and attend over positions 0..p in place, instead of calling append;
+   * advance(1) still ends the pass.
+   */
+  decodeBlocks?(p: number): readonly BlockTable[] | null;
+  /**
    * Ends a forward pass of T tokens, after every layer appended: length += T. `tokens` are the pass's ids,
    * for a cache that remembers what it holds (PrefixCache); a strategy may ignore them.
    */

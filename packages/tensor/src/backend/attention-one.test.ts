@@ -136,6 +136,28 @@ describe("one query's attention over two threads", () => {
       });
     });
 
+    it("splits a pagedAttentionAt record after its block copies: the position's row written, the op's bits", () => {
+      under("wasm", () => {
+        setFma(fma);
+        const B = 64, d = 64, rng = new Rng(78);
+        const table = new BlockTable(B, d);
+        table.reserve(40);
+        for (let b = 0; b < 40; b++) table.push(randomMatrix(rng, B, d, "kernel"), randomMatrix(rng, B, d, "kernel"));
+        const qkv = randomMatrix(rng, 1, 3 * d, "kernel"); // q | k | v, as a decode step's buffer
+        const q = qkv.hi(1, d), k = qkv.lo(0, d).hi(1, d), v = qkv.lo(0, 2 * d).hi(1, d);
+        const got = kernelZeros([1, d]), want = kernelZeros([1, d]);
+        const p = KernelProgram.create(3)!;
+        expect(p.copyToBlock(k, table, "keys") && p.copyToBlock(v, table, "values") && p.pagedAttentionAt(q, got, 1, table, CAUSAL)).toBe(true);
+        for (const at of [2100, 2559]) {
+          expect(runSplit(p, at)).toBe(true);
+          const K = table.values(Math.floor(at / B)), r = at % B;
+          expect(Array.from(K.data.subarray(K.offset + r * d, K.offset + (r + 1) * d))).toEqual(Array.from(v.data.subarray(v.offset, v.offset + d)));
+          pagedAttention(q, table, at + 1, { queryStart: at, nHeads: 1, out: want });
+          expect(bytes(got).equals(bytes(want))).toBe(true);
+        }
+      });
+    });
+
     it("splits an int8AttentionAt record after the quantizeToRow records: per-token and per-channel keys, int8Attention's bits", () => {
       under("wasm", () => {
         setFma(fma);

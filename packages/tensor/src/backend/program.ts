@@ -5,8 +5,8 @@
 // per head), on the same addresses, so a program gives the bits of its ops called one by one.
 // Operands must live in kernel memory with contiguous rows (record() says false otherwise) and keep their
 // storage while the program is used; attention's keys, values and positions are set before each run, or,
-// for a decode step over rows kept in place (copyToRow, attentionAt, embedRow; quantizeToRow and
-// int8AttentionAt over an int8 cache), follow the position (and token) run() is given.
+// for a decode step over rows, blocks or int8 rows kept in place (copyToRow, attentionAt, copyToBlock,
+// pagedAttentionAt, quantizeToRow, int8AttentionAt, embedRow), follow the position (and token) run() is given.
 //
 //   const p = KernelProgram.create(4)!
 //   p.layerNorm(x, w, b, 1e-5, xn); p.linear(xn, W, bias, out) // recorded, checked once
@@ -34,6 +34,7 @@ const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
 const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
+const OP_COPY_TO_BLOCK = 9;
 const OP_QUANTIZE_ROW = 10;
 /**
  * Where an attention record keeps T, S, dh, its window, heads and queryStart: over rows and block tables,
@@ -73,10 +74,11 @@ export class KernelProgram {
   private count = 0;
   private released = false;
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
-  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt, int8AttentionAt)
-  private readonly owned: Float32Array[] = []; // scratch of the attentionAt and int8AttentionAt records
-  private readonly int8At: number[] = []; // the int8AttentionAt records: run() writes their S, queryStart and quantized count
-  private rows = Infinity; // run()'s position must be below this: the fewest rows (positions) a position-following record has
+  private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt, pagedAttentionAt, int8AttentionAt)
+  private readonly owned: Float32Array[] = []; // scratch of the attentionAt, pagedAttentionAt and int8AttentionAt records
+  private readonly following: number[] = []; // attention records whose keys and query follow run()'s position (pagedAttentionAt, int8AttentionAt)
+  private readonly tables: { table: BlockTable; at: number }[] = []; // the block tables of copyToBlock and pagedAttentionAt records, and their kernel address then
+  private rows = Infinity; // run()'s position must be below this: the fewest rows (or block-table rows, or int8 positions) a position-following record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
 
   private constructor(state: WasmState, readonly capacity: number) {
@@ -252,6 +254,28 @@ export class KernelProgram {
   }
 
   /**
+   * Records a copy of src [1, d] into the row of position p (run()'s) in a block table: row p mod B of
+   * block ⌊p/B⌋, of its keys or its values (a decode step's keys or values written into a paged cache).
+   * The block must be listed when the program runs; the table must not grow (reserve() it) or change its
+   * blocks' memory while the program is used. A ShapeError when the widths differ; false, recording
+   * nothing, when src or the table's blocks are not in kernel memory.
+   */
+  copyToBlock(src: Tensor, table: BlockTable, part: "keys" | "values"): boolean {
+    assertShape("copyToBlock", "src", src, [1, table.width]);
+    const state = loadedWasm();
+    if (state === null) return false;
+    const sp = placed(state, src), kt = table.kernelTable();
+    if (sp < 0 || kt === 0) return false;
+    const b = this.next(OP_COPY_TO_BLOCK), w = this.words;
+    w[b + 1] = sp; w[b + 2] = part === "keys" ? kt : kt + 4 * table.capacity; w[b + 3] = table.blockSize;
+    w[b + 4] = 4 * table.width; w[b + 5] = 4 * table.width;
+    this.tables.push({ table, at: kt });
+    this.rows = Math.min(this.rows, table.capacity * table.blockSize);
+    this.count++;
+    return true;
+  }
+
+  /**
    * Records the quantization of src [1, d] into position p (run()'s) of an int8 cache, to the bit as the
    * int8 cache's append does: values, and keys with per-token scales (group 0), as int8 row p and its scale
    * at scales[p]; keys with per-channel scales (group G) into float row p % G of their residual [>= G, d],
@@ -271,6 +295,40 @@ export class KernelProgram {
     w[b + 1] = sp; w[b + 2] = d; w[b + 3] = qp; w[b + 4] = sc; w[b + 5] = G; w[b + 6] = rp; w[b + 7] = G > 0 ? 4 * rowStride(keys.residual!) : 0;
     const scaled = G === 0 ? dst.scales.length : Math.floor(dst.scales.length / d) * G; // positions with room for their scales
     this.rows = Math.min(this.rows, Math.floor(dst.data.length / d), scaled);
+    this.count++;
+    return true;
+  }
+
+  /**
+   * Records attention of the query q [1, d] at position p (run()'s) over positions 0..p of a block table
+   * (pagedAttention's kernel, key j at position j), with the span's mask; heads split the columns as in
+   * attention(). The record has its own scratch; the table is read as copyToBlock's is. Returns false,
+   * recording nothing, when an operand is not in kernel memory or the scratch cannot be had.
+   */
+  pagedAttentionAt(q: Tensor, out: Tensor, nHeads: number, table: BlockTable, span: AttentionSpan): boolean {
+    const d = q.shape[1] ?? 0;
+    assertShape("pagedAttentionAt", "q", q, [1, table.width]);
+    assertShape("pagedAttentionAt", "out", out, [1, d]);
+    if (!Number.isInteger(nHeads) || nHeads < 1 || d % nHeads !== 0) {
+      throw new ShapeError("pagedAttentionAt", "heads must split the columns evenly", `q ${formatShape(q.shape)} with ${nHeads} heads`, "d divisible by the number of heads");
+    }
+    const state = loadedWasm();
+    const R = table.capacity * table.blockSize;
+    if (state === null || R === 0) return false;
+    const qp = placed(state, q), op = placed(state, out), kt = table.kernelTable();
+    if (qp < 0 || op < 0 || kt === 0) return false;
+    const scratch = allocFloat32(attentionScratchBytes(R, 1) / 4);
+    const sp = kernelAddress(state, scratch);
+    if (sp < 0) return false;
+    this.owned.push(scratch);
+    const b = this.next(OP_ATTENTION_PAGED), w = this.words, dh = d / nHeads;
+    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
+    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
+    w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    this.tables.push({ table, at: kt });
+    this.rows = Math.min(this.rows, R);
+    this.following.push(this.count);
+    this.attentions.push(this.count);
     this.count++;
     return true;
   }
@@ -304,8 +362,8 @@ export class KernelProgram {
     w[b + 14] = 1; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
     w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks); w[b + 22] = sp; w[b + 23] = nHeads;
     this.rows = Math.min(this.rows, R);
+    this.following.push(this.count);
     this.attentions.push(this.count);
-    this.int8At.push(this.count);
     this.count++;
     return true;
   }
@@ -402,23 +460,24 @@ export class KernelProgram {
   /**
    * Runs records [from, to) in one wasm call (the records' order), on the build the backend runs
    * (FMA or not), on the calling thread, at position p for the token `token` (copyToRow, attentionAt,
-   * embedRow, quantizeToRow and int8AttentionAt records; a ShapeError when p or the token is not an
-   * integer below every such record's rows).
+   * copyToBlock, pagedAttentionAt, quantizeToRow, int8AttentionAt and embedRow records; a ShapeError when
+   * p or the token is not an integer below every such record's rows, or a block table does not list p's block).
    * Throws a NumericError where the attention op would (a query row that sees no key, a NaN score).
-   * Returns false, running nothing, when the wasm backend is not active or the program was disposed.
+   * Returns false, running nothing, when the wasm backend is not active, the program was disposed or a
+   * recorded block table's blocks moved (it grew, or lists a block outside kernel memory).
    */
   run(from = 0, to = this.count, p = 0, token = 0): boolean {
     if (!(p >= 0 && p < this.rows && (p | 0) === p && token >= 0 && token < this.tokens && (token | 0) === token)) {
       throw new ShapeError("KernelProgram", "the position or token is outside the rows", `position ${p}, token ${token}`, `integers in 0..${this.rows - 1} and 0..${this.tokens - 1}`);
     }
     const state = activeWasm();
-    if (state === null || this.released) return false;
+    if (state === null || this.released || !this.blocksAt(p)) return false;
     const w = this.words;
-    for (let k = 0; k < this.int8At.length; k++) {
-      const b = this.int8At[k]! * RECORD, G = w[b + 6]!;
-      w[b + INT8_WORDS.S] = p + 1; // keys 0..p, the query at p,
-      w[b + INT8_WORDS.queryStart] = p;
-      w[b + 7] = G === 0 ? p + 1 : p + 1 - ((p + 1) % G); // int8 up to the last full group, the rest in the residual
+    for (let k = 0; k < this.following.length; k++) { // S and the query's position of this run (pagedAttentionAt, int8AttentionAt)
+      const b = this.following[k]! * RECORD, op = w[b]!, at = wordsOf(op);
+      w[b + at.S] = p + 1;
+      w[b + at.queryStart] = p;
+      if (op === OP_ATTENTION_INT8) w[b + 7] = w[b + 6] === 0 ? p + 1 : p + 1 - ((p + 1) % w[b + 6]!); // int8 up to the last full group, the rest in the residual
     }
     // the records in one wasm call, except an attention of one query over a long context: split over the pool
     const attentions = this.attentions;
@@ -428,6 +487,21 @@ export class KernelProgram {
       from = i + 1;
     }
     this.runRecords(state, from, to, p, token);
+    return true;
+  }
+
+  /**
+   * True when every block table recorded still has its blocks where they were recorded; a ShapeError when
+   * one does not list position p's block.
+   */
+  private blocksAt(p: number): boolean {
+    for (let k = 0; k < this.tables.length; k++) {
+      const { table, at } = this.tables[k]!;
+      if (table.kernelTable() !== at) return false;
+      if (table.length * table.blockSize <= p) {
+        throw new ShapeError("KernelProgram", "the block table does not list the position's block", `position ${p}, ${table.length} blocks of ${table.blockSize}`, "a block for every position the program runs at");
+      }
+    }
     return true;
   }
 
