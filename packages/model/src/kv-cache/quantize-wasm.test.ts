@@ -11,13 +11,12 @@ import { quantizeColumns, quantizeRow } from "./quantize.js";
 
 const initial = backendInfo();
 afterAll(() => setFma(initial.fma));
-const d = 64;
 const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 const halves = (j: number): number => (j % 2 === 0 ? 1 : -1) * (Math.floor(j / 2) + 0.5); // 0.5, -0.5, 1.5, -1.5, …
 
-/** Rows that exercise every branch of the rounding. */
-function testRows(): number[][] {
+/** Rows of width d that exercise every branch of the rounding. */
+function testRows(d: number): number[][] {
   const rng = new Rng(11);
   const rows: number[][] = [];
   for (const s of [1, 1e-3, 37, 1e-30, 3e35]) for (let i = 0; i < 8; i++) rows.push(Array.from({ length: d }, () => s * rng.normal()));
@@ -36,7 +35,7 @@ function testRows(): number[][] {
 
 /** Runs a program quantizing src into position p of dst for each p, src holding x's row p then. */
 function quantizeEach(x: Tensor, dst: Parameters<KernelProgram["quantizeToRow"]>[1]): void {
-  const src = kernelZeros([1, d]), p = KernelProgram.create(1)!;
+  const d = x.shape[1]!, src = kernelZeros([1, d]), p = KernelProgram.create(1)!;
   expect(p.quantizeToRow(src, dst)).toBe(true);
   for (let i = 0; i < x.shape[0]!; i++) {
     src.data.set(x.data.subarray(i * d, (i + 1) * d), src.offset);
@@ -45,8 +44,8 @@ function quantizeEach(x: Tensor, dst: Parameters<KernelProgram["quantizeToRow"]>
   p.dispose();
 }
 
-describe.each(kernelBuilds())("wasm quantization against quantize.ts, fma %s", (fma) => {
-  const rows = testRows(), R = rows.length, x = fromArray(rows); // [R, d]
+describe.each(kernelBuilds().flatMap((fma) => [64, 13].map((d) => [fma, d] as const)))("wasm quantization against quantize.ts, fma %s, width %i (four lanes at a time, and one by one)", (fma, d) => {
+  const rows = testRows(d), R = rows.length, x = fromArray(rows); // [R, d]
 
   it("per row: the int8 rows and scales of quantizeRow", () => {
     setFma(fma);
@@ -64,11 +63,13 @@ describe.each(kernelBuilds())("wasm quantization against quantize.ts, fma %s", (
 
   it("per channel: each full group's int8 rows and column scales of quantizeColumns, the float rows of the group not yet full", () => {
     setFma(fma);
-    const G = KEY_GROUP, N = 3 * G + 5, n = 3 * G; // three full groups, then 5 float rows
-    // a group of ties (column max 127 or 63.5: scale 1 or 0.5, x / scale = k + 0.5), then the rows in an
-    // order mixing every kind (ties, NaN, zeros, magnitudes) into each group
+    const G = KEY_GROUP, N = 4 * G + 5, n = 4 * G; // four full groups, then 5 float rows
+    // a group of ties (column max 127 or 63.5: scale 1 or 0.5, x / scale = k + 0.5); a group whose columns
+    // are zeros, or zeros and one denormal (scale 0: zeros), or normal; then the rows in an order mixing
+    // every kind (ties, NaN, zeros, magnitudes) into each group
     const tie = (r: number, c: number): number => (r === 0 ? (c % 2 === 0 ? 127 : -63.5) : halves(r + c) / (c % 2 === 0 ? 1 : 2));
-    const y = fromArray(Array.from({ length: N }, (_, i) => (i < G ? Array.from({ length: d }, (_, c) => tie(i, c)) : rows[(i * 5) % R]!)));
+    const sparse = (r: number, c: number): number => (c % 3 === 0 ? 0 : c % 3 === 1 ? (r === c % G ? (c % 2 ? 1e-45 : -1e-45) : 0) : halves(r) * c);
+    const y = fromArray(Array.from({ length: N }, (_, i) => (i < 2 * G ? Array.from({ length: d }, (_, c) => (i < G ? tie(i, c) : sparse(i - G, c))) : rows[(i * 5) % R]!)));
     const want = { data: new Int8Array(N * d), scales: new Float32Array(Math.ceil(N / G) * d) };
     for (let g = 0; g < n; g += G) quantizeColumns(y.data.subarray(g * d, (g + G) * d), G, d, want.data, g * d, want.scales, (g / G) * d);
     const keys = { data: allocInt8(N * d), scales: allocFloat32(Math.ceil(N / G) * d), group: G, residual: kernelZeros([G, d]) };
