@@ -3,7 +3,6 @@
 // double, q = clamp(round(x / scale), -127, 127) with the division in double and JavaScript's Math.round
 // (ties toward +infinity, where wasm's `nearest` ties to even). A zero scale gives zeros; a NaN in the
 // input gives a NaN scale and zeros (JavaScript's Int8Array stores NaN as 0).
-
 import { hmax } from "./simd";
 
 /** Math.round(v) clamped to [-127, 127], stored as an Int8Array stores it (NaN: 0). */
