@@ -17,8 +17,8 @@
 //                        address is the i32 at table + 4·⌊p/B⌋, rows dRow bytes apart)
 //            QUANTIZE_ROW: src d q scales G residual rRow       (src's d floats into an int8 cache at position p, quantize.ts)
 // (the attention records call the kernel once per head, on the head's columns, as the ops do; p and token
-// are what run_program is given; JavaScript writes an int8 attention's S, qStart and nq before a run that
-// follows the position)
+// are what run_program is given; JavaScript writes a paged or int8 attention's S, qStart (and nq) before a
+// run that follows the position. src/backend/program-layout.ts writes these layouts.)
 import { attention } from "./attention";
 import { attention_int8 } from "./attention-int8";
 import { attention_paged } from "./attention-paged";

@@ -19,30 +19,15 @@ import { checkLayerNorm, checkLinear, type AttentionSpan, type LinearFusion } fr
 import { checkInt8Attention, type Int8AttentionOptions, type Int8Keys, type Int8Values } from "../ops/int8-attention.js";
 import { checkPagedAttention, type PagedAttentionOptions } from "../ops/paged-attention.js";
 import { activeWasm, loadedWasm, type WasmState } from "./backend.js";
-import { attentionFailed, attentionScratchBytes, clampI32 } from "./attention.js";
+import { attentionFailed, attentionScratchBytes } from "./attention.js";
 import { int8ScratchBytes } from "./int8-attention.js";
 import { ACCUMULATE, RELU } from "./linear.js";
 import { allocFloat32, allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
-
-const RECORD = 24; // i32 words per record (assembly/program.ts)
-const OP_LINEAR = 1;
-const OP_LAYER_NORM = 2;
-const OP_ATTENTION = 3;
-const OP_ATTENTION_PAGED = 4;
-const OP_ATTENTION_INT8 = 5;
-const OP_COPY_ROW = 6;
-const OP_ATTENTION_AT = 7;
-const OP_EMBED_ROW = 8;
-const OP_COPY_TO_BLOCK = 9;
-const OP_QUANTIZE_ROW = 10;
-/**
- * Where an attention record keeps T, S, dh, its window, heads and queryStart: over rows and block tables,
- * and over int8 rows (an attentionAt record's S and queryStart follow the run's position).
- */
-const ROWS_WORDS = { T: 9, S: 10, dh: 11, window: 15, heads: 18, queryStart: 13 } as const;
-const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23, queryStart: 18 } as const;
-const wordsOf = (op: number): typeof ROWS_WORDS | typeof INT8_WORDS => (op === OP_ATTENTION_INT8 ? INT8_WORDS : ROWS_WORDS);
+import {
+  atPosition, int8Attention, OP_ATTENTION, OP_ATTENTION_AT, OP_ATTENTION_INT8, OP_ATTENTION_PAGED, OP_COPY_ROW, OP_COPY_TO_BLOCK, OP_EMBED_ROW,
+  OP_LAYER_NORM, OP_LINEAR, OP_QUANTIZE_ROW, pagedAttention, RECORD, rowsAttention, wordsOf,
+} from "./program-layout.js";
 
 /** An attention record's fixed operands: the queries and the output, in kernel memory. */
 interface Queries {
@@ -243,10 +228,8 @@ export class KernelProgram {
     const sp = kernelAddress(state, scratch);
     if (sp < 0) return false;
     this.owned.push(scratch);
-    const b = this.next(OP_ATTENTION_AT), w = this.words, dh = d / nHeads;
-    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
-    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
-    w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    const b = this.next(OP_ATTENTION_AT); // S and queryStart: the run's
+    rowsAttention(this.words, this.floats, b, OP_ATTENTION_AT, qp, rowStride(q), kp, rowStride(keys), vp, rowStride(values), op, rowStride(out), 1, 0, d / nHeads, 0, pos, span, sp, nHeads);
     this.rows = Math.min(this.rows, R);
     this.attentions.push(this.count);
     this.count++;
@@ -321,10 +304,8 @@ export class KernelProgram {
     const sp = kernelAddress(state, scratch);
     if (sp < 0) return false;
     this.owned.push(scratch);
-    const b = this.next(OP_ATTENTION_PAGED), w = this.words, dh = d / nHeads;
-    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
-    w[b + 7] = op; w[b + 8] = rowStride(out); w[b + 9] = 1; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
-    w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks); w[b + 17] = sp; w[b + 18] = nHeads;
+    const b = this.next(OP_ATTENTION_PAGED); // S and queryStart: the run's
+    pagedAttention(this.words, this.floats, b, qp, rowStride(q), kt, table.capacity, d, table.blockSize, op, rowStride(out), 1, 0, d / nHeads, 0, span, sp, nHeads);
     this.tables.push({ table, at: kt });
     this.rows = Math.min(this.rows, R);
     this.following.push(this.count);
@@ -356,11 +337,8 @@ export class KernelProgram {
     const sp = kernelAddress(state, scratch);
     if (sp < 0) return false;
     this.owned.push(scratch);
-    const b = this.next(OP_ATTENTION_INT8), w = this.words; // S (15), queryStart (18) and the quantized count (7): run()'s
-    w[b + 1] = qp; w[b + 2] = rowStride(q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = G;
-    w[b + 8] = kf; w[b + 9] = G > 0 ? rowStride(r!) : 0; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = op; w[b + 13] = rowStride(out);
-    w[b + 14] = 1; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
-    w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks); w[b + 22] = sp; w[b + 23] = nHeads;
+    const b = this.next(OP_ATTENTION_INT8); // S, queryStart and the quantized count: the run's
+    int8Attention(this.words, this.floats, b, qp, rowStride(q), kq, d, ks, G, 0, kf, G > 0 ? rowStride(r!) : 0, vq, vs, op, rowStride(out), 1, 0, dh, 0, span, sp, nHeads);
     this.rows = Math.min(this.rows, R);
     this.following.push(this.count);
     this.attentions.push(this.count);
@@ -393,11 +371,8 @@ export class KernelProgram {
     const [T, d] = x.q.shape as [number, number];
     const scratch = attentionScratchBytes(S, T);
     if (!beginCall(state, scratch)) return false;
-    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
-    w[b] = OP_ATTENTION; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kp; w[b + 4] = rowStride(keys); w[b + 5] = vp; w[b + 6] = rowStride(values);
-    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
-    w[b + 13] = queryStart; w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
-    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    rowsAttention(this.words, this.floats, index * RECORD, OP_ATTENTION, x.qp, rowStride(x.q), kp, rowStride(keys), vp, rowStride(values), x.op, rowStride(x.out),
+      T, S, d / (x.heads || 1), queryStart, pos, span, take(scratch), x.heads);
     return true;
   }
 
@@ -415,11 +390,8 @@ export class KernelProgram {
     const scratch = attentionScratchBytes(S, 1);
     if (kt === 0 || !beginCall(state, scratch)) return false;
     const [T, d] = x.q.shape as [number, number];
-    const w = this.words, b = index * RECORD, dh = d / (x.heads || 1);
-    w[b] = OP_ATTENTION_PAGED; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kt; w[b + 4] = kt + 4 * table.capacity; w[b + 5] = d; w[b + 6] = table.blockSize;
-    w[b + 7] = x.op; w[b + 8] = rowStride(x.out); w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; this.floats[b + 12] = 1 / Math.sqrt(dh);
-    w[b + 13] = queryStart; w[b + 14] = 0; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
-    w[b + 17] = take(scratch); w[b + 18] = x.heads;
+    pagedAttention(this.words, this.floats, index * RECORD, x.qp, rowStride(x.q), kt, table.capacity, d, table.blockSize, x.op, rowStride(x.out),
+      T, S, d / (x.heads || 1), queryStart, span, take(scratch), x.heads);
     return true;
   }
 
@@ -448,12 +420,8 @@ export class KernelProgram {
     const dh = d / (x.heads || 1);
     const scratch = int8ScratchBytes(S, dh);
     if (!beginCall(state, scratch)) return false;
-    const w = this.words, b = index * RECORD;
-    w[b] = OP_ATTENTION_INT8; w[b + 1] = x.qp; w[b + 2] = rowStride(x.q); w[b + 3] = kq; w[b + 4] = d; w[b + 5] = ks; w[b + 6] = keys.group; w[b + 7] = quantized;
-    w[b + 8] = kf; w[b + 9] = kfRow; w[b + 10] = vq; w[b + 11] = vs; w[b + 12] = x.op; w[b + 13] = rowStride(x.out);
-    w[b + 14] = T; w[b + 15] = S; w[b + 16] = dh; this.floats[b + 17] = 1 / Math.sqrt(dh);
-    w[b + 18] = queryStart; w[b + 19] = 0; w[b + 20] = clampI32(span.window); w[b + 21] = clampI32(span.sinks);
-    w[b + 22] = take(scratch); w[b + 23] = x.heads;
+    int8Attention(this.words, this.floats, index * RECORD, x.qp, rowStride(x.q), kq, d, ks, keys.group, quantized, kf, kfRow, vq, vs, x.op, rowStride(x.out),
+      T, S, dh, queryStart, span, take(scratch), x.heads);
     return true;
   }
 
@@ -472,13 +440,7 @@ export class KernelProgram {
     }
     const state = activeWasm();
     if (state === null || this.released || !this.blocksAt(p)) return false;
-    const w = this.words;
-    for (let k = 0; k < this.following.length; k++) { // S and the query's position of this run (pagedAttentionAt, int8AttentionAt)
-      const b = this.following[k]! * RECORD, op = w[b]!, at = wordsOf(op);
-      w[b + at.S] = p + 1;
-      w[b + at.queryStart] = p;
-      if (op === OP_ATTENTION_INT8) w[b + 7] = w[b + 6] === 0 ? p + 1 : p + 1 - ((p + 1) % w[b + 6]!); // int8 up to the last full group, the rest in the residual
-    }
+    for (let k = 0; k < this.following.length; k++) atPosition(this.words, this.following[k]! * RECORD, p); // pagedAttentionAt, int8AttentionAt
     // the records in one wasm call, except an attention of one query over a long context: split over the pool
     const attentions = this.attentions;
     for (let k = 0; k < attentions.length; k++) {
@@ -524,10 +486,7 @@ export class KernelProgram {
     const b = index * RECORD, w = this.words, op = w[b]!;
     const at = wordsOf(op);
     if (w[b + at.T] !== 1) return false;
-    if (op === OP_ATTENTION_AT) {
-      w[b + at.S] = p + 1; // the keys and the query's position of this run, where the split reads them
-      w[b + at.queryStart] = p;
-    }
+    if (op === OP_ATTENTION_AT) atPosition(w, b, p); // the keys and the query's position of this run, where the split reads them
     const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
     if (!state.kernels.splitsOneQuery(S, window, dh, op === OP_ATTENTION_PAGED ? w[b + 6]! : 0)) return false;
     this.runRecords(state, from, index, p, token);
