@@ -11,6 +11,7 @@ import { ContextError } from "./errors.js";
 import { PagedCache } from "./kv-cache/paged-cache.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
+import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
@@ -23,16 +24,9 @@ afterAll(() => {
 const config = makeConfig({ contextLength: 64, nHeads: 2 });
 const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
 const ids = Array.from({ length: 64 }, (_, i) => (i * 3 + 2) % 20);
-const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** A paged cache counting its appends. */
-function counted(blockSize: number): { cache: PagedCache; appends: () => number } {
-  const cache = new PagedCache(config, { blockSize });
-  let n = 0;
-  const append = cache.append.bind(cache);
-  cache.append = (l, k, v) => (n++, append(l, k, v));
-  return { cache, appends: () => n };
-}
+const counted = (blockSize: number): { cache: PagedCache; appends: () => number } => countAppends(new PagedCache(config, { blockSize }));
 
 /** Bytes of every layer's first `length` positions, keys then values, in position order. */
 function rowsOf(cache: PagedCache): Buffer {
@@ -47,14 +41,7 @@ function rowsOf(cache: PagedCache): Buffer {
 }
 
 /** Logits of `steps` decode steps after a `prompt`-token prompt, fused or op by op, with an optional span per call. */
-function decode(cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }, prompt = 20): Float32Array {
-  setDecodeBaseline(!fused);
-  cache.reset();
-  m.forward(ids.slice(0, prompt), { cache, logits: "last" });
-  const out = new Float32Array(steps * 20);
-  for (let s = 0; s < steps; s++) out.set(m.forward([ids[prompt + s]!], span ? { cache, span } : { cache }).data, s * 20);
-  return out;
-}
+const decode = (cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }, prompt = 20): Float32Array => decodeLogits(m, ids, cache, fused, steps, span, prompt);
 
 describe.each(kernelBuilds())("decode steps over a block table in place, fma %s", (fma) => {
   it.each([4, 6, 16])("blocks of %i: write the row without append, with the op-by-op step's logits and blocks (paged, and a PrefixCache over it)", (B) => {

@@ -15,6 +15,7 @@ import { Int8Cache } from "./kv-cache/int8-cache.js";
 import type { KeyScales } from "./kv-cache/options.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
+import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
@@ -28,16 +29,9 @@ afterAll(() => {
 const config = makeConfig({ contextLength: 80, nHeads: 2 });
 const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
 const ids = Array.from({ length: 80 }, (_, i) => (i * 3 + 2) % 20);
-const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** An int8 cache counting its appends. */
-function counted(keyScales: KeyScales, c: ModelConfig = config): { cache: Int8Cache; appends: () => number } {
-  const cache = new Int8Cache(c, { keyScales });
-  let n = 0;
-  const append = cache.append.bind(cache);
-  cache.append = (l, k, v) => (n++, append(l, k, v));
-  return { cache, appends: () => n };
-}
+const counted = (keyScales: KeyScales, c: ModelConfig = config): { cache: Int8Cache; appends: () => number } => countAppends(new Int8Cache(c, { keyScales }));
 
 /**
  * Everything the cache holds for positions 0..length-1: per layer (the first `layers`) the int8 rows, their
@@ -57,14 +51,7 @@ function stateOf(cache: KVCache, layers = config.nLayers): Buffer {
 }
 
 /** Logits of `steps` decode steps after a `prompt`-token prompt, fused or op by op, with an optional span per call. */
-function decode(cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }, prompt = 20): Float32Array {
-  setDecodeBaseline(!fused);
-  cache.reset();
-  m.forward(ids.slice(0, prompt), { cache, logits: "last" });
-  const out = new Float32Array(steps * 20);
-  for (let s = 0; s < steps; s++) out.set(m.forward([ids[prompt + s]!], span ? { cache, span } : { cache }).data, s * 20);
-  return out;
-}
+const decode = (cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }, prompt = 20): Float32Array => decodeLogits(m, ids, cache, fused, steps, span, prompt);
 
 describe.each(kernelBuilds())("decode steps over an int8 cache in place, fma %s", (fma) => {
   describe.each(["token", "channel"] as const)("%s key scales", (keyScales) => {

@@ -11,6 +11,7 @@ import { ContextError } from "./errors.js";
 import { FullCache } from "./kv-cache/full-cache.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
+import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
@@ -23,16 +24,9 @@ afterAll(() => {
 const config = makeConfig({ contextLength: 64, nHeads: 2 });
 const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
 const ids = Array.from({ length: 64 }, (_, i) => (i * 3 + 2) % 20);
-const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** A full cache counting its appends. */
-function counted(): { cache: FullCache; appends: () => number } {
-  const cache = new FullCache(config);
-  let n = 0;
-  const append = cache.append.bind(cache);
-  cache.append = (l, k, v) => (n++, append(l, k, v));
-  return { cache, appends: () => n };
-}
+const counted = (): { cache: FullCache; appends: () => number } => countAppends(new FullCache(config));
 
 /** Bytes of the first `length` rows of every layer's keys and values. */
 function rowsOf(cache: KVCache): Buffer {
@@ -44,15 +38,8 @@ function rowsOf(cache: KVCache): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Logits of `steps` decode steps after a 20-token prompt, fused or op by op, with an optional span per call. */
-function decode(cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }): Float32Array {
-  setDecodeBaseline(!fused);
-  cache.reset();
-  m.forward(ids.slice(0, 20), { cache, logits: "last" });
-  const out = new Float32Array(steps * 20);
-  for (let s = 0; s < steps; s++) out.set(m.forward([ids[20 + s]!], span ? { cache, span } : { cache }).data, s * 20);
-  return out;
-}
+/** Logits of `steps` decode steps after a `prompt`-token prompt, fused or op by op, with an optional span per call. */
+const decode = (cache: KVCache, fused: boolean, steps: number, span?: { window: number; sinks: number }, prompt = 20): Float32Array => decodeLogits(m, ids, cache, fused, steps, span, prompt);
 
 describe.each(kernelBuilds())("decode steps over a cache's rows in place, fma %s", (fma) => {
   it("write the row without append, with the op-by-op step's logits and rows (full, and a PrefixCache over it)", () => {

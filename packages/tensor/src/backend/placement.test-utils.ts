@@ -68,3 +68,10 @@ export function consecutivePositions(S: number): Int32Array {
   for (let j = 0; j < S; j++) positions[j] = j;
   return positions;
 }
+
+/** t's elements [rows, d] in row order as float32 little-endian bytes, whatever its strides. */
+export function elementBytes(t: Tensor): Buffer {
+  const rows = t.shape[0]!, d = t.shape[1]!, out = Buffer.alloc(4 * rows * d);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) out.writeFloatLE(t.get(i, j), 4 * (i * d + j));
+  return out;
+}

@@ -7,19 +7,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BlockTable } from "../block-table.js";
 import { ShapeError } from "../errors.js";
 import { Rng } from "../rng.js";
-import { zeros, type Tensor } from "../tensor.js";
+import { zeros } from "../tensor.js";
 import { CAUSAL } from "../ops/softmax.js";
 import { backendInfo, setFma } from "./backend.js";
 import { pagedAttention } from "./kv-attention.js";
 import { kernelZeros } from "./memory.js";
-import { randomMatrix, under } from "./placement.test-utils.js";
+import { elementBytes, randomMatrix, under } from "./placement.test-utils.js";
 import { KernelProgram } from "./program.js";
 
-const bytes = (t: Tensor): Buffer => {
-  const rows = t.shape[0]!, d = t.shape[1]!, out = Buffer.alloc(4 * rows * d);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) out.writeFloatLE(t.get(i, j), 4 * (i * d + j));
-  return out;
-};
+const bytes = elementBytes;
 const initial = backendInfo();
 const builds = initial.fmaReason === undefined ? [false, true] : [false];
 afterAll(() => setFma(initial.fma));
