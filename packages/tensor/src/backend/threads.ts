@@ -240,7 +240,9 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     const state = this.oneQueryState(dh);
     if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit (an attentionAt record is at p = S - 1)
     this.splitCalls++;
-    const parts = Math.max(2, Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * (pool.size + 1), Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS)));
+    // a multiple of the threads: 3 parts on 2 threads leave the caller scoring two of them
+    const threads = pool.size + 1, most = Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * threads, Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS));
+    const parts = Math.max(2, most - (most % threads));
     const a = pool.args, byWorkers = pool.workerChunks;
     let chunks = 0, late = false;
     for (let h = 0; h < heads; h++) {
