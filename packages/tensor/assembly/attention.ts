@@ -25,7 +25,18 @@ import { hsum } from "./simd";
 /** scores [start, end) (4-aligned) := exp(s - top) with -inf -> exactly 0; returns sum4 + their sum by lane. */
 @inline export function exps(scores: usize, start: i32, end: i32, top: f32, sum4: v128): v128 {
   const NEG_INF = f32x4.splat(-Infinity), top4 = f32x4.splat(top);
-  for (let c = start; c < end; c += 4) {
+  let c = start;
+  for (; c + 16 <= end; c += 16) { // four vectors an iteration, summed in the same order
+    const at = scores + (<usize>c << 2);
+    const s0 = v128.load(at), s1 = v128.load(at, 16), s2 = v128.load(at, 32), s3 = v128.load(at, 48);
+    const e0 = v128.and(expx4(f32x4.sub(s0, top4)), f32x4.ne(s0, NEG_INF));
+    const e1 = v128.and(expx4(f32x4.sub(s1, top4)), f32x4.ne(s1, NEG_INF));
+    const e2 = v128.and(expx4(f32x4.sub(s2, top4)), f32x4.ne(s2, NEG_INF));
+    const e3 = v128.and(expx4(f32x4.sub(s3, top4)), f32x4.ne(s3, NEG_INF));
+    v128.store(at, e0); v128.store(at, e1, 16); v128.store(at, e2, 32); v128.store(at, e3, 48);
+    sum4 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum4, e0), e1), e2), e3);
+  }
+  for (; c < end; c += 4) {
     const at = scores + (<usize>c << 2);
     const s = v128.load(at);
     const e = v128.and(expx4(f32x4.sub(s, top4)), f32x4.ne(s, NEG_INF)); // hidden -> exactly 0
