@@ -9,6 +9,7 @@ import { BackendError } from "../errors.js";
 import { attentionScratchBytes } from "./attention.js";
 import type { Heap } from "./heap.js";
 import { MAX_CHUNKS, OP_ATTENTION, OP_ATTENTION1_SCORES, OP_ATTENTION1_VALUES, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import { SplitWatch } from "./split-watch.js";
 import type { CompiledKernels } from "./wasm-variants.js";
 import type { WasmKernels } from "./wasm-module.js";
 
@@ -26,10 +27,6 @@ const ONE_QUERY_MIN_KEYS = 256;
 const ONE_QUERY_COLUMNS = 16;
 /** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
 const ONE_QUERY_MAX_PARTS = 48;
-/** One-query attentions run on the calling thread when the workers were not helping (watchWorkers). */
-const ONE_QUERY_PAUSE = 1000;
-/** Splits of one-query attentions over which the workers' share of the chunks is judged. */
-const ONE_QUERY_WATCH = 32;
 /** Bytes of the state block before the parts' query scratch (attention-one.ts STATE_HEAD). */
 const ONE_QUERY_STATE_HEAD = 4 * (64 + ONE_QUERY_MAX_PARTS);
 /** Rows below which a layer norm runs on the calling thread. */
@@ -65,12 +62,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   threadsReason?: string;
   /** Calls split over the pool so far (for tests and benchmarks). */
   splitCalls = 0;
-  /** One-query attentions still to run unsplit because the workers were not helping (watchWorkers); tests set it to 0. */
-  splitPause = 0;
-  /** Splits, their chunks and the chunks the workers ran, since watchWorkers last looked. */
-  private oneSplits = 0;
-  private oneChunks = 0;
-  private oneByWorkers = 0;
+  /** Whether the workers help the one-query split, and how long it pauses when they do not. */
+  private readonly watch = new SplitWatch();
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
@@ -220,11 +213,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitsOneQuery(S: number, window: number, dh: number, blockRows = 0): boolean {
     const work = Math.min(S, window) * dh;
     if (work < (blockRows > 0 ? PAGED_MIN_WORK : ONE_QUERY_MIN_WORK) || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
-    if (this.splitPause > 0) {
-      this.splitPause--;
-      return false;
-    }
-    return this.lanes() > 0;
+    return this.watch.allows() && this.lanes() > 0;
   }
 
   /**
@@ -258,21 +247,16 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
       late ||= pool.late;
       chunks += parts + columns;
     }
-    this.watchWorkers(pool.workerChunks - byWorkers, chunks, late);
+    this.watch.record(pool.workerChunks - byWorkers, chunks, late);
     return 0;
   }
 
-  /**
-   * Pauses the one-query split (splitPause) when its workers are not there to help: one was late, or they
-   * ran under 1/8 of the chunks of the last 32 splits. That is a busy machine: the caller did the work
-   * alone and shared its core with a worker spinning for jobs, so the split cost more than it gave.
-   */
-  private watchWorkers(ranByWorkers: number, chunks: number, late: boolean): void {
-    this.oneChunks += chunks;
-    this.oneByWorkers += ranByWorkers;
-    if (++this.oneSplits < ONE_QUERY_WATCH && !late) return;
-    if (late || this.oneByWorkers * 8 < this.oneChunks) this.splitPause = ONE_QUERY_PAUSE;
-    this.oneSplits = this.oneChunks = this.oneByWorkers = 0;
+  /** One-query attentions still to run unsplit because the workers were not helping (split-watch.ts); tests set it to 0. */
+  get splitPause(): number {
+    return this.watch.pause;
+  }
+  set splitPause(n: number) {
+    this.watch.pause = n;
   }
 
   /** The state block of a split one-query attention for head width dh (attention-one.ts), or 0 when memory is full. */
