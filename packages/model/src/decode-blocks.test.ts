@@ -4,26 +4,18 @@
 // block boundaries, with blocks of a size that is not a multiple of 4, with a span given per call, after a
 // truncate into a block, in a fork sharing its blocks (copied on write), and past the cache's capacity it
 // fails as append does.
-import { backendInfo, setDecodeBaseline, setFma } from "@tinylm/tensor";
-import { afterAll, describe, expect, it } from "vitest";
+import { setDecodeBaseline, setFma } from "@tinylm/tensor";
+import { describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { PagedCache } from "./kv-cache/paged-cache.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
+import { bytes, countAppends, decodeFixture, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
-const initial = backendInfo();
-afterAll(() => {
-  setDecodeBaseline(false);
-  setFma(initial.fma);
-});
-
-const config = makeConfig({ contextLength: 64, nHeads: 2 });
-const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
-const ids = Array.from({ length: 64 }, (_, i) => (i * 3 + 2) % 20);
+const { config, m, ids } = decodeFixture(64);
 
 /** A paged cache counting its appends. */
 const counted = (blockSize: number): { cache: PagedCache; appends: () => number } => countAppends(new PagedCache(config, { blockSize }));

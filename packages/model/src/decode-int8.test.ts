@@ -5,8 +5,8 @@
 // one and two threads over a long context, with a span given per call; truncate and reset afterwards behave
 // as after appends, it takes turns with a full and a paged cache on one model, and past the cache's
 // capacity it fails as append does.
-import { backendInfo, setDecodeBaseline, setFma, setThreads, warmThreads } from "@tinylm/tensor";
-import { afterAll, describe, expect, it } from "vitest";
+import { setDecodeBaseline, setFma, setThreads, warmThreads } from "@tinylm/tensor";
+import { describe, expect, it } from "vitest";
 import { makeConfig, type ModelConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { FullCache } from "./kv-cache/full-cache.js";
@@ -15,20 +15,11 @@ import { Int8Cache } from "./kv-cache/int8-cache.js";
 import type { KeyScales } from "./kv-cache/options.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
+import { bytes, countAppends, decodeFixture, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
-const initial = backendInfo();
-afterAll(() => {
-  setDecodeBaseline(false);
-  setFma(initial.fma);
-  setThreads(initial.threads);
-});
-
-const config = makeConfig({ contextLength: 80, nHeads: 2 });
-const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
-const ids = Array.from({ length: 80 }, (_, i) => (i * 3 + 2) % 20);
+const { config, m, ids } = decodeFixture(80);
 
 /** An int8 cache counting its appends. */
 const counted = (keyScales: KeyScales, c: ModelConfig = config): { cache: Int8Cache; appends: () => number } => countAppends(new Int8Cache(c, { keyScales }));

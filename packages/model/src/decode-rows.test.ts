@@ -4,26 +4,18 @@
 // call, with two caches taking turns on one model, and past the cache's capacity it fails as append does;
 // the logits reach an `out` of any layout; with sinusoidal positions or an embedPosition (embedded in
 // JavaScript, not in the program) the bits are the same too.
-import { backendInfo, setDecodeBaseline, setFma, zeros, type Tensor } from "@tinylm/tensor";
-import { afterAll, describe, expect, it } from "vitest";
+import { setDecodeBaseline, setFma, zeros, type Tensor } from "@tinylm/tensor";
+import { describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { FullCache } from "./kv-cache/full-cache.js";
 import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { bytes, countAppends, decodeLogits } from "./decode-steps.test-utils.js";
+import { bytes, countAppends, decodeFixture, decodeLogits } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
-const initial = backendInfo();
-afterAll(() => {
-  setDecodeBaseline(false);
-  setFma(initial.fma);
-});
-
-const config = makeConfig({ contextLength: 64, nHeads: 2 });
-const m = TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 });
-const ids = Array.from({ length: 64 }, (_, i) => (i * 3 + 2) % 20);
+const { config, m, ids } = decodeFixture(64);
 
 /** A full cache counting its appends. */
 const counted = (): { cache: FullCache; appends: () => number } => countAppends(new FullCache(config));

@@ -1,8 +1,25 @@
 // Helpers shared by the tests of the decode step as one kernel program over a cache in place
 // (decode-rows, decode-blocks and decode-int8 tests; not exported from the package).
-import { setDecodeBaseline } from "@tinylm/tensor";
+import { backendInfo, setDecodeBaseline, setFma, setThreads } from "@tinylm/tensor";
+import { afterAll } from "vitest";
+import { makeConfig, type ModelConfig } from "./config.js";
 import type { KVCache } from "./kv-cache/types.js";
-import type { TinyLM } from "./model.js";
+import { TinyLM } from "./model.js";
+
+/**
+ * The test file's model (2 heads, weights spread wide enough that rounding shows), its config and `length`
+ * token ids; after the file's tests, the decode path, the build and the threads go back to what they were.
+ */
+export function decodeFixture(contextLength: number): { config: ModelConfig; m: TinyLM; ids: number[] } {
+  const initial = backendInfo();
+  afterAll(() => {
+    setDecodeBaseline(false);
+    setFma(initial.fma);
+    setThreads(initial.threads);
+  });
+  const config = makeConfig({ contextLength, nHeads: 2 });
+  return { config, m: TinyLM.init(config, { seed: 5, std: 0.3, perturb: 0.2 }), ids: Array.from({ length: contextLength }, (_, i) => (i * 3 + 2) % 20) };
+}
 
 /** The bytes of a typed array's view. */
 export const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
