@@ -9,16 +9,12 @@ import { describe, expect, it } from "vitest";
 import { makeConfig } from "./config.js";
 import { ContextError } from "./errors.js";
 import { FullCache } from "./kv-cache/full-cache.js";
-import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
-import { bytes, countAppends, decodeFixture, decodeLogits } from "./decode-steps.test-utils.js";
+import { bytes, decodeFixture, decodeLogits, expectStepsInPlace } from "./decode-steps.test-utils.js";
 import { kernelBuilds } from "./kernel-builds.test-utils.js";
 import { TinyLM } from "./model.js";
 
 const { config, m, ids } = decodeFixture(64);
-
-/** A full cache counting its appends. */
-const counted = (): { cache: FullCache; appends: () => number } => countAppends(new FullCache(config));
 
 /** Bytes of the first `length` rows of every layer's keys and values. */
 function rowsOf(cache: KVCache): Buffer {
@@ -36,17 +32,7 @@ const decode = (cache: KVCache, fused: boolean, steps: number, span?: { window: 
 describe.each(kernelBuilds())("decode steps over a cache's rows in place, fma %s", (fma) => {
   it("write the row without append, with the op-by-op step's logits and rows (full, and a PrefixCache over it)", () => {
     setFma(fma);
-    const want = counted(), got = counted();
-    const w = decode(want.cache, false, 30);
-    expect(want.appends()).toBe(3 + 3 * 30);
-    const g = decode(got.cache, true, 30);
-    expect(got.appends()).toBe(3); // the prompt's; each step wrote its rows in the program
-    expect(bytes(g).equals(bytes(w))).toBe(true);
-    expect(rowsOf(got.cache).equals(rowsOf(want.cache))).toBe(true);
-    const prefix = new PrefixCache(got.cache);
-    expect(bytes(decode(prefix, true, 30)).equals(bytes(w))).toBe(true);
-    expect(got.appends()).toBe(6);
-    expect(prefix.tokens).toEqual(ids.slice(0, 50));
+    expectStepsInPlace(m, ids, () => new FullCache(config), rowsOf, 30);
   });
 
   it("follow a span given per call, and two caches taking turns", () => {

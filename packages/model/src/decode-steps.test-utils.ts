@@ -1,8 +1,9 @@
 // Helpers shared by the tests of the decode step as one kernel program over a cache in place
 // (decode-rows, decode-blocks and decode-int8 tests; not exported from the package).
 import { backendInfo, setDecodeBaseline, setFma, setThreads } from "@tinylm/tensor";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
 import { makeConfig, type ModelConfig } from "./config.js";
+import { PrefixCache } from "./kv-cache/prefix-cache.js";
 import type { KVCache } from "./kv-cache/types.js";
 import { TinyLM } from "./model.js";
 
@@ -43,4 +44,24 @@ export function decodeLogits(model: TinyLM, ids: readonly number[], cache: KVCac
   const V = model.config.vocabSize, out = new Float32Array(steps * V);
   for (let s = 0; s < steps; s++) out.set(model.forward([ids[prompt + s]!], span ? { cache, span } : { cache }).data, s * V);
   return out;
+}
+
+/**
+ * The step over a cache in place against the op-by-op step, on two caches from `make`: `steps` decode
+ * steps after a 20-token prompt give the same logits and leave the same `contents`, the in-place one
+ * calling append only for the prompt; then the same steps through a PrefixCache over it. Returns that cache.
+ */
+export function expectStepsInPlace<C extends KVCache>(model: TinyLM, ids: readonly number[], make: () => C, contents: (cache: C) => Buffer, steps: number): C {
+  const want = countAppends(make()), got = countAppends(make());
+  const w = decodeLogits(model, ids, want.cache, false, steps);
+  expect(want.appends()).toBe(model.config.nLayers * (1 + steps));
+  const g = decodeLogits(model, ids, got.cache, true, steps);
+  expect(got.appends()).toBe(model.config.nLayers); // the prompt's; each step wrote its rows in the program
+  expect(bytes(g).equals(bytes(w))).toBe(true);
+  expect(contents(got.cache).equals(contents(want.cache))).toBe(true);
+  const prefix = new PrefixCache(got.cache);
+  expect(bytes(decodeLogits(model, ids, prefix, true, steps)).equals(bytes(w))).toBe(true);
+  expect(got.appends()).toBe(2 * model.config.nLayers);
+  expect(prefix.tokens).toEqual(ids.slice(0, 20 + steps));
+  return got.cache;
 }
