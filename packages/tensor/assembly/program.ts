@@ -11,14 +11,13 @@
 //            ATTENTION_PAGED: q qs kTable vTable d B out os T S dh scale qStart p0 window sinks scores heads
 //            ATTENTION_INT8:  q qs kq d kSc G nq kf kfRow vq vSc out os T S dh scale qStart p0 window sinks scores heads
 //            COPY_ROW:   src dst dRow bytes                  (src's bytes to row p of dst, rows dRow bytes apart)
-//            ATTENTION_AT: as ATTENTION, with S = p + 1 and qStart = p (one query at position p over rows 0..p)
 //            EMBED_ROW:  table tRow pos pRow out d           (out = table row `token` + pos row p, d floats)
 //            COPY_TO_BLOCK: src table B dRow bytes           (src's bytes to row p mod B of the block whose
 //                        address is the i32 at table + 4·⌊p/B⌋, rows dRow bytes apart)
 //            QUANTIZE_ROW: src d q scales G residual rRow       (src's d floats into an int8 cache at position p, quantize.ts)
 // (the attention records call the kernel once per head, on the head's columns, as the ops do; p and token
-// are what run_program is given; JavaScript writes a paged or int8 attention's S, qStart (and nq) before a
-// run that follows the position. src/backend/program-layout.ts writes these layouts.)
+// are what run_program is given; JavaScript writes an attention's S, qStart (and an int8 one's nq) before a run
+// when the record follows the position. src/backend/program-layout.ts writes these layouts.)
 import { attention } from "./attention";
 import { attention_int8 } from "./attention-int8";
 import { attention_paged } from "./attention-paged";
@@ -34,7 +33,6 @@ const OP_ATTENTION = 3;
 export const OP_ATTENTION_PAGED = 4;
 export const OP_ATTENTION_INT8 = 5;
 const OP_COPY_ROW = 6;
-const OP_ATTENTION_AT = 7;
 const OP_EMBED_ROW = 8;
 const OP_COPY_TO_BLOCK = 9;
 const OP_QUANTIZE_ROW = 10;
@@ -58,9 +56,8 @@ const OP_QUANTIZE_ROW = 10;
 }
 
 /**
- * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, COPY_TO_BLOCK, ATTENTION_AT,
- * EMBED_ROW, QUANTIZE_ROW) for
- * the token `token` (EMBED_ROW). Returns 0, or when an attention record fails
+ * Runs records [from, to) of the program at `prog`, at position p (COPY_ROW, COPY_TO_BLOCK, EMBED_ROW,
+ * QUANTIZE_ROW) for the token `token` (EMBED_ROW). Returns 0, or when an attention record fails
  * (a query row sees no key, or has a NaN score) its result in the high bits and the record's index in the
  * low 10: (result << 10) | index, with the records before it run.
  */
@@ -83,14 +80,13 @@ export function run_program(prog: usize, from: i32, to: i32, p: i32, token: i32)
       memory.copy(block + <usize>(p % B) * <usize>arg(r, 4), arg(r, 1), arg(r, 5));
     } else if (op == OP_QUANTIZE_ROW) {
       quantizeAt(arg(r, 1), arg(r, 2), arg(r, 3), arg(r, 4), arg(r, 5), arg(r, 6), arg(r, 7), p);
-    } else if (op == OP_ATTENTION || op == OP_ATTENTION_AT) {
+    } else if (op == OP_ATTENTION) {
       const dh = arg(r, 11), heads = arg(r, 18);
-      const S = op == OP_ATTENTION ? arg(r, 10) : p + 1, qStart = op == OP_ATTENTION ? arg(r, 13) : p;
       for (let h = 0; h < heads; h++) {
         const c = h * dh * 4; // byte offset of the head's columns
         const res = attention(
           arg(r, 1) + c, arg(r, 2), arg(r, 3) + c, arg(r, 4), arg(r, 5) + c, arg(r, 6), arg(r, 7) + c, arg(r, 8),
-          arg(r, 9), S, dh, farg(r, 12), qStart, arg(r, 14), arg(r, 15), arg(r, 16), arg(r, 17),
+          arg(r, 9), arg(r, 10), dh, farg(r, 12), arg(r, 13), arg(r, 14), arg(r, 15), arg(r, 16), arg(r, 17),
         );
         if (res != 0) return (res << 10) | i;
       }

@@ -13,7 +13,6 @@ export const OP_ATTENTION = 3;
 export const OP_ATTENTION_PAGED = 4;
 export const OP_ATTENTION_INT8 = 5;
 export const OP_COPY_ROW = 6;
-export const OP_ATTENTION_AT = 7;
 export const OP_EMBED_ROW = 8;
 export const OP_COPY_TO_BLOCK = 9;
 export const OP_QUANTIZE_ROW = 10;
@@ -27,14 +26,14 @@ export const INT8_WORDS = { T: 14, S: 15, dh: 16, window: 20, heads: 23, querySt
 export const wordsOf = (op: number): typeof ROWS_WORDS | typeof INT8_WORDS => (op === OP_ATTENTION_INT8 ? INT8_WORDS : ROWS_WORDS);
 
 /**
- * The words of an attention record over rows at word b (op ATTENTION, or ATTENTION_AT, whose S and
- * queryStart the run gives): q qs k ks v vs out os T S dh scale qStart pos window sinks scores heads.
+ * The words of an attention record over rows at word b (ATTENTION): q qs k ks v vs out os T S dh scale
+ * qStart pos window sinks scores heads.
  */
 export function rowsAttention(
-  w: Int32Array, f: Float32Array, b: number, op: number, q: number, qs: number, k: number, ks: number, v: number, vs: number,
+  w: Int32Array, f: Float32Array, b: number, q: number, qs: number, k: number, ks: number, v: number, vs: number,
   out: number, os: number, T: number, S: number, dh: number, queryStart: number, pos: number, span: AttentionSpan, scores: number, heads: number,
 ): void {
-  w[b] = op; w[b + 1] = q; w[b + 2] = qs; w[b + 3] = k; w[b + 4] = ks; w[b + 5] = v; w[b + 6] = vs;
+  w[b] = OP_ATTENTION; w[b + 1] = q; w[b + 2] = qs; w[b + 3] = k; w[b + 4] = ks; w[b + 5] = v; w[b + 6] = vs;
   w[b + 7] = out; w[b + 8] = os; w[b + 9] = T; w[b + 10] = S; w[b + 11] = dh; f[b + 12] = 1 / Math.sqrt(dh);
   w[b + 13] = queryStart; w[b + 14] = pos; w[b + 15] = clampI32(span.window); w[b + 16] = clampI32(span.sinks);
   w[b + 17] = scores; w[b + 18] = heads;

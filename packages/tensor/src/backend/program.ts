@@ -25,7 +25,7 @@ import { ACCUMULATE, RELU } from "./linear.js";
 import { allocFloat32, allocInt32, kernelAddress, releaseKernelMemory } from "./memory.js";
 import { beginCall, rowsContiguous, rowStride, take } from "./operands.js";
 import {
-  atPosition, int8Attention, OP_ATTENTION, OP_ATTENTION_AT, OP_ATTENTION_INT8, OP_ATTENTION_PAGED, OP_COPY_ROW, OP_COPY_TO_BLOCK, OP_EMBED_ROW,
+  atPosition, int8Attention, OP_ATTENTION, OP_ATTENTION_INT8, OP_ATTENTION_PAGED, OP_COPY_ROW, OP_COPY_TO_BLOCK, OP_EMBED_ROW,
   OP_LAYER_NORM, OP_LINEAR, OP_QUANTIZE_ROW, pagedAttention, RECORD, rowsAttention, wordsOf,
 } from "./program-layout.js";
 
@@ -61,7 +61,7 @@ export class KernelProgram {
   private readonly queries: (Queries | undefined)[] = []; // attention records' operands, by index
   private readonly attentions: number[] = []; // the indices of the attention records (attention, attentionAt, pagedAttentionAt, int8AttentionAt)
   private readonly owned: Float32Array[] = []; // scratch of the attentionAt, pagedAttentionAt and int8AttentionAt records
-  private readonly following: number[] = []; // attention records whose keys and query follow run()'s position (pagedAttentionAt, int8AttentionAt)
+  private readonly following: number[] = []; // attention records whose keys and query follow run()'s position (attentionAt, pagedAttentionAt, int8AttentionAt)
   private readonly tables: { table: BlockTable; at: number }[] = []; // the block tables of copyToBlock and pagedAttentionAt records, and their kernel address then
   private rows = Infinity; // run()'s position must be below this: the fewest rows (or block-table rows, or int8 positions) a position-following record has
   private tokens = Infinity; // run()'s token must be below this: the fewest rows of an embedRow record's table
@@ -228,9 +228,10 @@ export class KernelProgram {
     const sp = kernelAddress(state, scratch);
     if (sp < 0) return false;
     this.owned.push(scratch);
-    const b = this.next(OP_ATTENTION_AT); // S and queryStart: the run's
-    rowsAttention(this.words, this.floats, b, OP_ATTENTION_AT, qp, rowStride(q), kp, rowStride(keys), vp, rowStride(values), op, rowStride(out), 1, 0, d / nHeads, 0, pos, span, sp, nHeads);
+    const b = this.next(OP_ATTENTION); // S and queryStart: the run's
+    rowsAttention(this.words, this.floats, b, qp, rowStride(q), kp, rowStride(keys), vp, rowStride(values), op, rowStride(out), 1, 0, d / nHeads, 0, pos, span, sp, nHeads);
     this.rows = Math.min(this.rows, R);
+    this.following.push(this.count);
     this.attentions.push(this.count);
     this.count++;
     return true;
@@ -371,7 +372,7 @@ export class KernelProgram {
     const [T, d] = x.q.shape as [number, number];
     const scratch = attentionScratchBytes(S, T);
     if (!beginCall(state, scratch)) return false;
-    rowsAttention(this.words, this.floats, index * RECORD, OP_ATTENTION, x.qp, rowStride(x.q), kp, rowStride(keys), vp, rowStride(values), x.op, rowStride(x.out),
+    rowsAttention(this.words, this.floats, index * RECORD, x.qp, rowStride(x.q), kp, rowStride(keys), vp, rowStride(values), x.op, rowStride(x.out),
       T, S, d / (x.heads || 1), queryStart, pos, span, take(scratch), x.heads);
     return true;
   }
@@ -440,7 +441,7 @@ export class KernelProgram {
     }
     const state = activeWasm();
     if (state === null || this.released || !this.blocksAt(p)) return false;
-    for (let k = 0; k < this.following.length; k++) atPosition(this.words, this.following[k]! * RECORD, p); // pagedAttentionAt, int8AttentionAt
+    for (let k = 0; k < this.following.length; k++) atPosition(this.words, this.following[k]! * RECORD, p);
     // the records in one wasm call, except an attention of one query over a long context: split over the pool
     const attentions = this.attentions;
     for (let k = 0; k < attentions.length; k++) {
@@ -473,7 +474,7 @@ export class KernelProgram {
     const r = state.kernels.run_program(this.at, from, to, p, token);
     if (r !== 0) {
       const b = (r & 1023) * RECORD, op = this.words[b]!;
-      attentionFailed(r >> 10, op === OP_ATTENTION_AT ? p : this.words[b + wordsOf(op).queryStart]!);
+      attentionFailed(r >> 10, this.words[b + wordsOf(op).queryStart]!);
     }
   }
 
@@ -486,7 +487,6 @@ export class KernelProgram {
     const b = index * RECORD, w = this.words, op = w[b]!;
     const at = wordsOf(op);
     if (w[b + at.T] !== 1) return false;
-    if (op === OP_ATTENTION_AT) atPosition(w, b, p); // the keys and the query's position of this run, where the split reads them
     const S = w[b + at.S]!, window = w[b + at.window]!, dh = w[b + at.dh]!;
     if (!state.kernels.splitsOneQuery(S, window, dh, op === OP_ATTENTION_PAGED ? w[b + 6]! : 0)) return false;
     this.runRecords(state, from, index, p, token);

@@ -227,7 +227,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   attentionRecord(record: number, heads: number, S: number, window: number, dh: number): number {
     const pool = this.pool!;
     const state = this.oneQueryState(dh);
-    if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit (an attentionAt record is at p = S - 1)
+    if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit
     this.splitCalls++;
     // a multiple of the threads: 3 parts on 2 threads leave the caller scoring two of them
     const threads = pool.size + 1, most = Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * threads, Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS));
