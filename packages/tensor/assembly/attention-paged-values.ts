@@ -97,8 +97,9 @@ function colsNarrow(acc: usize, vTable: usize, colBase: usize, vRow: usize, B: i
 function chunkColumns(acc: usize, vTable: usize, col: usize, vRow: usize, B: i32, dh: i32, w: usize, j0: i32, j1: i32): void {
   const dense = noZero(w, j0, j1);
   let c = 0;
-  if (dense) for (; c + 24 <= dh; c += 24) cols24(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, true);
-  else for (; c + 24 <= dh; c += 24) cols24(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, false);
+  const end24 = dh == 32 ? 0 : dh; // 32 columns (a split's share of 64): two blocks of 16
+  if (dense) for (; c + 24 <= end24; c += 24) cols24(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, true);
+  else for (; c + 24 <= end24; c += 24) cols24(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, false);
   if (dense) for (; c + 16 <= dh; c += 16) cols16(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, true);
   else for (; c + 16 <= dh; c += 16) cols16(acc + (<usize>c << 2), vTable, col + (<usize>c << 2), vRow, B, w, j0, j1, false);
   if (c < dh) colsNarrow(acc, vTable, col, vRow, B, dh, c, w, j0, j1);

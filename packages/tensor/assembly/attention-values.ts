@@ -86,9 +86,11 @@ const CHUNK = 32;
 /** Columns [c, dh) of acc += Σ_{j0 <= j < j1} w[j] · v_j for one chunk of keys, ascending, +0 weights skipped. */
 function chunkColumns(acc: usize, v: usize, vRow: usize, c: i32, dh: i32, w: usize, j0: i32, j1: i32): void {
   const dense = noZero(w, j0, j1);
-  // six accumulators: with the six loads and the weight, 13 registers
-  if (dense) for (; c + 24 <= dh; c += 24) block24(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, true);
-  else for (; c + 24 <= dh; c += 24) block24(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, false);
+  // six accumulators: with the six loads and the weight, 13 registers; 32 columns (a split's share of 64)
+  // go as two blocks of 16, not 24 and two of 4
+  const end24 = dh - c == 32 ? c : dh;
+  if (dense) for (; c + 24 <= end24; c += 24) block24(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, true);
+  else for (; c + 24 <= end24; c += 24) block24(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, false);
   // four accumulators: with the four rows' loads, all in registers
   if (dense) for (; c + 16 <= dh; c += 16) block16(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, true);
   else for (; c + 16 <= dh; c += 16) block16(acc + (<usize>c << 2), v + (<usize>c << 2), vRow, w, j0, j1, false);

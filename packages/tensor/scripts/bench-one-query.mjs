@@ -24,7 +24,7 @@ const record = p.at, words = p.words;
 words[10] = S; // the record at position S - 1: S keys, the query at S - 1
 words[13] = S - 1;
 const pool = K.pool, k = K.k, state = K.oneQueryState(d);
-const parts = 4, columns = d / 16;
+const parts = 4, columns = 2; // what the dispatcher uses on 2 threads: 4 score parts, 2 column chunks of 32
 const time = (f) => {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) f();
@@ -43,9 +43,9 @@ const phases = {
     pool.run(k, 3, K.variant, parts, 0);
   },
   "exps and sum": () => k.attention1_weights(state, parts),
-  "values (4 column chunks)": () => {
+  "values (2 column chunks)": () => {
     pool.args[0] = state;
-    for (let c = 0; c <= columns; c++) pool.cuts[c] = 16 * c;
+    for (let c = 0; c <= columns; c++) pool.cuts[c] = (d / columns) * c;
     pool.run(k, 4, K.variant, columns, 0);
   },
 };
