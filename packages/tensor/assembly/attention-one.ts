@@ -8,11 +8,15 @@
 //   attention1_weights the max over the parts (max is exact; a ±0 max gives the same exps), then the exps
 //                      and their sum over the whole row in the kernel's order, on one thread (int8: each
 //                      weight times its value row's scale, as the kernel folds them)
+//   or, over many keys, the same in three steps: attention1_max (the max over the parts), attention1_exps
+//                      (part p of P of the exps, the score parts' pieces: each weight is its own exp), then
+//                      attention1_sum (the sum alone, over the whole row in the kernel's order, on one
+//                      thread, and the rest of attention1_weights)
 //   attention1_values  the value pass for the output columns [c0, c1) (c0 a multiple of 4): each column
 //                      sums its keys in ascending order whichever columns share the call
 // Nothing is summed across parts: the parts only split work whose every output is computed whole.
 // Every argument is an integer (addresses, counts): the scale travels in the state block.
-import { exps, firstNonzero, lastNonzero } from "./attention";
+import { exps, expsOnly, firstNonzero, lastNonzero, sumWeights } from "./attention";
 import { foldScales, accumulateValuesI8 } from "./attention-int8-values";
 import { maxScoreI8, resetMaxI8 } from "./attention-int8-scores";
 import { scoreKeys, setInt8Keys } from "./attention-int8";
@@ -31,7 +35,7 @@ const PAGED = OP_ATTENTION_PAGED, INT8 = OP_ATTENTION_INT8;
 const KIND = 0, Q = 1, K = 2, K_ROW = 3, V = 4, V_ROW = 5, OUT = 6, KEYS = 7, DH = 8, SCALE = 9;
 const QPOS = 10, POS = 11, P0 = 12, LOW_W = 13, SINKS = 14, CONSEC = 15, W = 16, COL = 17, B = 18;
 const K_SC = 19, G = 20, K_SC_ROW = 21, NQ = 22, KF = 23, KF_ROW = 24, V_SC = 25;
-const S0 = 26, E0 = 27, S1 = 28, E1 = 29, W0 = 30, W1 = 31, RA = 32, RB = 33, RC = 34, RD = 35, INV = 36;
+const S0 = 26, E0 = 27, S1 = 28, E1 = 29, W0 = 30, W1 = 31, RA = 32, RB = 33, RC = 34, RD = 35, INV = 36, TOP = 37;
 const MAXES = 64; // the parts' maxima (f32), MAX_PARTS of them
 /** Most parts of a score pass. */
 export const MAX_PARTS: i32 = 48;
@@ -136,17 +140,62 @@ export function attention1_scores(state: usize, part: i32, parts: i32): void {
 }
 
 /**
- * After every part's scores: the row's max, exps and their sum into the weights and the state block.
- * Returns 0, 1 when the row sees no key, -1 when a score is NaN (the kernel's results for a row).
+ * After every part's scores: the row's max over the parts into the state block. Returns 0, 1 when the row
+ * sees no key, -1 when a score is NaN (the kernel's results for a row).
  */
-export function attention1_weights(state: usize, parts: i32): i32 {
+export function attention1_max(state: usize, parts: i32): i32 {
   let top: f32 = -Infinity;
   for (let p = 0; p < parts; p++) top = max(top, load<f32>(state + (<usize>(MAXES + p) << 2))); // NaN wins
+  store<f32>(state + (<usize>TOP << 2), top);
   if (top == -Infinity) return 1;
   if (isNaN(top)) return -1;
+  return 0;
+}
+
+/**
+ * After every part's scores and attention1_max: the exps of part `part` of `parts`, the same pieces as the
+ * part's scores (the last part up to the padded end of each range). Each weight is computed on its own,
+ * so any thread may compute any piece; the sum stays for attention1_sum.
+ */
+export function attention1_exps(state: usize, part: i32, parts: i32): void {
+  const w = at(state, W), top = load<f32>(state + (<usize>TOP << 2));
+  for (let r = 0; r < 2; r++) {
+    const s = get(state, r == 0 ? S0 : S1), e = get(state, r == 0 ? E0 : E1);
+    if (s >= e) continue;
+    const len = <i64>(e - s);
+    const a = s + (<i32>(len * part / parts) & ~7);
+    const b = part == parts - 1 ? get(state, r == 0 ? W0 : W1) : s + (<i32>(len * (part + 1) / parts) & ~7);
+    if (a < b) expsOnly(w, a, b, top);
+  }
+}
+
+/** After attention1_exps of every part: the weights' sum in the kernel's order (exps's), then finish. */
+export function attention1_sum(state: usize): void {
+  const w = at(state, W);
+  const s0 = get(state, S0), s1 = get(state, S1), w0 = get(state, W0), w1 = get(state, W1);
+  finish(state, sumWeights(w, s1, w1, sumWeights(w, s0, w0, f32x4.splat(0))));
+}
+
+/**
+ * After every part's scores: the row's max, exps and their sum into the weights and the state block, on
+ * one thread. Returns attention1_max's result.
+ */
+export function attention1_weights(state: usize, parts: i32): i32 {
+  const r = attention1_max(state, parts);
+  if (r != 0) return r;
+  const top = load<f32>(state + (<usize>TOP << 2)), w = at(state, W);
+  const s0 = get(state, S0), s1 = get(state, S1), w0 = get(state, W0), w1 = get(state, W1);
+  finish(state, exps(w, s1, w1, top, exps(w, s0, w0, top, f32x4.splat(0))));
+  return 0;
+}
+
+/**
+ * The reciprocal of the weights' sum (sum4 by lane) into the state block, then what the value pass needs
+ * of the final weights: the rows kind's ranges trimmed of +0 weights, the int8 kind's scales folded in.
+ */
+function finish(state: usize, sum4: v128): void {
   const kind = get(state, KIND), w = at(state, W), S = get(state, KEYS);
   const s0 = get(state, S0), s1 = get(state, S1), w0 = get(state, W0), w1 = get(state, W1);
-  const sum4 = exps(w, s1, w1, top, exps(w, s0, w0, top, f32x4.splat(0)));
   store<f32>(state + (<usize>INV << 2), 1 / hsum(sum4));
   if (kind != PAGED && kind != INT8) {
     const ra = firstNonzero(w, s0, min(w0, S)), rc = firstNonzero(w, s1, min(w1, S));
@@ -157,7 +206,6 @@ export function attention1_weights(state: usize, parts: i32): i32 {
     if (s0 < e0) foldScales(w, vSc, s0, min(e0, S));
     if (s1 < e1) foldScales(w, vSc, s1, min(e1, S));
   }
-  return 0;
 }
 
 /** Columns [c0, c1) of the output row: Σ w[j]·v_j / Σ w over the row's ranges, with the record's kernel's value pass. */

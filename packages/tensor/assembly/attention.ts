@@ -22,27 +22,55 @@ import { valuesPair } from "./attention-values-pair";
 import { expx4 } from "./exp";
 import { hsum } from "./simd";
 
+/** exp(s - top) for four scores s, with -inf -> exactly 0: the weight of each key, whoever computes it. */
+@inline function weight4(s: v128, top4: v128): v128 {
+  return v128.and(expx4(f32x4.sub(s, top4)), f32x4.ne(s, f32x4.splat(-Infinity)));
+}
+
 /** scores [start, end) (4-aligned) := exp(s - top) with -inf -> exactly 0; returns sum4 + their sum by lane. */
 @inline export function exps(scores: usize, start: i32, end: i32, top: f32, sum4: v128): v128 {
-  const NEG_INF = f32x4.splat(-Infinity), top4 = f32x4.splat(top);
+  const top4 = f32x4.splat(top);
   let c = start;
   for (; c + 16 <= end; c += 16) { // four vectors an iteration, summed in the same order
     const at = scores + (<usize>c << 2);
-    const s0 = v128.load(at), s1 = v128.load(at, 16), s2 = v128.load(at, 32), s3 = v128.load(at, 48);
-    const e0 = v128.and(expx4(f32x4.sub(s0, top4)), f32x4.ne(s0, NEG_INF));
-    const e1 = v128.and(expx4(f32x4.sub(s1, top4)), f32x4.ne(s1, NEG_INF));
-    const e2 = v128.and(expx4(f32x4.sub(s2, top4)), f32x4.ne(s2, NEG_INF));
-    const e3 = v128.and(expx4(f32x4.sub(s3, top4)), f32x4.ne(s3, NEG_INF));
+    const e0 = weight4(v128.load(at), top4), e1 = weight4(v128.load(at, 16), top4);
+    const e2 = weight4(v128.load(at, 32), top4), e3 = weight4(v128.load(at, 48), top4);
     v128.store(at, e0); v128.store(at, e1, 16); v128.store(at, e2, 32); v128.store(at, e3, 48);
     sum4 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum4, e0), e1), e2), e3);
   }
   for (; c < end; c += 4) {
     const at = scores + (<usize>c << 2);
-    const s = v128.load(at);
-    const e = v128.and(expx4(f32x4.sub(s, top4)), f32x4.ne(s, NEG_INF)); // hidden -> exactly 0
+    const e = weight4(v128.load(at), top4);
     v128.store(at, e);
     sum4 = f32x4.add(sum4, e);
   }
+  return sum4;
+}
+
+/** exps without the sum: scores [start, end) (4-aligned) := exp(s - top), -inf -> exactly 0. */
+export function expsOnly(scores: usize, start: i32, end: i32, top: f32): void {
+  const top4 = f32x4.splat(top);
+  let c = start;
+  for (; c + 16 <= end; c += 16) {
+    const at = scores + (<usize>c << 2);
+    const e0 = weight4(v128.load(at), top4), e1 = weight4(v128.load(at, 16), top4);
+    const e2 = weight4(v128.load(at, 32), top4), e3 = weight4(v128.load(at, 48), top4);
+    v128.store(at, e0); v128.store(at, e1, 16); v128.store(at, e2, 32); v128.store(at, e3, 48);
+  }
+  for (; c < end; c += 4) {
+    const at = scores + (<usize>c << 2);
+    v128.store(at, weight4(v128.load(at), top4));
+  }
+}
+
+/** The sum of exps: sum4 + the weights [start, end) (4-aligned) by lane, added one vector after another as exps does. */
+export function sumWeights(w: usize, start: i32, end: i32, sum4: v128): v128 {
+  let c = start;
+  for (; c + 16 <= end; c += 16) {
+    const at = w + (<usize>c << 2);
+    sum4 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum4, v128.load(at)), v128.load(at, 16)), v128.load(at, 32)), v128.load(at, 48));
+  }
+  for (; c < end; c += 4) sum4 = f32x4.add(sum4, v128.load(w + (<usize>c << 2)));
   return sum4;
 }
 

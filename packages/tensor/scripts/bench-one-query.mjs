@@ -3,7 +3,7 @@
 // on the pool, the exps and their sum on this thread, the value pass on the pool). FMA where the runtime
 // has it, 2 threads; medians of 7 runs of 3,000 calls, in µs. Run after `pnpm build`, with the flag that
 // lets Node 20 compile the FMA build:
-//   node --experimental-wasm-relaxed-simd scripts/bench-one-query.mjs [keys=1000]
+//   node --experimental-wasm-relaxed-simd scripts/bench-one-query.mjs [keys=1000] [exps split from keys]
 // It reads the dispatcher's internals (its pool, its kernels, its state block): a tool, not an API.
 import { CAUSAL, KernelProgram, allocInt32, kernelZeros, setFma, setThreads, warmThreads } from "../dist/index.js";
 import { loadedWasm } from "../dist/backend/backend.js";
@@ -14,6 +14,7 @@ setThreads(2);
 if ((await warmThreads()) < 2) console.log("(one thread: no worker came up)");
 const K = loadedWasm().kernels;
 K.watchWorkers = () => {}; // time the split even where the dispatcher would pause it
+if (process.argv[3] !== undefined) K.oneQueryExpsMinKeys = Number(process.argv[3]);
 const q = kernelZeros([1, d]), out = kernelZeros([1, d]), keys = kernelZeros([S, d]), values = kernelZeros([S, d]);
 for (const t of [q, keys, values]) for (let i = 0; i < t.data.length; i++) t.data[i] = Math.sin(i * 0.37) * 0.5;
 const positions = allocInt32(S);
@@ -43,6 +44,14 @@ const phases = {
     pool.run(k, 3, K.variant, parts, 0);
   },
   "exps and sum": () => k.attention1_weights(state, parts),
+  "max, exps on the pool (4 parts), sum": () => {
+    k.attention1_max(state, parts);
+    pool.args[0] = state;
+    pool.args[1] = parts;
+    pool.run(k, 5, K.variant, parts, 0);
+    k.attention1_sum(state);
+  },
+  "sum alone": () => k.attention1_sum(state),
   "values (2 column chunks)": () => {
     pool.args[0] = state;
     for (let c = 0; c <= columns; c++) pool.cuts[c] = (d / columns) * c;

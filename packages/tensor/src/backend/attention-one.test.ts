@@ -42,6 +42,25 @@ function runSplit(p: KernelProgram, at = 0): boolean {
   return loadedWasm()!.kernels.splitCalls > before;
 }
 
+/** Runs the program; true when an attention of it was split over the pool with its exps split too. */
+function runSplitExps(p: KernelProgram): boolean {
+  const kernels = loadedWasm()!.kernels, before = kernels.splitExps;
+  return runSplit(p) && kernels.splitExps > before;
+}
+
+// keys whose weights underflow: sinks, the first keys of the window (the value pass's ranges are trimmed of
+// +0 weights), a stretch across a part boundary, and the last keys; scores of −88 to −200 below the
+// others give subnormal weights and zeros
+const underflowing = (S: number): number[] => [
+  ...Array.from({ length: 40 }, (_, i) => i), ...Array.from({ length: 80 }, (_, i) => (S >> 1) - 40 + i),
+  ...Array.from({ length: 30 }, (_, i) => S - 1900 + i), ...Array.from({ length: 13 }, (_, i) => S - 13 + i),
+];
+
+/** Sets the key rows `js` of a [S, d] float tensor to −c·q (c from 11 to 25): scores far below the rest. */
+function underflowKeys(keys: Tensor, q: Tensor, d: number, js: number[]): void {
+  for (const j of js) for (let c = 0; c < d; c++) keys.data[keys.offset + j * d + c] = -(11 + 2 * (j % 8)) * q.data[q.offset + c]!;
+}
+
 describe("one query's attention over two threads", () => {
   beforeAll(async () => {
     setThreads(2);
@@ -178,6 +197,124 @@ describe("one query's attention over two threads", () => {
             expect(bytes(got).equals(bytes(want))).toBe(true);
           }
         }
+      });
+    });
+
+    describe("the exps split too (over many visible keys), the sum kept in the kernel's order", () => {
+      const S = 4500;
+      const wide = [CAUSAL, { window: 3000, sinks: 4 }, { window: 2500, sinks: 0 }, { window: 4000, sinks: 1000 }];
+
+      it("rows, consecutive or not, with underflowed weights: the kernel's bits", () => {
+        under("wasm", () => {
+          setFma(fma);
+          const d = 64, rng = new Rng(41);
+          const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
+          underflowKeys(keys, q, d, underflowing(S));
+          const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+          const p = KernelProgram.create(1)!;
+          const a = p.attention(q, got, 1);
+          const consecutive = allocInt32(S), gaps = allocInt32(S);
+          for (let j = 0; j < S; j++) {
+            consecutive[j] = j;
+            gaps[j] = j + (j >> 6); // a gap every 64 keys
+          }
+          for (const positions of [consecutive, gaps]) {
+            const qpos = Math.max(...positions) + 1;
+            for (const span of wide) {
+              prepareAttention(q, want, 1)(keys, values, positions, qpos, span);
+              expect(p.setAttention(a, keys, values, positions, qpos, span)).toBe(true);
+              expect(runSplitExps(p)).toBe(true);
+              expect(bytes(got).equals(bytes(want))).toBe(true);
+            }
+          }
+        });
+      });
+
+      it.each([16, 8])("a block table, blocks of %i, with underflowed weights: the kernel's bits", (B) => {
+        under("wasm", () => {
+          setFma(fma);
+          const d = 64, rng = new Rng(42 + B);
+          const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel");
+          underflowKeys(keys, q, d, underflowing(S));
+          const table = new BlockTable(B, d);
+          for (let b = 0; b * B < S; b++) {
+            const k = kernelZeros([B, d]);
+            k.data.set(keys.data.subarray(keys.offset + b * B * d, keys.offset + Math.min((b + 1) * B, S) * d));
+            table.push(k, randomMatrix(rng, B, d, "kernel"));
+          }
+          const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+          const p = KernelProgram.create(1)!;
+          const a = p.attention(q, got, 1);
+          for (const span of wide) {
+            pagedAttention(q, table, S, { queryStart: S, span, nHeads: 1, out: want });
+            expect(p.setPagedAttention(a, table, S, S, span)).toBe(true);
+            expect(runSplitExps(p)).toBe(true);
+            expect(bytes(got).equals(bytes(want))).toBe(true);
+          }
+        });
+      });
+
+      it("int8 rows, per-token and per-channel scales, with underflowed weights: the kernel's bits", () => {
+        under("wasm", () => {
+          setFma(fma);
+          const d = 64, rng = new Rng(43);
+          const q = randomMatrix(rng, 1, d, "kernel");
+          const { kd, vd, ks, vs } = randomInt8Rows(rng, S, d);
+          for (const j of underflowing(S)) { // −127·sign(q) at a large per-token scale: scores of about −80 to −320
+            for (let c = 0; c < d; c++) kd[j * d + c] = q.data[q.offset + c]! > 0 ? -127 : 127;
+            ks[j] = 0.1 + 0.04 * (j % 8);
+          }
+          const G = 32, quantized = Math.floor((S - 5) / G) * G, cs = allocFloat32(Math.ceil(S / G) * d);
+          for (let i = 0; i < cs.length; i++) cs[i] = rng.uniform() / 100;
+          const values = { data: vd, scales: vs };
+          const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+          const p = KernelProgram.create(1)!;
+          const a = p.attention(q, got, 1);
+          const residual = randomMatrix(rng, S - quantized, d, "kernel");
+          for (const keys of [{ data: kd, scales: ks, group: 0 }, { data: kd, scales: cs, group: G, quantized, residual }]) {
+            for (const span of wide) {
+              int8Attention(q, keys, values, S, { queryStart: S, span, nHeads: 1, out: want });
+              expect(p.setInt8Attention(a, keys, values, S, S, span)).toBe(true);
+              expect(runSplitExps(p)).toBe(true);
+              expect(bytes(got).equals(bytes(want))).toBe(true);
+            }
+          }
+        });
+      });
+
+      it("from any number of keys (the threshold at 0): the smaller cases above, rows over two heads and a block table", () => {
+        under("wasm", () => {
+          setFma(fma);
+          const kernels = loadedWasm()!.kernels, from = kernels.oneQueryExpsMinKeys;
+          kernels.oneQueryExpsMinKeys = 0;
+          try {
+            const d = 96, R = 777, rng = new Rng(44);
+            const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, R, d, "kernel"), values = randomMatrix(rng, R, d, "kernel");
+            const positions = consecutivePositions(R);
+            const want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+            const p = KernelProgram.create(1)!;
+            const a = p.attention(q, got, 2);
+            for (const span of spans) {
+              prepareAttention(q, want, 2)(keys, values, positions, R, span);
+              expect(p.setAttention(a, keys, values, positions, R, span)).toBe(true);
+              expect(runSplitExps(p)).toBe(true);
+              expect(bytes(got).equals(bytes(want))).toBe(true);
+            }
+            const B = 16, T = 2100, table = new BlockTable(B, 64), q64 = randomMatrix(rng, 1, 64, "kernel");
+            for (let b = 0; b * B < T; b++) table.push(randomMatrix(rng, B, 64, "kernel"), randomMatrix(rng, B, 64, "kernel"));
+            const want64 = kernelZeros([1, 64]), got64 = kernelZeros([1, 64]);
+            const pp = KernelProgram.create(1)!;
+            const ap = pp.attention(q64, got64, 1);
+            for (const span of pagedSpans) {
+              pagedAttention(q64, table, T, { queryStart: T, span, nHeads: 1, out: want64 });
+              expect(pp.setPagedAttention(ap, table, T, T, span)).toBe(true);
+              expect(runSplitExps(pp)).toBe(true);
+              expect(bytes(got64).equals(bytes(want64))).toBe(true);
+            }
+          } finally {
+            kernels.oneQueryExpsMinKeys = from;
+          }
+        });
       });
     });
 

@@ -21,6 +21,7 @@ export const OP_ATTENTION = 1;
 export const OP_LAYER_NORM = 2;
 export const OP_ATTENTION1_SCORES = 3; // one query's scores, part c of the key ranges (attention-one.ts)
 export const OP_ATTENTION1_VALUES = 4; // one query's value pass, output columns [cuts[c], cuts[c + 1])
+export const OP_ATTENTION1_EXPS = 5; // one query's exps, part c of the key ranges (the score parts)
 
 /** Milliseconds the caller may wait for a worker's last chunk before `run` reports the worker late. */
 const LATE_MS = 0.2;
@@ -51,6 +52,7 @@ function runChunk(k: KernelExports, op: number, a: Float64Array, cuts: Int32Arra
   else if (op === OP_LAYER_NORM) k.layer_norm(a[0]! + 4 * r0 * a[1]!, a[1]!, a[2]!, a[3]!, a[4]! + 4 * r0 * a[5]!, a[5]!, rows, a[7]!, a[8]!);
   else if (op === OP_ATTENTION1_SCORES) k.attention1_scores(a[0]!, c, a[1]!);
   else if (op === OP_ATTENTION1_VALUES) k.attention1_values(a[0]!, r0, r0 + rows);
+  else if (op === OP_ATTENTION1_EXPS) k.attention1_exps(a[0]!, c, a[1]!);
   else return k.attention(a[0]! + 4 * r0 * a[1]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]! + 4 * r0 * a[7]!, a[7]!, rows, a[9]!, a[10]!, a[11]!, a[12]! + r0, a[13]!, a[14]!, a[15]!, scratch);
   return 0;
 }
@@ -61,6 +63,7 @@ interface KernelExports {
   attention(...args: number[]): number;
   attention1_scores(...args: number[]): void;
   attention1_values(...args: number[]): void;
+  attention1_exps(...args: number[]): void;
 }
 
 // The worker: instantiate both builds on the shared memory, then serve jobs forever. Argument 16 of an
@@ -79,6 +82,7 @@ const start = (data) => {
     else if (op === ${OP_LAYER_NORM}) k.layer_norm(a[0] + 4 * r0 * a[1], a[1], a[2], a[3], a[4] + 4 * r0 * a[5], a[5], rows, a[7], a[8]);
     else if (op === ${OP_ATTENTION1_SCORES}) k.attention1_scores(a[0], c, a[1]);
     else if (op === ${OP_ATTENTION1_VALUES}) k.attention1_values(a[0], r0, r0 + rows);
+    else if (op === ${OP_ATTENTION1_EXPS}) k.attention1_exps(a[0], c, a[1]);
     else return k.attention(a[0] + 4 * r0 * a[1], a[1], a[2], a[3], a[4], a[5], a[6] + 4 * r0 * a[7], a[7], rows, a[9], a[10], a[11], a[12] + r0, a[13], a[14], a[15], scratch);
     return 0;
   };

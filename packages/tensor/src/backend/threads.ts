@@ -8,7 +8,7 @@
 import { BackendError } from "../errors.js";
 import { attentionScratchBytes } from "./attention.js";
 import type { Heap } from "./heap.js";
-import { MAX_CHUNKS, OP_ATTENTION, OP_ATTENTION1_SCORES, OP_ATTENTION1_VALUES, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
+import { MAX_CHUNKS, OP_ATTENTION, OP_ATTENTION1_EXPS, OP_ATTENTION1_SCORES, OP_ATTENTION1_VALUES, OP_LAYER_NORM, OP_LINEAR, Pool } from "./pool.js";
 import { SplitWatch } from "./split-watch.js";
 import type { CompiledKernels } from "./wasm-variants.js";
 import type { WasmKernels } from "./wasm-module.js";
@@ -23,6 +23,8 @@ const ONE_QUERY_MIN_WORK = 1 << 15;
 const PAGED_MIN_WORK = 1 << 17;
 /** Keys per part of a split score pass, at least. */
 const ONE_QUERY_MIN_KEYS = 256;
+/** Visible keys from which a split one-query attention also splits its exps (a pool hand-off costs ~0.5–1 µs). */
+const ONE_QUERY_EXPS_MIN_KEYS = 2048;
 /** Output columns per chunk of a split value pass, at least (a multiple of 16: the value blocks' width). */
 const ONE_QUERY_COLUMNS = 16;
 /** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
@@ -50,7 +52,8 @@ export function availableCores(): number {
 }
 
 /** The phases of a split one-query attention: run by the dispatcher itself, not called from outside. */
-type OneQueryPhases = "attention1_begin" | "attention1_scores" | "attention1_weights" | "attention1_values";
+type OneQueryPhases =
+  | "attention1_begin" | "attention1_scores" | "attention1_weights" | "attention1_max" | "attention1_exps" | "attention1_sum" | "attention1_values";
 
 export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   private k: WasmKernels;
@@ -62,6 +65,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   threadsReason?: string;
   /** Calls split over the pool so far (for tests and benchmarks). */
   splitCalls = 0;
+  /** Heads of split one-query attentions whose exps were split too, so far (for tests). */
+  splitExps = 0;
   /** Whether the workers help the one-query split, and how long it pauses when they do not. */
   private readonly watch = new SplitWatch();
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
@@ -219,8 +224,9 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   /**
    * Runs the attention record of one query at byte address `record` (a kernel program's, program.ts: S
    * keys, head width dh, `heads` heads) split over the pool, head by head: the scores by parts of the key
-   * ranges, then the exps and their sum on this thread, then the value pass by output columns
-   * (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
+   * ranges, then the exps and their sum on this thread (over ONE_QUERY_EXPS_MIN_KEYS visible keys or more:
+   * the exps by the same parts on the pool, then their sum alone on this thread, in the kernel's order),
+   * then the value pass by output columns (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
    * the record's kernel's. Returns the kernel's result for the row (0, 1 when it sees no key, -1 when a
    * score is NaN). Allocates no JS memory: a decode step calls it.
    */
@@ -235,6 +241,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     // a chunk of columns per thread where they are wide enough: each thread then reads whole 128-byte
     // stretches of every value row, in one pass (4 chunks of 16 on 2 threads measured ~7% slower at 1,000 keys)
     const columnsPer = Math.max(ONE_QUERY_COLUMNS, ONE_QUERY_COLUMNS * Math.floor(dh / (ONE_QUERY_COLUMNS * threads)));
+    const splitExps = Math.min(S, window) >= this.oneQueryExpsMinKeys;
     const a = pool.args, byWorkers = pool.workerChunks;
     let chunks = 0, late = false;
     for (let h = 0; h < heads; h++) {
@@ -242,8 +249,18 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
       a[0] = state; a[1] = parts;
       pool.run(this.k as never, OP_ATTENTION1_SCORES, this.variant, parts, 0); // chunk c is part c
       late ||= pool.late;
-      const r = this.k.attention1_weights(state, parts);
-      if (r !== 0) return r;
+      if (splitExps) {
+        const r = this.k.attention1_max(state, parts);
+        if (r !== 0) return r;
+        pool.run(this.k as never, OP_ATTENTION1_EXPS, this.variant, parts, 0); // chunk c is part c, as for the scores
+        late ||= pool.late;
+        this.k.attention1_sum(state);
+        chunks += parts;
+        this.splitExps++;
+      } else {
+        const r = this.k.attention1_weights(state, parts);
+        if (r !== 0) return r;
+      }
       a[0] = state;
       const columns = evenCuts(pool.cuts, dh, columnsPer);
       pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, columns, 0);
@@ -253,6 +270,9 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     this.watch.record(pool.workerChunks - byWorkers, chunks, late);
     return 0;
   }
+
+  /** Visible keys from which a split one-query attention splits its exps too (tests and benchmarks move it). */
+  oneQueryExpsMinKeys = ONE_QUERY_EXPS_MIN_KEYS;
 
   /** One-query attentions still to run unsplit because the workers were not helping (split-watch.ts); tests set it to 0. */
   get splitPause(): number {

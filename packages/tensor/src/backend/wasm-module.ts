@@ -33,10 +33,14 @@ export interface WasmKernels {
   exp_f32(x: number, out: number, n: number): void;
   /** Runs records [from, to) of a kernel program (program.ts) at position p for a token; 0, or an attention failure and its record. */
   run_program(prog: number, from: number, to: number, p: number, token: number): number;
-  /** One query's attention of a program's attention record in phases (assembly/attention-one.ts): operands and ranges, scores by parts, weights, values by columns. */
+  /** One query's attention of a program's attention record in phases (assembly/attention-one.ts): operands and ranges, scores by parts, weights (or max, exps by parts, sum), values by columns. */
   attention1_begin(record: number, head: number, state: number): void;
   attention1_scores(state: number, part: number, parts: number): void;
   attention1_weights(state: number, parts: number): number;
+  /** attention1_weights in three steps, the exps by parts: the max, part p of the exps, the sum. */
+  attention1_max(state: number, parts: number): number;
+  attention1_exps(state: number, part: number, parts: number): void;
+  attention1_sum(state: number): void;
   attention1_values(state: number, c0: number, c1: number): void;
 }
 
