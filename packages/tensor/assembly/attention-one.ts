@@ -9,9 +9,9 @@
 //                      and their sum over the whole row in the kernel's order, on one thread (int8: each
 //                      weight times its value row's scale, as the kernel folds them)
 //   or, over many keys, the same in three steps: attention1_max (the max over the parts), attention1_exps
-//                      (part p of P of the exps, the score parts' pieces: each weight is its own exp), then
-//                      attention1_sum (the sum alone, over the whole row in the kernel's order, on one
-//                      thread, and the rest of attention1_weights)
+//                      (stretch c of C of the exps: each weight is its own exp; stretch 0, the first in the
+//                      sum's order, also starts the sum), then attention1_sum (the sum continued over the
+//                      other stretches in the kernel's order on one thread, and the rest of attention1_weights)
 //   attention1_values  the value pass for the output columns [c0, c1) (c0 a multiple of 4): each column
 //                      sums its keys in ascending order whichever columns share the call
 // Nothing is summed across parts: the parts only split work whose every output is computed whole.
@@ -36,6 +36,7 @@ const KIND = 0, Q = 1, K = 2, K_ROW = 3, V = 4, V_ROW = 5, OUT = 6, KEYS = 7, DH
 const QPOS = 10, POS = 11, P0 = 12, LOW_W = 13, SINKS = 14, CONSEC = 15, W = 16, COL = 17, B = 18;
 const K_SC = 19, G = 20, K_SC_ROW = 21, NQ = 22, KF = 23, KF_ROW = 24, V_SC = 25;
 const S0 = 26, E0 = 27, S1 = 28, E1 = 29, W0 = 30, W1 = 31, RA = 32, RB = 33, RC = 34, RD = 35, INV = 36, TOP = 37;
+const SUM4 = 40; // the sum of the exps so far by lane, f32x4 (16-byte aligned: the block is)
 const MAXES = 64; // the parts' maxima (f32), MAX_PARTS of them
 /** Most parts of a score pass. */
 export const MAX_PARTS: i32 = 48;
@@ -153,27 +154,53 @@ export function attention1_max(state: usize, parts: i32): i32 {
 }
 
 /**
- * After every part's scores and attention1_max: the exps of part `part` of `parts`, the same pieces as the
- * part's scores (the last part up to the padded end of each range). Each weight is computed on its own,
- * so any thread may compute any piece; the sum stays for attention1_sum.
+ * The weights in the sum's order — [s0, w0) then [s1, w1), x from 0 to L = (w0 - s0) + (w1 - s1) — cut in
+ * `chunks` stretches at multiples of 8: the start of stretch c (c = chunks: L).
  */
-export function attention1_exps(state: usize, part: i32, parts: i32): void {
-  const w = at(state, W), top = load<f32>(state + (<usize>TOP << 2));
-  for (let r = 0; r < 2; r++) {
-    const s = get(state, r == 0 ? S0 : S1), e = get(state, r == 0 ? E0 : E1);
-    if (s >= e) continue;
-    const len = <i64>(e - s);
-    const a = s + (<i32>(len * part / parts) & ~7);
-    const b = part == parts - 1 ? get(state, r == 0 ? W0 : W1) : s + (<i32>(len * (part + 1) / parts) & ~7);
-    if (a < b) expsOnly(w, a, b, top);
-  }
+function stretchStart(state: usize, c: i32, chunks: i32): i32 {
+  const L = <i64>(get(state, W0) - get(state, S0) + get(state, W1) - get(state, S1));
+  return c >= chunks ? <i32>L : <i32>(L * c / chunks) & ~7;
 }
 
-/** After attention1_exps of every part: the weights' sum in the kernel's order (exps's), then finish. */
-export function attention1_sum(state: usize): void {
-  const w = at(state, W);
-  const s0 = get(state, S0), s1 = get(state, S1), w0 = get(state, W0), w1 = get(state, W1);
-  finish(state, sumWeights(w, s1, w1, sumWeights(w, s0, w0, f32x4.splat(0))));
+/**
+ * The weights [x0, x1) of the sum's order (x0, x1 multiples of 4) := exp(s - top); with `sum`, their sum
+ * by lane added to the state block's, as exps adds them.
+ */
+function expsStretch(state: usize, x0: i32, x1: i32, sum: bool): void {
+  const w = at(state, W), top = load<f32>(state + (<usize>TOP << 2));
+  const s0 = get(state, S0), L0 = get(state, W0) - s0, s1 = get(state, S1);
+  let sum4 = v128.load(state + (<usize>SUM4 << 2));
+  if (x0 < L0) {
+    const a = s0 + x0, b = s0 + min(x1, L0);
+    if (sum) sum4 = exps(w, a, b, top, sum4);
+    else expsOnly(w, a, b, top);
+  }
+  if (x1 > L0) {
+    const a = s1 + max(x0 - L0, 0), b = s1 + x1 - L0;
+    if (sum) sum4 = exps(w, a, b, top, sum4);
+    else expsOnly(w, a, b, top);
+  }
+  if (sum) v128.store(state + (<usize>SUM4 << 2), sum4);
+}
+
+/**
+ * After attention1_max: stretch `chunk` of `chunks` of the exps (stretchStart). Each weight is its own
+ * exp, so any thread may compute any stretch; stretch 0, a prefix of the sum's order, also sums its
+ * weights (as attention1_weights would, for free beside the exps), the rest is for attention1_sum.
+ */
+export function attention1_exps(state: usize, chunk: i32, chunks: i32): void {
+  if (chunk == 0) v128.store(state + (<usize>SUM4 << 2), f32x4.splat(0));
+  expsStretch(state, stretchStart(state, chunk, chunks), stretchStart(state, chunk + 1, chunks), chunk == 0);
+}
+
+/** After attention1_exps of every chunk: the sum continued past stretch 0 in the kernel's order, then finish. */
+export function attention1_sum(state: usize, chunks: i32): void {
+  const w = at(state, W), s0 = get(state, S0), L0 = get(state, W0) - s0, s1 = get(state, S1), w1 = get(state, W1);
+  const x = stretchStart(state, 1, chunks);
+  let sum4 = v128.load(state + (<usize>SUM4 << 2));
+  if (x < L0) sum4 = sumWeights(w, s0 + x, s0 + L0, sum4);
+  sum4 = sumWeights(w, s1 + max(x - L0, 0), w1, sum4);
+  finish(state, sum4);
 }
 
 /**

@@ -44,14 +44,14 @@ const phases = {
     pool.run(k, 3, K.variant, parts, 0);
   },
   "exps and sum": () => k.attention1_weights(state, parts),
-  "max, exps on the pool (4 parts), sum": () => {
+  "max, exps on the pool (2 stretches), sum": () => {
     k.attention1_max(state, parts);
     pool.args[0] = state;
-    pool.args[1] = parts;
-    pool.run(k, 5, K.variant, parts, 0);
-    k.attention1_sum(state);
+    pool.args[1] = 2;
+    pool.run(k, 5, K.variant, 2, 0);
+    k.attention1_sum(state, 2);
   },
-  "sum alone": () => k.attention1_sum(state),
+  "rest of the sum": () => k.attention1_sum(state, 2),
   "values (2 column chunks)": () => {
     pool.args[0] = state;
     for (let c = 0; c <= columns; c++) pool.cuts[c] = (d / columns) * c;

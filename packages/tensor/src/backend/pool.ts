@@ -21,7 +21,7 @@ export const OP_ATTENTION = 1;
 export const OP_LAYER_NORM = 2;
 export const OP_ATTENTION1_SCORES = 3; // one query's scores, part c of the key ranges (attention-one.ts)
 export const OP_ATTENTION1_VALUES = 4; // one query's value pass, output columns [cuts[c], cuts[c + 1])
-export const OP_ATTENTION1_EXPS = 5; // one query's exps, part c of the key ranges (the score parts)
+export const OP_ATTENTION1_EXPS = 5; // one query's exps, stretch c of a[1] (attention-one.ts)
 
 /** Milliseconds the caller may wait for a worker's last chunk before `run` reports the worker late. */
 const LATE_MS = 0.2;

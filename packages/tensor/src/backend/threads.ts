@@ -23,8 +23,8 @@ const ONE_QUERY_MIN_WORK = 1 << 15;
 const PAGED_MIN_WORK = 1 << 17;
 /** Keys per part of a split score pass, at least. */
 const ONE_QUERY_MIN_KEYS = 256;
-/** Visible keys from which a split one-query attention also splits its exps (a pool hand-off costs ~0.5–1 µs). */
-const ONE_QUERY_EXPS_MIN_KEYS = 2048;
+/** Visible keys from which a split one-query attention also splits its exps: a hand-off costs ~0.5–1 µs (2 threads: even at ~1,000 keys, ~3% faster at 1,500, ~5% at 9,900). */
+const ONE_QUERY_EXPS_MIN_KEYS = 1536;
 /** Output columns per chunk of a split value pass, at least (a multiple of 16: the value blocks' width). */
 const ONE_QUERY_COLUMNS = 16;
 /** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
@@ -225,7 +225,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
    * Runs the attention record of one query at byte address `record` (a kernel program's, program.ts: S
    * keys, head width dh, `heads` heads) split over the pool, head by head: the scores by parts of the key
    * ranges, then the exps and their sum on this thread (over ONE_QUERY_EXPS_MIN_KEYS visible keys or more:
-   * the exps by the same parts on the pool, then their sum alone on this thread, in the kernel's order),
+   * the exps by stretches on the pool, the first stretch's sum beside its exps, then the rest of the sum
+   * alone on this thread, in the kernel's order),
    * then the value pass by output columns (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
    * the record's kernel's. Returns the kernel's result for the row (0, 1 when it sees no key, -1 when a
    * score is NaN). Allocates no JS memory: a decode step calls it.
@@ -252,10 +253,11 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
       if (splitExps) {
         const r = this.k.attention1_max(state, parts);
         if (r !== 0) return r;
-        pool.run(this.k as never, OP_ATTENTION1_EXPS, this.variant, parts, 0); // chunk c is part c, as for the scores
+        a[1] = threads; // a stretch per thread: the one that starts the sum costs no more than the others
+        pool.run(this.k as never, OP_ATTENTION1_EXPS, this.variant, threads, 0);
         late ||= pool.late;
-        this.k.attention1_sum(state);
-        chunks += parts;
+        this.k.attention1_sum(state, threads);
+        chunks += threads;
         this.splitExps++;
       } else {
         const r = this.k.attention1_weights(state, parts);

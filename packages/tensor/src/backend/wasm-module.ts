@@ -37,10 +37,10 @@ export interface WasmKernels {
   attention1_begin(record: number, head: number, state: number): void;
   attention1_scores(state: number, part: number, parts: number): void;
   attention1_weights(state: number, parts: number): number;
-  /** attention1_weights in three steps, the exps by parts: the max, part p of the exps, the sum. */
+  /** attention1_weights in three steps, the exps by stretches: the max, stretch c of the exps, the rest of the sum. */
   attention1_max(state: number, parts: number): number;
-  attention1_exps(state: number, part: number, parts: number): void;
-  attention1_sum(state: number): void;
+  attention1_exps(state: number, chunk: number, chunks: number): void;
+  attention1_sum(state: number, chunks: number): void;
   attention1_values(state: number, c0: number, c1: number): void;
 }
 
