@@ -337,6 +337,33 @@ describe("one query's attention over two threads", () => {
     });
   });
 
+  it("splits the exps in three stretches on three threads: rows with sinks apart from the window, the kernel's bits", async () => {
+    setThreads(3);
+    while ((await warmThreads()) < 3); // three threads on however many cores: slower, the same bits
+    try {
+      under("wasm", () => {
+        for (const fma of builds) {
+          setFma(fma);
+          const S = 3001, d = 64, rng = new Rng(45);
+          const q = randomMatrix(rng, 1, d, "kernel"), keys = randomMatrix(rng, S, d, "kernel"), values = randomMatrix(rng, S, d, "kernel");
+          underflowKeys(keys, q, d, underflowing(S));
+          const positions = consecutivePositions(S), want = kernelZeros([1, d]), got = kernelZeros([1, d]);
+          const p = KernelProgram.create(1)!;
+          const a = p.attention(q, got, 1);
+          for (const span of [CAUSAL, { window: 2000, sinks: 500 }, { window: 1700, sinks: 3 }]) {
+            prepareAttention(q, want, 1)(keys, values, positions, S, span);
+            expect(p.setAttention(a, keys, values, positions, S, span)).toBe(true);
+            expect(runSplitExps(p)).toBe(true);
+            expect(bytes(got).equals(bytes(want))).toBe(true);
+          }
+        }
+      });
+    } finally {
+      setThreads(2);
+      while ((await warmThreads()) < 2);
+    }
+  }, 120_000);
+
   it("runs the next splittable attentions on the calling thread while the split is paused (after a late worker)", () => {
     under("wasm", () => {
       const S = 1000, d = 64;
