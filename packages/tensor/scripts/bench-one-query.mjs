@@ -1,9 +1,11 @@
 // Microbenchmark of one query's attention split over two threads (KernelDispatch.attentionRecord), by
-// phase: the record's kernel alone, the whole split, and the split's phases timed one by one (the scores
-// on the pool, the exps and their sum on this thread, the value pass on the pool). FMA where the runtime
+// phase: the record's kernel alone, the whole split with the exps on this thread and with the exps split
+// too (what the dispatcher does from ONE_QUERY_EXPS_MIN_KEYS visible keys, threads.ts), and the split's
+// phases timed one by one (the scores on the pool; the exps and their sum on this thread, or the exps on
+// the pool then the rest of their sum here; that rest alone; the value pass on the pool). FMA where the runtime
 // has it, 2 threads; medians of 7 runs of 3,000 calls, in µs. Run after `pnpm build`, with the flag that
 // lets Node 20 compile the FMA build:
-//   node --experimental-wasm-relaxed-simd scripts/bench-one-query.mjs [keys=1000] [exps split from keys]
+//   node --experimental-wasm-relaxed-simd scripts/bench-one-query.mjs [keys=1000]
 // It reads the dispatcher's internals (its pool, its kernels, its state block): a tool, not an API.
 import { CAUSAL, KernelProgram, allocInt32, kernelZeros, setFma, setThreads, warmThreads } from "../dist/index.js";
 import { loadedWasm } from "../dist/backend/backend.js";
@@ -14,7 +16,6 @@ setThreads(2);
 if ((await warmThreads()) < 2) console.log("(one thread: no worker came up)");
 const K = loadedWasm().kernels;
 K.watchWorkers = () => {}; // time the split even where the dispatcher would pause it
-if (process.argv[3] !== undefined) K.oneQueryExpsMinKeys = Number(process.argv[3]);
 const q = kernelZeros([1, d]), out = kernelZeros([1, d]), keys = kernelZeros([S, d]), values = kernelZeros([S, d]);
 for (const t of [q, keys, values]) for (let i = 0; i < t.data.length; i++) t.data[i] = Math.sin(i * 0.37) * 0.5;
 const positions = allocInt32(S);
@@ -33,8 +34,14 @@ const time = (f) => {
 };
 const phases = {
   "kernel alone": () => k.run_program(record, 0, 1, S - 1, 0),
-  "split": () => {
+  "split, exps here": () => {
     K.splitPause = 0;
+    K.oneQueryExpsMinKeys = Infinity;
+    K.attentionRecord(record, 1, S, 2 ** 31 - 1, d);
+  },
+  "split, exps split": () => {
+    K.splitPause = 0;
+    K.oneQueryExpsMinKeys = 0;
     K.attentionRecord(record, 1, S, 2 ** 31 - 1, d);
   },
   "scores (4 parts, with begin)": () => {
