@@ -224,8 +224,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
    * keys, head width dh, `heads` heads) split over the pool, head by head: the scores by parts of the key
    * ranges, then the exps and their sum on this thread, then the value pass by output columns
    * (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
-   * the record's kernel's. While the watch probes, the attention is timed, and half of the probe's run
-   * the record's kernel alone instead. Returns the kernel's result for the row (0, 1 when it sees no key,
+   * the record's kernel's. While the watch probes, the attention is timed, and half of a probe's
+   * attentions run the record's kernel alone instead. Returns the kernel's result for the row (0, 1 when it sees no key,
    * -1 when a score is NaN). Allocates no JS memory: a decode step calls it.
    */
   attentionRecord(record: number, heads: number, S: number, window: number, dh: number): number {
