@@ -22,6 +22,7 @@ import { BUNDLED, coldLines, coldStart, NODE, straddles } from "./cold-start.js"
 import { heapBytesPerStep } from "./heap-per-step.js";
 import { decodeStepTimes, strategyCosts, strategyLines, strategyTargets } from "./strategy-speed.js";
 import { describeMachine } from "./machine.js";
+import { handOffNs } from "./hand-off.js";
 import { median } from "./stats.js";
 import { UsageError } from "./errors.js";
 import { parseSpeedArgs, SPEED_USAGE, type SpeedOptions } from "./speed-args.js";
@@ -241,7 +242,9 @@ function report(name: string, ms: number[]): number[] {
 
 const m = describeMachine();
 console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}; context_length 10,000, d=64, 3 blocks; ${rounds} interleaved rounds`);
-console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}`);
+const handOffBefore = await handOffNs();
+console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}; ` +
+  `hand-off round trip to a spinning worker ${handOffBefore.toFixed(0)} ns (what splitting one query's attention pays depends on it)`);
 console.log(`medians in ms; (n×) = the baseline (${variants[BASE]!.label}: decode steps op by op) divided by the variant, in the same rounds; the other variants run decode steps as kernel programs\n`);
 
 const cache = new FullCache(config);
@@ -324,6 +327,7 @@ targets.push(["RSS, 2,000 tokens at context 10,000: < 150 MB", `${rss} MB`, 150 
 targets.push(...strategyTargets(costs));
 void cachedSweep;
 
+console.log(`\nhand-off round trip to a spinning worker: ${handOffBefore.toFixed(0)} ns at the start, ${(await handOffNs()).toFixed(0)} ns now`);
 console.log(`\ntargets (baseline: plain SIMD on one thread, decode op by op; measured: ${bestLabel}; ratio > 1 is better; compare only within this run)`);
 for (const [name, measured, ratio, ok] of targets) {
   console.log(`  ${name.padEnd(52)} ${measured.padEnd(30)} ${Number.isNaN(ratio) ? "".padEnd(7) : `${ratio.toFixed(2)}×`.padEnd(7)} ${ok ? "met" : "NOT met"}`);
