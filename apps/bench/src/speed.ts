@@ -1,5 +1,5 @@
 // `pnpm --filter @tinylm/bench run speed`: the speed targets, measured and printed (never asserted).
-//   node dist/speed.js [--quick] [--rounds N] [--skip-sweep] [--skip-cold]
+//   node dist/speed.js [--quick] [--rounds N] [--skip-sweep] [--skip-cold] (speed-args.ts)
 // Every case runs in each variant — the baseline (the plain SIMD build on one thread with decode steps
 // run as before, setDecodeBaseline(true): op by op, eight-output matvec blocks), then with decode steps as
 // kernel programs (one wasm call per block, or per step over a full cache's rows) the plain build on one and two threads and the fused
@@ -22,11 +22,24 @@ import { BUNDLED, coldLines, coldStart, NODE, straddles } from "./cold-start.js"
 import { heapBytesPerStep } from "./heap-per-step.js";
 import { decodeStepTimes, strategyCosts, strategyLines, strategyTargets } from "./strategy-speed.js";
 import { describeMachine } from "./machine.js";
+import { handOffNs } from "./hand-off.js";
 import { median } from "./stats.js";
+import { UsageError } from "./errors.js";
+import { parseSpeedArgs, SPEED_USAGE, type SpeedOptions } from "./speed-args.js";
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const rounds = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : quick ? 3 : 7;
+let options: SpeedOptions;
+try {
+  options = parseSpeedArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(e.message);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(SPEED_USAGE);
+  process.exit(0);
+}
+const { quick, rounds } = options;
 
 const config = makeConfig({ contextLength: 10_000 });
 const model = TinyLM.init(config, { seed: 1 });
@@ -165,7 +178,7 @@ function memoryRun(): void {
 }
 
 const b = (x: number): string => (Number.isNaN(x) ? "n/a (a collection in every trial)" : `${x.toFixed(1)} B`);
-if (args.includes("--memory")) {
+if (options.memory) {
   // a fresh process in the default variant: no other variant's code was ever run, no cache is left over
   const heap32 = await heapBytesPerToken(32, 2000), heap1k = await heapBytesPerToken(1000, 2000);
   const info = backendInfo();
@@ -229,7 +242,9 @@ function report(name: string, ms: number[]): number[] {
 
 const m = describeMachine();
 console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}; context_length 10,000, d=64, 3 blocks; ${rounds} interleaved rounds`);
-console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}`);
+const handOffBefore = await handOffNs();
+console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}; ` +
+  `hand-off round trip to a spinning worker ${handOffBefore.toFixed(0)} ns (what splitting one query's attention pays depends on it)`);
 console.log(`medians in ms; (n×) = the baseline (${variants[BASE]!.label}: decode steps op by op) divided by the variant, in the same rounds; the other variants run decode steps as kernel programs\n`);
 
 const cache = new FullCache(config);
@@ -248,7 +263,7 @@ interleaved(1, prefill(1000)); // fault in the cache's pages once
 const p1k = report("prefill, 1,000 tokens (last logits)", interleaved(rounds * 3, prefill(1000)));
 const p10k = report("prefill, 9,999 tokens (last logits)", interleaved(rounds, prefill(9999)));
 const cachedSweep = report("sweep, 1,000 tokens, full cache", interleaved(quick ? 1 : 3, () => [generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "full" }).totalMs]));
-const sweep = args.includes("--skip-sweep")
+const sweep = options.skipSweep
   ? undefined
   : report("sweep, 1,000 tokens, no cache", interleaved(quick ? 1 : 2, () => [generateSync(model, "the cat sat", { maxNewTokens: 1000, cache: "none" }).totalMs]));
 
@@ -260,7 +275,7 @@ process.stdout.write(memoryLines.replace(/^HEAP .*\n/m, ""));
 const rss = Number(/RSS (\d+) MB/.exec(memoryLines)?.[1] ?? NaN);
 const [heap32, heap1k] = (/^HEAP (\S+) (\S+)$/m.exec(memoryLines) ?? ["", "NaN", "NaN"]).slice(1).map(Number) as [number, number];
 
-const cold = args.includes("--skip-cold") ? undefined : coldStart(quick ? 5 : 15);
+const cold = options.skipCold ? undefined : coldStart(quick ? 5 : 15);
 if (cold) {
   console.log("");
   for (const line of coldLines(cold)) console.log(line);
@@ -312,6 +327,7 @@ targets.push(["RSS, 2,000 tokens at context 10,000: < 150 MB", `${rss} MB`, 150 
 targets.push(...strategyTargets(costs));
 void cachedSweep;
 
+console.log(`\nhand-off round trip to a spinning worker: ${handOffBefore.toFixed(0)} ns at the start, ${(await handOffNs()).toFixed(0)} ns now`);
 console.log(`\ntargets (baseline: plain SIMD on one thread, decode op by op; measured: ${bestLabel}; ratio > 1 is better; compare only within this run)`);
 for (const [name, measured, ratio, ok] of targets) {
   console.log(`  ${name.padEnd(52)} ${measured.padEnd(30)} ${Number.isNaN(ratio) ? "".padEnd(7) : `${ratio.toFixed(2)}×`.padEnd(7)} ${ok ? "met" : "NOT met"}`);

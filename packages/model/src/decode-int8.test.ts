@@ -5,7 +5,7 @@
 // one and two threads over a long context, with a span given per call; truncate and reset afterwards behave
 // as after appends, it takes turns with a full and a paged cache on one model, and past the cache's
 // capacity it fails as append does.
-import { setDecodeBaseline, setFma, setThreads, warmThreads } from "@tinylm/tensor";
+import { setDecodeBaseline, setFma, setOneQuerySplit, setThreads, warmThreads } from "@tinylm/tensor";
 import { describe, expect, it } from "vitest";
 import { makeConfig, type ModelConfig } from "./config.js";
 import { ContextError } from "./errors.js";
@@ -117,6 +117,7 @@ describe.each(kernelBuilds())("decode steps over an int8 cache in place, fma %s"
   it("over a long context (one query's attention split over the pool): the op-by-op step's bits on 2 threads", async () => {
     setFma(fma);
     setThreads(2);
+    setOneQuerySplit("always"); // not left to timing: the split is what is tested
     while ((await warmThreads()) < 2); // a busy machine may need more than warmThreads' own patience
     const long = TinyLM.init(makeConfig({ contextLength: 800 }), { seed: 5, std: 0.3, perturb: 0.2 });
     const prompt = Array.from({ length: 730 }, (_, i) => (i * 7 + 3) % 20);
@@ -136,5 +137,6 @@ describe.each(kernelBuilds())("decode steps over an int8 cache in place, fma %s"
       expect(got.decodeInt8(2).keys.quantized).toBe(keyScales === "token" ? 738 : 736);
     }
     setThreads(1);
+    setOneQuerySplit("auto");
   }, 120_000);
 });

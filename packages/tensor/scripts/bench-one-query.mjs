@@ -15,7 +15,6 @@ setFma(true);
 setThreads(2);
 if ((await warmThreads()) < 2) console.log("(one thread: no worker came up)");
 const K = loadedWasm().kernels;
-K.watchWorkers = () => {}; // time the split even where the dispatcher would pause it
 const q = kernelZeros([1, d]), out = kernelZeros([1, d]), keys = kernelZeros([S, d]), values = kernelZeros([S, d]);
 for (const t of [q, keys, values]) for (let i = 0; i < t.data.length; i++) t.data[i] = Math.sin(i * 0.37) * 0.5;
 const positions = allocInt32(S);

@@ -13,7 +13,7 @@ export { KernelProgram } from "./backend/program.js";
 export { embedding } from "./ops/gather.js";
 export { argmax } from "./ops/reduce.js";
 export { sliceRows } from "./ops/rows.js";
-export { setBackend, getBackend, backendInfo, setFma, setThreads, warmThreads, setDecodeBaseline, decodeBaseline, type BackendName, type BackendInfo } from "./backend/backend.js";
+export { setBackend, getBackend, backendInfo, setFma, setThreads, warmThreads, setDecodeBaseline, decodeBaseline, setOneQuerySplit, type OneQuerySplit, type BackendName, type BackendInfo } from "./backend/backend.js";
 export { allocFloat32, allocInt32, allocInt8, kernelZeros, kernelUninitialized, toKernelMemory, inKernelMemory, releaseKernelMemory } from "./backend/memory.js";
 export { BlockTable } from "./block-table.js";
 export { pagedAttention, int8Attention } from "./backend/kv-attention.js";

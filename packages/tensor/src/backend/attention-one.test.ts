@@ -3,12 +3,12 @@
 // (consecutive or not), a block table and int8 rows (per-token and per-channel key scales, float rows
 // after the last whole group), with windows and sinks, in both builds; a failing row fails like the op.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NumericError } from "../errors.js";
+import { BackendError, NumericError } from "../errors.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { BlockTable } from "../block-table.js";
 import { CAUSAL } from "../ops/softmax.js";
-import { backendInfo, loadedWasm, setFma, setThreads, warmThreads } from "./backend.js";
+import { backendInfo, loadedWasm, setFma, setOneQuerySplit, setThreads, warmThreads } from "./backend.js";
 import { int8Attention, pagedAttention } from "./kv-attention.js";
 import { allocFloat32, allocInt32, kernelZeros } from "./memory.js";
 import { consecutivePositions, randomInt8Rows, randomMatrix, under } from "./placement.test-utils.js";
@@ -379,6 +379,63 @@ describe("one query's attention over two threads", () => {
       expect(kernels.splitCalls).toBe(before);
       expect(kernels.splitPause).toBe(0);
       expect(runSplit(p)).toBe(true);
+    });
+  });
+
+  describe("setOneQuerySplit", () => {
+    afterAll(() => setOneQuerySplit("auto"));
+    /** A program of one attention of one query over 1,000 keys, its bits unsplit, and a run counting splits. */
+    const setUp = () => {
+      const S = 1000, d = 64;
+      const { q, keys, values, positions } = rowsOf(new Rng(8), S, d);
+      const out = kernelZeros([1, d]);
+      const p = KernelProgram.create(1)!;
+      const a = p.attention(q, out, 1);
+      p.setAttention(a, keys, values, positions, S, CAUSAL);
+      const kernels = loadedWasm()!.kernels;
+      setOneQuerySplit("never");
+      p.run();
+      const want = bytes(out);
+      const splits = (runs: number): number => {
+        const before = kernels.splitCalls;
+        for (let r = 0; r < runs; r++) {
+          out.data.fill(0);
+          p.run();
+          expect(bytes(out).equals(want)).toBe(true);
+        }
+        return kernels.splitCalls - before;
+      };
+      return { kernels, splits };
+    };
+
+    it("never: on the calling thread; always: split, even while the watch pauses it", () => {
+      under("wasm", () => {
+        const { kernels, splits } = setUp();
+        kernels.splitPause = 0;
+        setOneQuerySplit("never");
+        expect(splits(3)).toBe(0);
+        kernels.splitPause = 1000;
+        setOneQuerySplit("always");
+        expect(splits(3)).toBe(3);
+      });
+    });
+
+    it("auto: a probe runs the attention alone and split by turns (two each), with the kernel's bits", () => {
+      under("wasm", () => {
+        const { kernels, splits } = setUp();
+        setOneQuerySplit("auto");
+        kernels.splitPause = 1; // one on the calling thread, then a probe of 20
+        expect(splits(1)).toBe(0);
+        expect([splits(2), splits(1)]).toEqual([0, 1]);
+        // the rest of the probe: 9 more split (the order is split-watch.test.ts's), or fewer after a worker
+        // late on a busy machine, which ends the probe
+        expect(splits(17)).toBeLessThanOrEqual(9);
+      });
+    });
+
+    it("rejects a mode it does not know", () => {
+      expect(() => setOneQuerySplit("sometimes" as never)).toThrow(BackendError);
+      expect(() => setOneQuerySplit("sometimes" as never)).toThrow(/setOneQuerySplit takes "auto", "always" or "never"; got "sometimes"/);
     });
   });
 

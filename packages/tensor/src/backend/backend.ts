@@ -117,6 +117,22 @@ export function setThreads(n: number): void {
   state.kernels.setThreads(n);
 }
 
+/** How one query's attention over a long context (a decode step) uses the worker threads. */
+export type OneQuerySplit = "auto" | "always" | "never";
+
+/**
+ * How a decode step's attention over a long context uses the worker threads: "auto" (the default) splits
+ * it where that measures faster than running it on the calling thread, timing both ways now and then;
+ * "always" and "never" fix the choice (for tests and benchmarks). The results are bit-identical either way.
+ */
+export function setOneQuerySplit(mode: OneQuerySplit): void {
+  if (mode !== "auto" && mode !== "always" && mode !== "never") {
+    throw new BackendError(`setOneQuerySplit takes "auto", "always" or "never"; got ${JSON.stringify(mode)}`);
+  }
+  const state = load();
+  if (typeof state !== "string") state.kernels.oneQuerySplit = mode;
+}
+
 /**
  * For benchmarks: true makes decode steps run as before kernel programs — op by op, the single-row linears
  * in eight-output blocks — so the speed script can time that path against today's in one process. The

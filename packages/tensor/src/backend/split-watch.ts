@@ -1,41 +1,105 @@
-// Whether the workers are there to help one query's attention split over the pool (threads.ts). On a busy
-// machine they are not: a worker that lost its core leaves the caller doing the chunks alone while it
-// shares that core with the worker spinning for jobs, and the split costs more than it gives. So each
-// window of splits is judged: when the workers ran under 1/8 of its chunks, or one held the caller up
-// (Pool.late), the next one-query attentions run on the calling thread. The pause is short at first (a
-// core taken away for a moment costs little) and doubles with each failing window in a row, so a machine
-// that stays busy is probed less and less often; a window where the workers helped resets it.
+// Whether one query's attention is split over the pool (threads.ts), decided by timing both ways. A split
+// pays when a second core is free and near: on this project's 2-core VM the hand-off between its two
+// cores measured 0.12 µs in one hour and 0.6 µs in another (the host had moved them apart), and a split
+// at 1,000 keys went from 1.3× faster than the kernel alone to slower. A busy machine takes the second
+// core away altogether. So the watch measures: a probe runs ROUNDS rounds of GROUP attentions on the
+// calling thread and GROUP split, and the split goes on only when its median is faster by MARGIN. The
+// first attention of each group is not counted: it warms its way up (a worker that slept through the
+// attentions on the calling thread takes tens of microseconds to wake), so each way is timed as it runs
+// in a row.
+// That verdict holds for the next `period` attentions, then the next probe. The period doubles while the
+// probes agree (PERIOD_MIN to PERIOD_MAX: a settled machine is probed rarely) and starts over when a
+// verdict changes. A worker that holds the caller up (Pool.late: the OS took its core) stops the split
+// at once, until the next probe. Split or not, the bits are the same: only time is at stake.
 
-/** Splits in a window judged together; a late worker ends the window at once. */
-const WINDOW = 32;
-/** One-query attentions in the first pause, and in the longest. */
-const PAUSE_MIN = 64;
-const PAUSE_MAX = 4096;
+/** Attentions timed together, and rounds of a group each way: a probe is 2 · GROUP · ROUNDS attentions. */
+const GROUP = 2;
+const ROUNDS = 5;
+export const PROBE_CALLS = 2 * GROUP * ROUNDS;
+/** Attentions a verdict holds for, at first and at most. */
+export const PERIOD_MIN = 192;
+export const PERIOD_MAX = 6144;
+/** How much faster the split's median must be. */
+const MARGIN = 0.03;
+
+/** The median of five numbers, without allocating (a decode step runs this). */
+function median5(a: Float64Array): number {
+  for (let i = 0; i < 5; i++) {
+    let below = 0, equal = 0;
+    for (let j = 0; j < 5; j++) {
+      if (a[j]! < a[i]!) below++;
+      else if (a[j] === a[i]) equal++;
+    }
+    if (below <= 2 && below + equal > 2) return a[i]!;
+  }
+  return a[2]!; // NaN among them: not reached with times
+}
 
 export class SplitWatch {
-  /** One-query attentions still to run on the calling thread; tests and benchmarks may set it to 0. */
-  pause = 0;
-  private next = PAUSE_MIN;
-  private splits = 0;
-  private chunks = 0;
-  private byWorkers = 0;
+  private splitting = true;
+  /** Attentions left under the current verdict. */
+  private left = 0;
+  private period = PERIOD_MIN;
+  /** False until the first probe's verdict (which holds PERIOD_MIN attentions whatever it is). */
+  private judged = false;
+  /** Attentions of the running probe so far; PROBE_CALLS when none runs. The first attentions probe. */
+  private probed = 0;
+  private readonly alone = new Float64Array(ROUNDS);
+  private readonly split = new Float64Array(ROUNDS);
 
-  /** True when the next one-query attention may be split; false while paused (counting the pause down). */
+  /** True when the next one-query attention goes to the dispatcher: a split, or a probe's attention. */
   allows(): boolean {
-    if (this.pause === 0) return true;
-    this.pause--;
-    return false;
+    if (this.probed < PROBE_CALLS) return true;
+    if (this.left > 0) {
+      this.left--;
+      return this.splitting;
+    }
+    this.probed = 0;
+    this.alone.fill(0);
+    this.split.fill(0);
+    return true;
   }
 
-  /** A split ran `chunks` chunks, `byWorkers` of them on the workers; `late`: a worker held the caller up. */
-  record(byWorkers: number, chunks: number, late: boolean): void {
-    this.chunks += chunks;
-    this.byWorkers += byWorkers;
-    if (++this.splits < WINDOW && !late) return;
-    if (late || this.byWorkers * 8 < this.chunks) {
-      this.pause = this.next;
-      this.next = Math.min(2 * this.next, PAUSE_MAX);
-    } else this.next = PAUSE_MIN;
-    this.splits = this.chunks = this.byWorkers = 0;
+  /** True while a probe runs: the dispatcher times the attention and reports it with `timed`. */
+  get probing(): boolean {
+    return this.probed < PROBE_CALLS;
+  }
+
+  /** Whether the probe's current attention runs on the calling thread (otherwise split). */
+  get probeAlone(): boolean {
+    return Math.floor(this.probed / GROUP) % 2 === 0;
+  }
+
+  /** The probe's current attention took `ms`; the last one decides. */
+  timed(ms: number): void {
+    const round = Math.floor(this.probed / (2 * GROUP));
+    const times = this.probeAlone ? this.alone : this.split;
+    if (this.probed % GROUP !== 0) times[round] = times[round]! + ms; // not a group's first
+    if (++this.probed < PROBE_CALLS) return;
+    const splits = median5(this.split) < (1 - MARGIN) * median5(this.alone);
+    this.period = this.judged && splits === this.splitting ? Math.min(2 * this.period, PERIOD_MAX) : PERIOD_MIN;
+    this.judged = true;
+    this.splitting = splits;
+    this.left = this.period;
+  }
+
+  /** A worker held the caller up: the next attentions run on the calling thread (a running probe ends). */
+  late(): void {
+    this.probed = PROBE_CALLS;
+    this.period = this.splitting ? PERIOD_MIN : Math.min(2 * this.period, PERIOD_MAX);
+    this.splitting = false;
+    this.left = this.period;
+  }
+
+  /** Attentions still to run on the calling thread before the next probe (0 while splitting). */
+  get pause(): number {
+    return this.probing || this.splitting ? 0 : this.left;
+  }
+
+  /** Tests and benchmarks: split now (0) or keep the next n attentions on the calling thread; no probe until then. */
+  set pause(n: number) {
+    this.probed = PROBE_CALLS;
+    this.splitting = n === 0;
+    this.left = n === 0 ? this.period : n;
   }
 }

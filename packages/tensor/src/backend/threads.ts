@@ -67,8 +67,10 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitCalls = 0;
   /** Heads of split one-query attentions whose exps were split too, so far (for tests). */
   splitExps = 0;
-  /** Whether the workers help the one-query split, and how long it pauses when they do not. */
+  /** Whether the one-query split is faster here than the kernel alone (timed now and then). */
   private readonly watch = new SplitWatch();
+  /** setOneQuerySplit: "auto" asks the watch. */
+  oneQuerySplit: "auto" | "always" | "never" = "auto";
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
@@ -218,7 +220,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitsOneQuery(S: number, window: number, dh: number, blockRows = 0): boolean {
     const work = Math.min(S, window) * dh;
     if (work < (blockRows > 0 ? PAGED_MIN_WORK : ONE_QUERY_MIN_WORK) || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
-    return this.watch.allows() && this.lanes() > 0;
+    if (this.oneQuerySplit === "never" || this.lanes() === 0) return false;
+    return this.oneQuerySplit === "always" || this.watch.allows();
   }
 
   /**
@@ -226,12 +229,24 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
    * keys, head width dh, `heads` heads) split over the pool, head by head: the scores by parts of the key
    * ranges, then the exps and their sum on this thread (over ONE_QUERY_EXPS_MIN_KEYS visible keys or more:
    * the exps by stretches on the pool, the first stretch's sum beside its exps, then the rest of the sum
-   * alone on this thread, in the kernel's order),
-   * then the value pass by output columns (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
-   * the record's kernel's. Returns the kernel's result for the row (0, 1 when it sees no key, -1 when a
-   * score is NaN). Allocates no JS memory: a decode step calls it.
+   * alone on this thread, in the kernel's order), then the value pass by output columns
+   * (assembly/attention-one.ts). Every score and every output column is computed whole, so the bits are
+   * the record's kernel's. While the watch probes, the attention is timed, and half of a probe's
+   * attentions run the record's kernel alone instead. Returns the kernel's result for the row (0, 1 when it sees no key,
+   * -1 when a score is NaN). Allocates no JS memory: a decode step calls it.
    */
   attentionRecord(record: number, heads: number, S: number, window: number, dh: number): number {
+    const watch = this.watch;
+    if (this.oneQuerySplit !== "auto" || !watch.probing) return this.splitRecord(record, heads, S, window, dh);
+    // a probe of the split against the kernel alone (split-watch.ts)
+    const alone = watch.probeAlone;
+    const t0 = performance.now();
+    const r = alone ? this.k.run_program(record, 0, 1, S - 1, 0) >> 10 : this.splitRecord(record, heads, S, window, dh);
+    watch.timed(performance.now() - t0);
+    return r;
+  }
+
+  private splitRecord(record: number, heads: number, S: number, window: number, dh: number): number {
     const pool = this.pool!;
     const state = this.oneQueryState(dh);
     if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit
@@ -243,8 +258,8 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     // stretches of every value row, in one pass (4 chunks of 16 on 2 threads measured ~7% slower at 1,000 keys)
     const columnsPer = Math.max(ONE_QUERY_COLUMNS, ONE_QUERY_COLUMNS * Math.floor(dh / (ONE_QUERY_COLUMNS * threads)));
     const splitExps = Math.min(S, window) >= this.oneQueryExpsMinKeys;
-    const a = pool.args, byWorkers = pool.workerChunks;
-    let chunks = 0, late = false;
+    const a = pool.args;
+    let late = false;
     for (let h = 0; h < heads; h++) {
       this.k.attention1_begin(record, h, state);
       a[0] = state; a[1] = parts;
@@ -257,7 +272,6 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
         pool.run(this.k as never, OP_ATTENTION1_EXPS, this.variant, threads, 0);
         late ||= pool.late;
         this.k.attention1_sum(state, threads);
-        chunks += threads;
         this.splitExps++;
       } else {
         const r = this.k.attention1_weights(state, parts);
@@ -267,16 +281,15 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
       const columns = evenCuts(pool.cuts, dh, columnsPer);
       pool.run(this.k as never, OP_ATTENTION1_VALUES, this.variant, columns, 0);
       late ||= pool.late;
-      chunks += parts + columns;
     }
-    this.watch.record(pool.workerChunks - byWorkers, chunks, late);
+    if (late) this.watch.late();
     return 0;
   }
 
   /** Visible keys from which a split one-query attention splits its exps too (tests and benchmarks move it). */
   oneQueryExpsMinKeys = ONE_QUERY_EXPS_MIN_KEYS;
 
-  /** One-query attentions still to run unsplit because the workers were not helping (split-watch.ts); tests set it to 0. */
+  /** One-query attentions still to run unsplit because the split was slower or a worker late (split-watch.ts); tests set it to 0. */
   get splitPause(): number {
     return this.watch.pause;
   }
