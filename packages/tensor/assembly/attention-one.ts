@@ -36,7 +36,7 @@ const KIND = 0, Q = 1, K = 2, K_ROW = 3, V = 4, V_ROW = 5, OUT = 6, KEYS = 7, DH
 const QPOS = 10, POS = 11, P0 = 12, LOW_W = 13, SINKS = 14, CONSEC = 15, W = 16, COL = 17, B = 18;
 const K_SC = 19, G = 20, K_SC_ROW = 21, NQ = 22, KF = 23, KF_ROW = 24, V_SC = 25;
 const S0 = 26, E0 = 27, S1 = 28, E1 = 29, W0 = 30, W1 = 31, RA = 32, RB = 33, RC = 34, RD = 35, INV = 36, TOP = 37;
-const SUM4 = 40; // the sum of the exps so far by lane, f32x4 (16-byte aligned: the block is)
+const SUM4 = 40; // slots 40-43: the sum of the exps so far by lane, f32x4
 const MAXES = 64; // the parts' maxima (f32), MAX_PARTS of them
 /** Most parts of a score pass. */
 export const MAX_PARTS: i32 = 48;

@@ -51,7 +51,7 @@ import { hsum } from "./simd";
 export function expsOnly(scores: usize, start: i32, end: i32, top: f32): void {
   const top4 = f32x4.splat(top);
   let c = start;
-  for (; c + 16 <= end; c += 16) {
+  for (; c + 16 <= end; c += 16) { // four loads before the stores: each stored before the next load ran ~35% slower
     const at = scores + (<usize>c << 2);
     const e0 = weight4(v128.load(at), top4), e1 = weight4(v128.load(at, 16), top4);
     const e2 = weight4(v128.load(at, 32), top4), e3 = weight4(v128.load(at, 48), top4);
