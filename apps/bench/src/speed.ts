@@ -160,7 +160,10 @@ async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: nu
     const setup = (): void => {
       cache.reset();
       model.forward(prompt, { cache });
-      for (let i = 0; i < 1000; i++) step(); // JIT warm-up (compiling allocates too; keep it out of the count)
+      // JIT warm-up (compiling allocates too; keep it out of the count), past every length where the decode
+      // path changes (the one-query split from 512 keys, its exps split from 1,536) and through several of the
+      // split watch's probes, so the measured steps take no path for the first time
+      for (let i = 0; i < 3000; i++) step();
     };
     return heapBytesPerStep(step, steps, setup, 7);
   };

@@ -433,6 +433,29 @@ describe("one query's attention over two threads", () => {
       });
     });
 
+    it("auto: each size of attention has a watch of its own (a pause at 1,000 keys leaves 5,000 split)", () => {
+      under("wasm", () => {
+        setOneQuerySplit("auto");
+        const kernels = loadedWasm()!.kernels;
+        kernels.splitPause = 0;
+        const program = (S: number) => {
+          const { q, keys, values, positions } = rowsOf(new Rng(S), S, 64);
+          const p = KernelProgram.create(1)!;
+          p.setAttention(p.attention(q, kernelZeros([1, 64]), 1), keys, values, positions, S, CAUSAL);
+          return p;
+        };
+        const small = program(1000), large = program(5000);
+        const splits = (p: KernelProgram): number => {
+          const before = kernels.splitCalls;
+          p.run();
+          return kernels.splitCalls - before;
+        };
+        expect(splits(small)).toBe(1); // judged by the 1,000-key watch
+        (kernels as unknown as { watch: { pause: number } }).watch.pause = 5; // that watch alone pauses
+        expect([splits(small), splits(large), splits(small)]).toEqual([0, 1, 0]);
+      });
+    });
+
     it("rejects a mode it does not know", () => {
       expect(() => setOneQuerySplit("sometimes" as never)).toThrow(BackendError);
       expect(() => setOneQuerySplit("sometimes" as never)).toThrow(/setOneQuerySplit takes "auto", "always" or "never"; got "sometimes"/);

@@ -206,6 +206,11 @@ export class Pool {
     return this.ready;
   }
 
+  /** Wakes sleeping workers without a job: they spin for the next one a while before they sleep again. */
+  wake(): void {
+    Atomics.notify(this.i32, SEQ);
+  }
+
   /** The first row of the chunk whose result the last `run` returned (0 when it returned 0). */
   resultRow = 0;
   /** True when the last `run` waited more than LATE_MS for a worker's chunk after running out of its own. */

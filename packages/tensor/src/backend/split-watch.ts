@@ -8,9 +8,12 @@
 // attentions on the calling thread takes tens of microseconds to wake), so each way is timed as it runs
 // in a row.
 // That verdict holds for the next `period` attentions, then the next probe. The period doubles while the
-// probes agree (PERIOD_MIN to PERIOD_MAX: a settled machine is probed rarely) and starts over when a
-// verdict changes. A worker that holds the caller up (Pool.late: the OS took its core) stops the split
-// at once, until the next probe. Split or not, the bits are the same: only time is at stake.
+// probes agree (PERIOD_MIN to PERIOD_MAX: a settled machine is probed less often) and starts over when a
+// verdict changes. PERIOD_MAX stays modest: in a young process V8 compiles on the other core and the
+// split measures slower for the first ~50 ms, and that verdict must not last. A worker that holds the
+// caller up (Pool.late: the OS took its core) stops the split at once, until the next probe. The
+// dispatcher keeps one watch per size of attention (threads.ts). Split or not, the bits are the same:
+// only time is at stake.
 
 /** Attentions timed together, and rounds of a group each way: a probe is 2 · GROUP · ROUNDS attentions. */
 const GROUP = 2;
@@ -18,7 +21,7 @@ const ROUNDS = 5;
 export const PROBE_CALLS = 2 * GROUP * ROUNDS;
 /** Attentions a verdict holds for, at first and at most. */
 export const PERIOD_MIN = 192;
-export const PERIOD_MAX = 6144;
+export const PERIOD_MAX = 1536;
 /** How much faster the split's median must be. */
 const MARGIN = 0.03;
 
@@ -65,16 +68,21 @@ export class SplitWatch {
     return this.probed < PROBE_CALLS;
   }
 
+  /** Whether the probe's current attention counts (the second of its group): only then is it timed. */
+  get probeCounts(): boolean {
+    return this.probed % GROUP !== 0;
+  }
+
   /** Whether the probe's current attention runs on the calling thread (otherwise split). */
   get probeAlone(): boolean {
     return Math.floor(this.probed / GROUP) % 2 === 0;
   }
 
-  /** The probe's current attention took `ms`; the last one decides. */
+  /** The probe's current attention took `ms` (any number when it does not count); the last one decides. */
   timed(ms: number): void {
     const round = Math.floor(this.probed / (2 * GROUP));
     const times = this.probeAlone ? this.alone : this.split;
-    if (this.probed % GROUP !== 0) times[round] = times[round]! + ms; // not a group's first
+    if (this.probeCounts) times[round] = times[round]! + ms; // not a group's first
     if (++this.probed < PROBE_CALLS) return;
     const splits = median5(this.split) < (1 - MARGIN) * median5(this.alone);
     this.period = this.judged && splits === this.splitting ? Math.min(2 * this.period, PERIOD_MAX) : PERIOD_MIN;

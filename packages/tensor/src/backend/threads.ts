@@ -27,6 +27,8 @@ const ONE_QUERY_MIN_KEYS = 256;
 const ONE_QUERY_EXPS_MIN_KEYS = 1536;
 /** Output columns per chunk of a split value pass, at least (a multiple of 16: the value blocks' width). */
 const ONE_QUERY_COLUMNS = 16;
+/** Sizes of one-query attention with a split watch of their own: 2^15, 2^16, … visible keys × head width, the last and up. */
+const WATCH_SIZES = 8;
 /** Parts of a split score pass, at most (attention-one.ts MAX_PARTS). */
 const ONE_QUERY_MAX_PARTS = 48;
 /** Bytes of the state block before the parts' query scratch (attention-one.ts STATE_HEAD). */
@@ -68,7 +70,14 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   /** Heads of split one-query attentions whose exps were split too, so far (for tests). */
   splitExps = 0;
   /** Whether the one-query split is faster here than the kernel alone (timed now and then). */
-  private readonly watch = new SplitWatch();
+  /**
+   * One watch per size of attention (visible keys × head width, by powers of two from ONE_QUERY_MIN_WORK):
+   * what a split gains grows with the keys, so a verdict at 600 keys says nothing about 9,900. Block
+   * tables have watches of their own (the next WATCH_SIZES).
+   */
+  private readonly watches = Array.from({ length: 2 * WATCH_SIZES }, () => new SplitWatch());
+  /** The watch of the one-query attention splitsOneQuery last judged (attentionRecord's). */
+  private watch = this.watches[0]!;
   /** setOneQuerySplit: "auto" asks the watch. */
   oneQuerySplit: "auto" | "always" | "never" = "auto";
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
@@ -221,7 +230,10 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     const work = Math.min(S, window) * dh;
     if (work < (blockRows > 0 ? PAGED_MIN_WORK : ONE_QUERY_MIN_WORK) || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
     if (this.oneQuerySplit === "never" || this.lanes() === 0) return false;
-    return this.oneQuerySplit === "always" || this.watch.allows();
+    if (this.oneQuerySplit === "always") return true;
+    const size = Math.min(WATCH_SIZES - 1, Math.floor(Math.log2(work / ONE_QUERY_MIN_WORK)));
+    this.watch = this.watches[blockRows > 0 ? WATCH_SIZES + size : size]!;
+    return this.watch.allows();
   }
 
   /**
@@ -239,10 +251,12 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     const watch = this.watch;
     if (this.oneQuerySplit !== "auto" || !watch.probing) return this.splitRecord(record, heads, S, window, dh);
     // a probe of the split against the kernel alone (split-watch.ts)
-    const alone = watch.probeAlone;
-    const t0 = performance.now();
+    // only the attentions that count are timed: performance.now() allocates a heap number
+    const alone = watch.probeAlone, counts = watch.probeCounts;
+    const t0 = counts ? performance.now() : 0;
     const r = alone ? this.k.run_program(record, 0, 1, S - 1, 0) >> 10 : this.splitRecord(record, heads, S, window, dh);
-    watch.timed(performance.now() - t0);
+    watch.timed(counts ? performance.now() - t0 : 0);
+    if (alone) this.pool!.wake(); // workers that slept through it spin again: the split's turn may come next
     return r;
   }
 
@@ -289,12 +303,15 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   /** Visible keys from which a split one-query attention splits its exps too (tests and benchmarks move it). */
   oneQueryExpsMinKeys = ONE_QUERY_EXPS_MIN_KEYS;
 
-  /** One-query attentions still to run unsplit because the split was slower or a worker late (split-watch.ts); tests set it to 0. */
+  /**
+   * One-query attentions of the size last judged still to run unsplit because the split was slower or a
+   * worker late (split-watch.ts); setting it sets every size's (tests set it to 0).
+   */
   get splitPause(): number {
     return this.watch.pause;
   }
   set splitPause(n: number) {
-    this.watch.pause = n;
+    for (const w of this.watches) w.pause = n;
   }
 
   /** The state block of a split one-query attention for head width dh (attention-one.ts), or 0 when memory is full. */
