@@ -1,6 +1,6 @@
 // The command line of `pnpm bench`: parsed with node:util parseArgs into a validated BenchOptions.
-import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { strictArgs } from "./strict-args.js";
 
 export interface BenchOptions {
   readonly help: boolean;
@@ -90,38 +90,27 @@ function backendOf(text: string | undefined): "js" | "wasm" | null {
 
 /** Parses argv (without node and the script). Throws UsageError for anything it cannot use. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
-  const args = argv[0] === "--" ? argv.slice(1) : [...argv]; // `pnpm bench -- --quick` passes the "--" through
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        quick: { type: "boolean" },
-        "skip-quality": { type: "boolean" },
-        "skip-speculative": { type: "boolean" },
-        "speculative-tokens": { type: "string" },
-        "speculative-rounds": { type: "string" },
-        tokens: { type: "string" },
-        repeats: { type: "string" },
-        out: { type: "string" },
-        "context-length": { type: "string" },
-        weights: { type: "string" },
-        seed: { type: "string" },
-        prompt: { type: "string" },
-        "strategy-lengths": { type: "string" },
-        window: { type: "string" },
-        sinks: { type: "string" },
-        "block-size": { type: "string" },
-        backend: { type: "string" },
-        from: { type: "string" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`bench: ${(e as Error).message.split("\n")[0]}. See pnpm bench --help`);
-  }
+  const values = strictArgs(argv, {
+    help: { type: "boolean", short: "h" },
+    quick: { type: "boolean" },
+    "skip-quality": { type: "boolean" },
+    "skip-speculative": { type: "boolean" },
+    "speculative-tokens": { type: "string" },
+    "speculative-rounds": { type: "string" },
+    tokens: { type: "string" },
+    repeats: { type: "string" },
+    out: { type: "string" },
+    "context-length": { type: "string" },
+    weights: { type: "string" },
+    seed: { type: "string" },
+    prompt: { type: "string" },
+    "strategy-lengths": { type: "string" },
+    window: { type: "string" },
+    sinks: { type: "string" },
+    "block-size": { type: "string" },
+    backend: { type: "string" },
+    from: { type: "string" },
+  }, "bench", "pnpm bench --help");
   const str = (k: string) => values[k] as string | undefined;
   const quick = values.quick === true;
   const optional = (k: string, min: number) => (str(k) === undefined ? {} : { [k === "block-size" ? "blockSize" : k]: int(k, str(k)!, min) });

@@ -1,7 +1,7 @@
 // The command line of the speed script (`pnpm --filter @tinylm/bench run speed`), parsed strictly: an
 // unknown flag or a bad count is a UsageError, not minutes of measuring something else.
-import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { strictArgs } from "./strict-args.js";
 
 export interface SpeedOptions {
   readonly help: boolean;
@@ -28,25 +28,14 @@ Options:
 
 /** Parses argv (without node and the script). Throws UsageError for anything it cannot use. */
 export function parseSpeedArgs(argv: readonly string[]): SpeedOptions {
-  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        quick: { type: "boolean" },
-        rounds: { type: "string" },
-        "skip-sweep": { type: "boolean" },
-        "skip-cold": { type: "boolean" },
-        memory: { type: "boolean" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`speed: ${(e as Error).message.split("\n")[0]}. See node dist/speed.js --help`);
-  }
+  const values = strictArgs(argv, {
+    help: { type: "boolean", short: "h" },
+    quick: { type: "boolean" },
+    rounds: { type: "string" },
+    "skip-sweep": { type: "boolean" },
+    "skip-cold": { type: "boolean" },
+    memory: { type: "boolean" },
+  }, "speed", "node dist/speed.js --help");
   const quick = values.quick === true;
   const text = values.rounds as string | undefined;
   let rounds = quick ? 3 : 7;
