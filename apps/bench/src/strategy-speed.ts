@@ -14,23 +14,23 @@ const STRATEGIES: readonly { label: string; kind: string; options?: CacheOptions
 ];
 
 /**
- * ms of each of `n` decode steps after `prompt` fills the cache, on the path generate() takes:
- * forward(…, { cache, out }) into one reused [1, V] tensor, nothing allocated. The next token is the row's
- * argmax (choosing it is the sampler's work, not the model's).
+ * ms of each of `n` decode steps after `prompt` fills the cache and `warm` untimed steps run, on the path
+ * generate() takes: forward(…, { cache, out }) into one reused [1, V] tensor, nothing allocated. The next
+ * token is the row's argmax (choosing it is the sampler's work, not the model's).
  */
-export function decodeStepTimes(model: TinyLM, cache: KVCache, prompt: number[], n: number): number[] {
+export function decodeStepTimes(model: TinyLM, cache: KVCache, prompt: number[], n: number, warm = 0): number[] {
   const out = zeros([1, model.config.vocabSize]); // [1, V]
   const token = [1];
   cache.reset();
   model.forward(prompt, { cache, logits: "last" });
   const times: number[] = [];
-  for (let s = 0; s < n; s++) {
+  for (let s = 0; s < warm + n; s++) {
     const t0 = performance.now();
     const logits = model.forward(token, { cache, out }).data;
     let best = 0;
     for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
     token[0] = best;
-    times.push(performance.now() - t0);
+    if (s >= warm) times.push(performance.now() - t0);
   }
   return times;
 }
