@@ -25,7 +25,7 @@ afterAll(() => {
 const bytes = (t: Tensor): Buffer => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 // windows wide enough to be split (visible keys × head width >= 2^15), with the sinks apart from the window or not
 const spans = [CAUSAL, { window: 950, sinks: 4 }, { window: 1100, sinks: 0 }, { window: 5000, sinks: 9 }];
-// a block table is split from 2^17 visible keys × head width
+// block tables as wide as rows (the split watch decides from 2^15 visible keys × head width)
 const pagedSpans = [CAUSAL, { window: 2050, sinks: 4 }, { window: 5000, sinks: 9 }];
 
 /** A query, S keys and values of width d at positions 0 .. S - 1, in kernel memory. */

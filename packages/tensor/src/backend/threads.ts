@@ -17,10 +17,8 @@ import type { WasmKernels } from "./wasm-module.js";
 const LINEAR_MIN_WORK = 1 << 17;
 /** Query-key pairs × head width below which an attention runs on the calling thread. */
 const ATTENTION_MIN_WORK = 1 << 17;
-/** Visible keys × head width from which one query's attention (a decode step) is split over the pool. */
+/** Visible keys × head width from which one query's attention (a decode step) may be split over the pool (the watch decides). */
 const ONE_QUERY_MIN_WORK = 1 << 15;
-/** The same over a block table (splitsOneQuery). */
-const PAGED_MIN_WORK = 1 << 17;
 /** Keys per part of a split score pass, at least. */
 const ONE_QUERY_MIN_KEYS = 256;
 /** Visible keys from which a split one-query attention also splits its exps: a hand-off costs ~0.5–1 µs (2 threads: even at ~1,000 keys, ~3% faster at 1,500, ~5% at 9,900). */
@@ -223,12 +221,13 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
    * True when one query's attention over S keys (head width dh, the mask's window) is split over the pool;
    * blockRows: the rows of a block table's blocks, 0 for keys in rows. A block table is split only when its
    * blocks hold a multiple of 4 rows (the paged score loop pads a block's last keys up to a multiple of 4
-   * with -inf, which past a part's end would be the next part's scores) and from PAGED_MIN_WORK: each column
-   * chunk of its value pass repeats the per-block work, and below that the split measured slower.
+   * with -inf, which past a part's end would be the next part's scores). From ONE_QUERY_MIN_WORK the split
+   * watch of the attention's size decides (block tables have watches of their own: each column chunk of
+   * their value pass repeats the per-block work, so they gain less at the same size).
    */
   splitsOneQuery(S: number, window: number, dh: number, blockRows = 0): boolean {
     const work = Math.min(S, window) * dh;
-    if (work < (blockRows > 0 ? PAGED_MIN_WORK : ONE_QUERY_MIN_WORK) || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
+    if (work < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
     if (this.oneQuerySplit === "never" || this.lanes() === 0) return false;
     if (this.oneQuerySplit === "always") return true;
     const size = Math.min(WATCH_SIZES - 1, Math.floor(Math.log2(work / ONE_QUERY_MIN_WORK)));
