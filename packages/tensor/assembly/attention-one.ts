@@ -16,7 +16,7 @@
 //                      sums its keys in ascending order whichever columns share the call
 // Nothing is summed across parts: the parts only split work whose every output is computed whole.
 // Every argument is an integer (addresses, counts): the scale travels in the state block.
-import { exps, expsOnly, firstNonzero, lastNonzero, sumWeights } from "./attention";
+import { exps, firstNonzero, lastNonzero, sumWeights } from "./attention";
 import { foldScales, accumulateValuesI8 } from "./attention-int8-values";
 import { maxScoreI8, resetMaxI8 } from "./attention-int8-scores";
 import { scoreKeys, setInt8Keys } from "./attention-int8";
@@ -164,22 +164,15 @@ function stretchStart(state: usize, c: i32, chunks: i32): i32 {
 
 /**
  * The weights [x0, x1) of the sum's order (x0, x1 multiples of 4) := exp(s - top); with `sum`, their sum
- * by lane added to the state block's, as exps adds them.
+ * by lane added to the state block's, as exps adds them (without, exps's running sum is dropped: its adds
+ * hide behind the exps).
  */
 function expsStretch(state: usize, x0: i32, x1: i32, sum: bool): void {
   const w = at(state, W), top = load<f32>(state + (<usize>TOP << 2));
   const s0 = get(state, S0), L0 = get(state, W0) - s0, s1 = get(state, S1);
-  let sum4 = v128.load(state + (<usize>SUM4 << 2));
-  if (x0 < L0) {
-    const a = s0 + x0, b = s0 + min(x1, L0);
-    if (sum) sum4 = exps(w, a, b, top, sum4);
-    else expsOnly(w, a, b, top);
-  }
-  if (x1 > L0) {
-    const a = s1 + max(x0 - L0, 0), b = s1 + x1 - L0;
-    if (sum) sum4 = exps(w, a, b, top, sum4);
-    else expsOnly(w, a, b, top);
-  }
+  let sum4 = sum ? v128.load(state + (<usize>SUM4 << 2)) : f32x4.splat(0);
+  if (x0 < L0) sum4 = exps(w, s0 + x0, s0 + min(x1, L0), top, sum4);
+  if (x1 > L0) sum4 = exps(w, s1 + max(x0 - L0, 0), s1 + x1 - L0, top, sum4);
   if (sum) v128.store(state + (<usize>SUM4 << 2), sum4);
 }
 

@@ -47,22 +47,6 @@ import { hsum } from "./simd";
   return sum4;
 }
 
-/** exps without the sum: scores [start, end) (4-aligned) := exp(s - top), -inf -> exactly 0. */
-export function expsOnly(scores: usize, start: i32, end: i32, top: f32): void {
-  const top4 = f32x4.splat(top);
-  let c = start;
-  for (; c + 16 <= end; c += 16) { // four loads before the stores: each stored before the next load ran ~35% slower
-    const at = scores + (<usize>c << 2);
-    const e0 = weight4(v128.load(at), top4), e1 = weight4(v128.load(at, 16), top4);
-    const e2 = weight4(v128.load(at, 32), top4), e3 = weight4(v128.load(at, 48), top4);
-    v128.store(at, e0); v128.store(at, e1, 16); v128.store(at, e2, 32); v128.store(at, e3, 48);
-  }
-  for (; c < end; c += 4) {
-    const at = scores + (<usize>c << 2);
-    v128.store(at, weight4(v128.load(at), top4));
-  }
-}
-
 /** The sum of exps: sum4 + the weights [start, end) (4-aligned) by lane, added one vector after another as exps does. */
 export function sumWeights(w: usize, start: i32, end: i32, sum4: v128): v128 {
   let c = start;
