@@ -4,7 +4,8 @@
 // at run time. Tensors in kernel memory stay valid under either backend.
 import { BackendError } from "../errors.js";
 import { Heap } from "./heap.js";
-import { KernelDispatch } from "./threads.js";
+import { KernelDispatch, type OneQuerySplit } from "./threads.js";
+export type { OneQuerySplit } from "./threads.js";
 import { loadWasm } from "./wasm-module.js";
 
 export type BackendName = "js" | "wasm";
@@ -116,9 +117,6 @@ export function setThreads(n: number): void {
   if (typeof state === "string") throw new BackendError(`the wasm kernels are unavailable: ${state}`);
   state.kernels.setThreads(n);
 }
-
-/** How one query's attention over a long context (a decode step) uses the worker threads. */
-export type OneQuerySplit = "auto" | "always" | "never";
 
 /**
  * How a decode step's attention over a long context uses the worker threads: "auto" (the default) splits

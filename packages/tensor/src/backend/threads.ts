@@ -51,6 +51,9 @@ export function availableCores(): number {
   return os?.availableParallelism?.() ?? 1;
 }
 
+/** How one query's attention over a long context (a decode step) uses the worker threads (setOneQuerySplit). */
+export type OneQuerySplit = "auto" | "always" | "never";
+
 /** The phases of a split one-query attention: run by the dispatcher itself, not called from outside. */
 type OneQueryPhases =
   | "attention1_begin" | "attention1_scores" | "attention1_weights" | "attention1_max" | "attention1_exps" | "attention1_sum" | "attention1_values";
@@ -67,17 +70,19 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitCalls = 0;
   /** Heads of split one-query attentions whose exps were split too, so far (for tests). */
   splitExps = 0;
-  /** Whether the one-query split is faster here than the kernel alone (timed now and then). */
   /**
-   * One watch per size of attention (visible keys × head width, by powers of two from ONE_QUERY_MIN_WORK):
-   * what a split gains grows with the keys, so a verdict at 600 keys says nothing about 9,900. Block
-   * tables have watches of their own (the next WATCH_SIZES).
+   * Whether the one-query split is faster here than the kernel alone, timed now and then: one watch per
+   * size of attention (visible keys × head width, by powers of two from ONE_QUERY_MIN_WORK), since what a
+   * split gains grows with the keys and a verdict at 600 keys says nothing about 9,900. Block tables have
+   * watches of their own (the next WATCH_SIZES).
    */
   private readonly watches = Array.from({ length: 2 * WATCH_SIZES }, () => new SplitWatch());
   /** The watch of the one-query attention splitsOneQuery last judged (attentionRecord's). */
   private watch = this.watches[0]!;
   /** setOneQuerySplit: "auto" asks the watch. */
-  oneQuerySplit: "auto" | "always" | "never" = "auto";
+  oneQuerySplit: OneQuerySplit = "auto";
+  /** Visible keys from which a split one-query attention splits its exps too (tests and benchmarks move it). */
+  oneQueryExpsMinKeys = ONE_QUERY_EXPS_MIN_KEYS;
   /** Attention scores scratch of the workers (two rows of S each), grown on demand. */
   private scratchAt = 0;
   private scratchBytes = 0;
@@ -253,16 +258,21 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     // only the attentions that count are timed: performance.now() allocates a heap number
     const alone = watch.probeAlone, counts = watch.probeCounts;
     const t0 = counts ? performance.now() : 0;
-    const r = alone ? this.k.run_program(record, 0, 1, S - 1, 0) >> 10 : this.splitRecord(record, heads, S, window, dh);
+    const r = alone ? this.unsplitRecord(record, S) : this.splitRecord(record, heads, S, window, dh);
     watch.timed(counts ? performance.now() - t0 : 0);
     if (alone) this.pool!.wake(); // workers that slept through it spin again: the split's turn may come next
     return r;
   }
 
+  /** The attention record at `record` run by its kernel on this thread (as a program of that record alone). */
+  private unsplitRecord(record: number, S: number): number {
+    return this.k.run_program(record, 0, 1, S - 1, 0) >> 10;
+  }
+
   private splitRecord(record: number, heads: number, S: number, window: number, dh: number): number {
     const pool = this.pool!;
     const state = this.oneQueryState(dh);
-    if (state === 0) return this.k.run_program(record, 0, 1, S - 1, 0) >> 10; // unsplit
+    if (state === 0) return this.unsplitRecord(record, S);
     this.splitCalls++;
     // a multiple of the threads: 3 parts on 2 threads leave the caller scoring two of them
     const threads = pool.size + 1, most = Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * threads, Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS));
@@ -298,9 +308,6 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     if (late) this.watch.late();
     return 0;
   }
-
-  /** Visible keys from which a split one-query attention splits its exps too (tests and benchmarks move it). */
-  oneQueryExpsMinKeys = ONE_QUERY_EXPS_MIN_KEYS;
 
   /**
    * One-query attentions of the size last judged still to run unsplit because the split was slower or a
