@@ -46,8 +46,8 @@ const model = TinyLM.init(config, { seed: 1 });
 const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => (i * 7 + 3) % 20);
 const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
 
-/** ms of `steps` cached decode steps from position t (the cache refilled to t first), after `warm` untimed ones. */
-const decodeSteps = (cache: FullCache, t: number, steps: number, warm = 0): number[] => decodeStepTimes(model, cache, ids(t), steps, warm);
+/** ms of `steps` cached decode steps from position t, after `warm` untimed ones (the cache refilled to t - warm first). */
+const decodeSteps = (cache: FullCache, t: number, steps: number, warm = 0): number[] => decodeStepTimes(model, cache, ids(t - warm), steps, warm);
 
 /** ms of `steps` cached decode steps at t .. t + 15: runs of 16 steps, each from the cache refilled to t. */
 function decodeStepsNear(cache: FullCache, t: number, steps: number): number[] {
