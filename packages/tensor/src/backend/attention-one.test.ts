@@ -456,6 +456,30 @@ describe("one query's attention over two threads", () => {
       });
     });
 
+    it("backendInfo().oneQuery counts the attentions run split and run alone, and says the mode", () => {
+      under("wasm", () => {
+        const { kernels, splits } = setUp();
+        const counts = () => {
+          const { split, alone } = backendInfo().oneQuery;
+          return [split, alone];
+        };
+        kernels.splitPause = 0;
+        setOneQuerySplit("always");
+        const [split0, alone0] = counts();
+        expect(splits(3)).toBe(3);
+        expect(counts()).toEqual([split0! + 3, alone0]);
+        setOneQuerySplit("never");
+        expect(splits(2)).toBe(0);
+        expect(counts()).toEqual([split0! + 3, alone0! + 2]);
+        expect(backendInfo().oneQuery.mode).toBe("never");
+        setOneQuerySplit("auto");
+        kernels.splitPause = 4; // held on the calling thread by the watch
+        expect(splits(4)).toBe(0);
+        expect(counts()).toEqual([split0! + 3, alone0! + 6]);
+        expect(backendInfo().oneQuery.mode).toBe("auto");
+      });
+    });
+
     it("rejects a mode it does not know", () => {
       expect(() => setOneQuerySplit("sometimes" as never)).toThrow(BackendError);
       expect(() => setOneQuerySplit("sometimes" as never)).toThrow(/setOneQuerySplit takes "auto", "always" or "never"; got "sometimes"/);

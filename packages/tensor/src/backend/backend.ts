@@ -80,6 +80,12 @@ export interface BackendInfo {
   /** Threads a large kernel call is split over (1 without wasm or shared memory), and why fewer than asked. */
   readonly threads: number;
   readonly threadsReason?: string;
+  /**
+   * Decode steps' attentions over a long context (from 2^15 visible keys × head width: 512 keys at
+   * d = 64), since the kernels loaded: how many were split over the threads and how many ran on the
+   * calling thread (one thread, setOneQuerySplit("never"), or where the split measured no faster).
+   */
+  readonly oneQuery: { readonly mode: OneQuerySplit; readonly split: number; readonly alone: number };
 }
 
 export function backendInfo(): BackendInfo {
@@ -90,6 +96,7 @@ export function backendInfo(): BackendInfo {
     memoryBytes: state?.buffer.byteLength ?? 0, memoryUsed: state?.heap.allocated ?? 0,
     fma: k?.fma ?? false, ...(k?.fmaReason ? { fmaReason: k.fmaReason } : {}),
     threads: k?.threads ?? 1, ...(k?.threadsReason ? { threadsReason: k.threadsReason } : {}),
+    oneQuery: { mode: k?.oneQuerySplit ?? "auto", split: k?.oneQuerySplits ?? 0, alone: k?.oneQueryAlone ?? 0 },
   };
   if (active) return { name: "wasm", ...mem };
   const reason = typeof loaded === "string" ? loaded : startReason ?? "setBackend(\"js\") was called";

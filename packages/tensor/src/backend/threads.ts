@@ -70,6 +70,9 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitCalls = 0;
   /** Heads of split one-query attentions whose exps were split too, so far (for tests). */
   splitExps = 0;
+  /** One-query attentions long enough to split (splitsOneQuery's size) that ran split, and that ran on the calling thread, so far. */
+  oneQuerySplits = 0;
+  oneQueryAlone = 0;
   /**
    * Whether the one-query split is faster here than the kernel alone, timed now and then: one watch per
    * size of attention (visible keys × head width, by powers of two from ONE_QUERY_MIN_WORK), since what a
@@ -233,11 +236,17 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
   splitsOneQuery(S: number, window: number, dh: number, blockRows = 0): boolean {
     const work = Math.min(S, window) * dh;
     if (work < ONE_QUERY_MIN_WORK || dh < 2 * ONE_QUERY_COLUMNS || blockRows % 4 !== 0) return false;
-    if (this.oneQuerySplit === "never" || this.lanes() === 0) return false;
+    if (this.oneQuerySplit === "never" || this.lanes() === 0) return this.alone();
     if (this.oneQuerySplit === "always") return true;
     const size = Math.min(WATCH_SIZES - 1, Math.floor(Math.log2(work / ONE_QUERY_MIN_WORK)));
     this.watch = this.watches[blockRows > 0 ? WATCH_SIZES + size : size]!;
-    return this.watch.allows();
+    return this.watch.allows() || this.alone();
+  }
+
+  /** Counts a one-query attention that runs on the calling thread; false. */
+  private alone(): false {
+    this.oneQueryAlone++;
+    return false;
   }
 
   /**
@@ -266,6 +275,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
 
   /** The attention record at `record` run by its kernel on this thread (as a program of that record alone). */
   private unsplitRecord(record: number, S: number): number {
+    this.oneQueryAlone++;
     return this.k.run_program(record, 0, 1, S - 1, 0) >> 10;
   }
 
@@ -274,6 +284,7 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     const state = this.oneQueryState(dh);
     if (state === 0) return this.unsplitRecord(record, S);
     this.splitCalls++;
+    this.oneQuerySplits++;
     // a multiple of the threads: 3 parts on 2 threads leave the caller scoring two of them
     const threads = pool.size + 1, most = Math.min(ONE_QUERY_MAX_PARTS, CHUNKS_PER_THREAD * threads, Math.floor(Math.min(S, window) / ONE_QUERY_MIN_KEYS));
     const parts = Math.max(2, most - (most % threads));
