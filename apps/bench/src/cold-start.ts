@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { median } from "./stats.js";
+import { median, quartiles, straddles, type Quartiles } from "./stats.js";
 
 const tui = fileURLToPath(new URL("../../tui/dist/", import.meta.url));
 const firstToken = fileURLToPath(new URL("./first-token.js", import.meta.url));
@@ -22,18 +22,6 @@ export const PHASES: Record<string, string> = {
   rest: "the other 28 tokens (decode steps)",
 };
 
-/** Median and quartiles of a list of samples. */
-export interface Quartiles {
-  readonly median: number;
-  readonly p25: number;
-  readonly p75: number;
-}
-
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.round(q * (s.length - 1))]!;
-};
-const quartiles = (xs: readonly number[]): Quartiles => ({ median: median(xs), p25: quantile(xs, 0.25), p75: quantile(xs, 0.75) });
 
 export interface ColdStart {
   readonly rounds: number;
@@ -102,9 +90,6 @@ export function coldStart(rounds: number): ColdStart {
 }
 
 const q = (x: Quartiles, digits = 1): string => `${x.median.toFixed(digits)} (${x.p25.toFixed(digits)}–${x.p75.toFixed(digits)})`;
-
-/** Whether a target's threshold lies inside the quartiles: then the repeats disagree on the verdict. */
-export const straddles = (x: Quartiles, limit: number): boolean => x.p25 <= limit && limit <= x.p75;
 
 /** The report: whole-process times, the ratio, and the phases inside one process. */
 export function coldLines(c: ColdStart): string[] {
