@@ -4,7 +4,7 @@
 import { parameterSpecs, speedupClosedForm, stepWalkThrough } from "@tinylm/model";
 import { NOISE_THRESHOLD, type Analysis } from "./analysis.js";
 import { escapeHtml, formatBytes, formatInt, formatMs, formatRatio, sig3 } from "./format.js";
-import type { CpuCache } from "./machine.js";
+import { cpuLabel, type CpuCache } from "./machine.js";
 import type { BenchResults, LogitError, SeparateRun, StrategyPoint } from "./results.js";
 
 export interface Explanation {
@@ -293,7 +293,7 @@ function method(results: BenchResults): string[] {
       `repeats that differ by more than ${sig3(NOISE_THRESHOLD * 100)}% at a point are reported at the top. Per-step times (plot 5) are the median over the repeats at each position. Prompt “${escapeHtml(s.prompt)}” (${s.promptTokens} tokens), greedy decoding, ` +
       `${s.weights ? `weights from ${escapeHtml(s.weights)}` : `seeded weights (seed ${s.seed})`}, context_length ${results.config.context_length}.` +
       `${s.quick ? " This was a <b>--quick</b> run: a reduced sweep for a first look, not the full measurement." : ""}`,
-    `Kernels: @tinylm/tensor's ${escapeHtml(s.backend)} backend. ${escapeHtml(m.cpu)}, ${m.cores} logical cores, ${m.memoryGiB} GiB, ${escapeHtml(m.platform)}, Node ${escapeHtml(m.node)}. ` +
+    `Kernels: @tinylm/tensor's ${escapeHtml(s.backend)} backend. ${escapeHtml(cpuLabel(m))}, ${m.cores} logical cores, ${m.memoryGiB} GiB, ${escapeHtml(m.platform)}, Node ${escapeHtml(m.node)}. ` +
       `${escapeHtml(results.date)}; the benchmark took ${formatMs(results.durationMs)}. Raw numbers: <code>results.json</code> next to this file.`,
     `Multiply-adds are counted from the config (<code>packages/model/src/cost.ts</code>, the cost model docs/kv-cache.md prints); one multiply-add is two FLOPs. LayerNorm, softmax, the mask and the residual adds are not counted.`,
   ];

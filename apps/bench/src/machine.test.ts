@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCacheSize, readCpuCaches } from "./machine.js";
+import { parseCacheSize, parseCpuId, readCpuCaches } from "./machine.js";
 
 describe("the CPU's cache sizes", () => {
   it("parses Linux's size strings", () => {
@@ -35,5 +35,21 @@ describe("the CPU's cache sizes", () => {
 
   it("gives [] where the folder does not exist (not Linux)", () => {
     expect(readCpuCaches(join(tmpdir(), "no-such-folder-tinylm"))).toEqual([]);
+  });
+});
+
+describe("the CPU's family and model", () => {
+  const cpu = (flags: string) => `processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\nflags\t\t: fpu ${flags} sse2\n`;
+
+  it("reads the first processor's family, model and widest vector extension", () => {
+    expect(parseCpuId(cpu("avx avx2 fma"))).toBe("family 25 model 1, AVX2");
+    expect(parseCpuId(cpu("avx avx2 avx512f"))).toBe("family 25 model 1, AVX-512");
+    expect(parseCpuId(cpu("sse4_2"))).toBe("family 25 model 1");
+    expect(parseCpuId(`${cpu("avx2")}\nprocessor\t: 1\ncpu family\t: 6\nmodel\t\t: 85\nflags\t\t: avx512f\n`)).toBe("family 25 model 1, AVX2");
+  });
+
+  it("gives \"\" where the text has no family or model (not x86 Linux)", () => {
+    expect(parseCpuId("processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n")).toBe("");
+    expect(parseCpuId("")).toBe("");
   });
 });

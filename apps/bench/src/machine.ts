@@ -12,6 +12,8 @@ export interface CpuCache {
 
 export interface Machine {
   readonly cpu: string; // model name of the first logical CPU
+  /** Family, model and widest x86 vector extension from /proc/cpuinfo ("family 25 model 1, AVX2"); "" where the OS does not say. A VM's model name often hides the generation. */
+  readonly cpuId: string;
   readonly cores: number; // logical CPUs
   readonly memoryGiB: number;
   readonly platform: string; // "linux 6.1.0 x64"
@@ -50,10 +52,33 @@ export function readCpuCaches(dir = "/sys/devices/system/cpu/cpu0/cache"): CpuCa
   return caches.sort((a, b) => a.level - b.level);
 }
 
+/** The first processor's family, model and widest vector extension from /proc/cpuinfo's text; "" without them. */
+export function parseCpuId(cpuinfo: string): string {
+  const first = cpuinfo.split(/\n\s*\n/)[0] ?? "";
+  const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, "m").exec(first)?.[1]?.trim();
+  const family = field("cpu family"), model = field("model");
+  if (family === undefined || model === undefined) return "";
+  const flags = new Set((field("flags") ?? "").split(/\s+/));
+  const vector = flags.has("avx512f") ? ", AVX-512" : flags.has("avx2") ? ", AVX2" : flags.has("avx") ? ", AVX" : "";
+  return `family ${family} model ${model}${vector}`;
+}
+
+function readCpuId(): string {
+  try {
+    return parseCpuId(readFileSync("/proc/cpuinfo", "utf8"));
+  } catch {
+    return "";
+  }
+}
+
+/** The CPU as reports print it: "AMD EPYC (family 25 model 1, AVX2)". */
+export const cpuLabel = (m: Pick<Machine, "cpu" | "cpuId">): string => (m.cpuId ? `${m.cpu} (${m.cpuId})` : m.cpu);
+
 export function describeMachine(): Machine {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() || "unknown CPU",
+    cpuId: readCpuId(),
     cores: cpus.length,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,

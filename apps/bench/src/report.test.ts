@@ -56,7 +56,7 @@ describe("buildReport", () => {
 
   it("starts with the summary line and names the machine", () => {
     expect(html).toContain('<p class="summary" id="summary">At 40 tokens the cache is 123× faster: 494 ms without it, 4 ms with it (fastest of 3 repeats).</p>');
-    expect(html).toContain("Test CPU 9000");
+    expect(html).toContain("Test CPU 9000 (family 6 model 85, AVX-512)");
   });
 
   it("escapes text so the inlined JSON cannot end its script element", () => {

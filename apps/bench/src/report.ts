@@ -4,6 +4,7 @@ import { analyze } from "./analysis.js";
 import { explain, logitErrorNote, type Explanation } from "./explain.js";
 import { buildFigures, type Figure } from "./figures.js";
 import { escapeHtml, formatBytes, formatInt, formatMs } from "./format.js";
+import { cpuLabel } from "./machine.js";
 import type { BenchResults } from "./results.js";
 import { analyzeSpeculation, speculativeExplanation, speculativeFigure, speculativeTable } from "./speculative-section.js";
 import { qualityExplanation, qualityFigures, qualityTable } from "./strategy-quality.js";
@@ -103,7 +104,7 @@ export function buildReport(results: BenchResults, plotlyJs: string): string {
 <h1>tinylm: generation time with and without the KV cache</h1>
 <p class="summary" id="summary">${escapeHtml(text.summary)}</p>
 ${text.noise ? `<p class="noise" id="noise">${text.noise}</p>` : ""}
-<p class="meta">${escapeHtml(m.cpu)} · ${m.cores} cores · Node ${escapeHtml(m.node)} · ${escapeHtml(results.date)} · d_model ${results.config.d_model}, ${results.config.n_layers} layers, context_length ${results.config.context_length} · ${escapeHtml(results.settings.backend)} kernels · ${results.settings.repeats} repeat(s)${results.settings.quick ? " · quick run" : ""}</p>
+<p class="meta">${escapeHtml(cpuLabel(m))} · ${m.cores} cores · Node ${escapeHtml(m.node)} · ${escapeHtml(results.date)} · d_model ${results.config.d_model}, ${results.config.n_layers} layers, context_length ${results.config.context_length} · ${escapeHtml(results.settings.backend)} kernels · ${results.settings.repeats} repeat(s)${results.settings.quick ? " · quick run" : ""}</p>
 ${row(triangle, "What a step recomputes: the walk-through", text.walkThrough)}
 ${row(time, "Why the no-cache curve grows much faster", text.growth)}
 ${row(logLog, "Power laws", text.powerLaws)}

@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { BUNDLED, coldLines, coldStart, NODE } from "./cold-start.js";
 import { heapBytesPerStep } from "./heap-per-step.js";
 import { decodeStepTimes, strategyCosts, strategyLines, strategyTargets } from "./strategy-speed.js";
-import { describeMachine } from "./machine.js";
+import { cpuLabel, describeMachine } from "./machine.js";
 import { handOffNs } from "./hand-off.js";
 import { median, quartiles, straddles } from "./stats.js";
 import { UsageError } from "./errors.js";
@@ -280,7 +280,8 @@ function countingSplits(sample: () => number[]): { sample: () => number[]; share
 }
 
 const m = describeMachine();
-console.log(`tinylm speed — ${m.cpu}, ${m.cores} cores, node ${m.node}; context_length 10,000, d=64, 3 blocks; ${rounds} interleaved rounds`);
+const caches = m.caches.map((c) => `L${c.level} ${c.bytes >= 2 ** 20 ? `${c.bytes / 2 ** 20} MiB` : `${c.bytes / 1024} KiB`}`).join(", ");
+console.log(`tinylm speed — ${cpuLabel(m)}, ${m.cores} cores${caches ? ` (${caches} each)` : ""}, node ${m.node}; context_length 10,000, d=64, 3 blocks; ${rounds} interleaved rounds`);
 const handOffBefore = await handOffNs();
 console.log(`FMA: ${start.fmaReason ? `unavailable (${start.fmaReason})` : "available"}; threads: ${(await warmThreads()) > 1 ? "2 workers up" : `one (${backendInfo().threadsReason ?? "no pool"})`}; ` +
   `hand-off round trip to a spinning worker ${handOffBefore.toFixed(0)} ns (what splitting one query's attention pays depends on it)`);

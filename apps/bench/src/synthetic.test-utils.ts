@@ -31,7 +31,7 @@ export function syntheticResults(overrides: SyntheticOverrides = {}): BenchResul
     schema: RESULTS_SCHEMA,
     date: "2026-01-02T03:04:05.000Z",
     durationMs: 65_000,
-    machine: { cpu: "Test CPU 9000", cores: 4, memoryGiB: 16, platform: "linux 6.1 x64", node: "v20.20.2", v8: "11.3",
+    machine: { cpu: "Test CPU 9000", cpuId: "family 6 model 85, AVX-512", cores: 4, memoryGiB: 16, platform: "linux 6.1 x64", node: "v20.20.2", v8: "11.3",
       caches: overrides.caches ?? [{ level: 1, type: "Data", bytes: 32 * 1024 }, { level: 2, type: "Unified", bytes: 256 * 1024 }, { level: 3, type: "Unified", bytes: 8 * 1024 ** 2 }] },
     config: configToJson(makeConfig({ contextLength: 64 })),
     settings: {
