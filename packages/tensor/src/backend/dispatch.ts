@@ -57,12 +57,14 @@ export function copyRows(src: Tensor, dst: Tensor, at: number): void {
   const state = loadedWasm();
   const sAt = state ? kernelAddress(state, src.data) : -1, dAt = state && sAt >= 0 ? kernelAddress(state, dst.data) : -1;
   if (T > 0 && state && sAt >= 0 && dAt >= 0 && src.stride[1] === 1 && dst.stride[1] === 1 && ss0 >= 0 && ds0 >= 0) {
-    // both in kernel memory with contiguous rows (a KV-cache append): one native copy per row within the
-    // one buffer, when the source and destination ranges are disjoint (else the reference loop)
-    const all = state.f32, sBase = (sAt >> 2) + src.offset, dBase = (dAt >> 2) + dst.offset + at * ds0;
+    // both in kernel memory with contiguous rows (a KV-cache append): a native copy per row within the
+    // one buffer (one wasm call for several rows), when the source and destination ranges are disjoint
+    // (else the reference loop)
+    const sBase = (sAt >> 2) + src.offset, dBase = (dAt >> 2) + dst.offset + at * ds0;
     const sEnd = sBase + (T - 1) * ss0 + d, dEnd = dBase + (T - 1) * ds0 + d;
     if (sEnd <= dBase || dEnd <= sBase) {
-      for (let i = 0; i < T; i++) all.copyWithin(dBase + i * ds0, sBase + i * ss0, sBase + i * ss0 + d);
+      if (T === 1) state.f32.copyWithin(dBase, sBase, sBase + d);
+      else state.kernels.copy_rows(4 * sBase, ss0, 4 * dBase, ds0, T, d);
       return;
     }
   }

@@ -183,6 +183,10 @@ export class KernelDispatch implements Omit<WasmKernels, OneQueryPhases> {
     this.k.exp_f32(x, out, n);
   }
 
+  copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, d: number): void {
+    this.k.copy_rows(src, ss, dst, ds, rows, d);
+  }
+
   // attention over a block table and over int8 rows: on the calling thread (a decode step's one query row)
   attention_paged(
     q: number, qs: number, kTable: number, vTable: number, col: number, rs: number, B: number, out: number, os: number,

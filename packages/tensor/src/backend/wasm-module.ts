@@ -31,6 +31,8 @@ export interface WasmKernels {
   matvec(x: number, w: number, ws: number, bias: number, out: number, n: number, m: number, flags: number): void;
   layer_norm(x: number, xs: number, w: number, b: number, out: number, os: number, T: number, d: number, eps: number): void;
   exp_f32(x: number, out: number, n: number): void;
+  /** rows rows of d floats from src (row stride ss) to dst (row stride ds), each a memory.copy. */
+  copy_rows(src: number, ss: number, dst: number, ds: number, rows: number, d: number): void;
   /** Runs records [from, to) of a kernel program (program.ts) at position p for a token; 0, or an attention failure and its record. */
   run_program(prog: number, from: number, to: number, p: number, token: number): number;
   /** One query's attention of a program's attention record in phases (assembly/attention-one.ts): operands and ranges, scores by parts, weights (or max, exps by parts, sum), values by columns. */

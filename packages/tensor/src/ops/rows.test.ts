@@ -59,6 +59,22 @@ describe("copyRows", () => {
     expect(read2d(m)).toEqual([[1, 2], [1, 2], [1, 2], [1, 2]]);
   });
 
+  it("copies strided kernel-memory rows in one kernel call as the reference loop does, one row or many", () => {
+    const rng = new Rng(74);
+    for (const T of [1, 2, 7, 40]) {
+      const d = randInt(rng, 1, 9), C = T + randInt(rng, 0, 5), at = randInt(rng, 0, C - T);
+      const wide = kernelZeros([T, 3 * d]), cache = kernelZeros([C, 2 * d]); // src: the middle third; dst: the right half
+      wide.data.forEach((_, i) => (wide.data[i] = rng.uniform()));
+      cache.data.forEach((_, i) => (cache.data[i] = -1 - i));
+      const want = zeros([C, 2 * d]);
+      want.data.set(cache.data);
+      const src = wide.lo(0, d).hi(T, d);
+      copyRows(src, want.lo(0, d).hi(C, d), at); // a view outside kernel memory: the reference loop
+      copyRows(src, cache.lo(0, d).hi(C, d), at);
+      expect(Array.from(cache.data)).toEqual(Array.from(want.data));
+    }
+  });
+
   it("rejects rows that do not fit, a fractional row and operands that are not 2-D", () => {
     const dst = zeros([4, 3]);
     expectError(() => copyRows(zeros([2, 3]), dst, 3), ShapeError, "copyRows: rows do not fit; got src [2, 3] at row 3 of dst [4, 3], expected dst [>= 5, 3]");
