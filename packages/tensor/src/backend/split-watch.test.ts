@@ -1,6 +1,7 @@
 // The one-query split's watch: probes of 20 attentions (rounds of two on the calling thread, two split,
-// the first of each two not counted) decide by median whether the next 192 split or not; the period doubles while probes agree, up to
-// 1,536, and starts over when the verdict changes; a late worker stops the split at once.
+// the first of each two not counted) decide by median whether the next 192 split or not; the period doubles while probes find the
+// split faster, up to 1,536, and starts over when the verdict changes; a verdict against the split holds 192; a late worker stops the
+// split at once.
 import { describe, expect, it } from "vitest";
 import { PERIOD_MAX, PERIOD_MIN, PROBE_CALLS, SplitWatch } from "./split-watch.js";
 
@@ -50,9 +51,15 @@ describe("SplitWatch", () => {
   });
 
   it("runs on the calling thread when the split is slower, or faster by less than 3%", () => {
-    expect(simulate(new SplitWatch(), 1000, 10, 11).slice(0, 4)).toEqual(["probe 20", "alone 192", "probe 20", "alone 384"]);
+    expect(simulate(new SplitWatch(), 1000, 10, 11).slice(0, 4)).toEqual(["probe 20", "alone 192", "probe 20", "alone 192"]);
     expect(simulate(new SplitWatch(), 1000, 10, 9.8).slice(0, 2)).toEqual(["probe 20", "alone 192"]);
     expect(simulate(new SplitWatch(), 1000, 10, 9.6).slice(0, 2)).toEqual(["probe 20", "split 192"]);
+  });
+
+  it("probes again after 192 while the split is slower, so a split that pays again is found soon", () => {
+    const w = new SplitWatch();
+    expect(simulate(w, 4 * 212, 10, 11)).toEqual(["probe 20", "alone 192", "probe 20", "alone 192", "probe 20", "alone 192", "probe 20", "alone 192"]);
+    expect(simulate(w, 20 + 192 + 20, 10, 8)).toEqual(["probe 20", "split 192", "probe 20"]);
   });
 
   it("starts over at 192 when the verdict changes", () => {

@@ -8,12 +8,16 @@
 // attentions on the calling thread takes tens of microseconds to wake), so each way is timed as it runs
 // in a row.
 // That verdict holds for the next `period` attentions, then the next probe. The period doubles while the
-// probes agree (PERIOD_MIN to PERIOD_MAX: a settled machine is probed less often) and starts over when a
-// verdict changes. PERIOD_MAX stays modest: in a young process V8 compiles on the other core and the
-// split measures slower for the first ~50 ms, and that verdict must not last. A worker that holds the
-// caller up (Pool.late: the OS took its core) stops the split at once, until the next probe. The
-// dispatcher keeps one watch per size of attention (threads.ts). Split or not, the bits are the same:
-// only time is at stake.
+// probes find the split faster (PERIOD_MIN to PERIOD_MAX: a settled machine is probed less often) and
+// starts over when a verdict changes. A verdict against the split always holds PERIOD_MIN: it may be the
+// moment's, not the machine's — the workers sleep while the attentions run on the calling thread, and a
+// worker whose core the host has parked can take milliseconds to come back (decode at 1,000 keys measured
+// 60 µs a step split, slower than alone, for ~140 steps after a pause, then 42), or a young process's V8
+// compiles on the other core for its first ~50 ms — so it is checked again soon (a probe costs ten split
+// attentions). PERIOD_MAX stays modest for the same reasons. A worker that holds the caller up (Pool.late:
+// the OS took its core) stops the split at once, until the next probe, and pauses that keep ending so
+// double: that is a busy machine. The dispatcher keeps one watch per size of attention (threads.ts).
+// Split or not, the bits are the same: only time is at stake.
 
 /** Attentions timed together, and rounds of a group each way: a probe is 2 · GROUP · ROUNDS attentions. */
 const GROUP = 2;
@@ -85,7 +89,7 @@ export class SplitWatch {
     if (this.probeCounts) times[round] = times[round]! + ms; // not a group's first
     if (++this.probed < PROBE_CALLS) return;
     const splits = median5(this.split) < (1 - MARGIN) * median5(this.alone);
-    this.period = this.judged && splits === this.splitting ? Math.min(2 * this.period, PERIOD_MAX) : PERIOD_MIN;
+    this.period = this.judged && splits && this.splitting ? Math.min(2 * this.period, PERIOD_MAX) : PERIOD_MIN;
     this.judged = true;
     this.splitting = splits;
     this.left = this.period;
