@@ -136,9 +136,10 @@ function breakdown(t: number): [string, number, number][] {
 }
 
 /**
- * Heap bytes per decoded token over `steps` steps from position t (full cache), through forward(…, { cache, out }) with a reused token
- * array and logits tensor (the allocation-free path), and through plain forward(…, { cache }), which returns
- * a new logits tensor each call. See heap-per-step.ts for how collections are kept out of the count.
+ * Heap bytes per decoded token over `steps` steps from position t (full cache), through forward(…, { cache,
+ * out }) with a reused token array and logits tensor (the allocation-free path), and through plain
+ * forward(…, { cache }), which returns a new logits tensor each call. See heap-per-step.ts for how
+ * collections are kept out of the count.
  */
 async function heapBytesPerToken(t: number, steps: number): Promise<{ reused: number; fresh: number }> {
   const cache = new FullCache(config);
