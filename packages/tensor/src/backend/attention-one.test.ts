@@ -222,9 +222,10 @@ describe("one query's attention over two threads", () => {
             const qpos = Math.max(...positions) + 1;
             for (const span of wide) {
               prepareAttention(q, want, 1)(keys, values, positions, qpos, span);
-              expect(p.setAttention(a, keys, values, positions, qpos, span)).toBe(true);
-              expect(runSplitExps(p)).toBe(true);
-              expect(bytes(got).equals(bytes(want))).toBe(true);
+              const at = `positions ${positions === gaps ? "with gaps" : "consecutive"}, span ${JSON.stringify(span)}`;
+              expect(p.setAttention(a, keys, values, positions, qpos, span), `recorded: ${at}`).toBe(true);
+              expect(runSplitExps(p), `split with its exps: ${at}`).toBe(true);
+              expect(bytes(got).equals(bytes(want)), `the kernel's bits: ${at}`).toBe(true);
             }
           }
         });
