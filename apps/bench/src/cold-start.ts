@@ -22,7 +22,6 @@ export const PHASES: Record<string, string> = {
   rest: "the other 28 tokens (decode steps)",
 };
 
-
 export interface ColdStart {
   readonly rounds: number;
   /** Whole-process ms of each command, by label. */

@@ -360,8 +360,9 @@ const disagree = (x: boolean): string => (x ? " (rounds disagree)" : "");
 /** The ratio of the medians against `want`; the rounds disagree when `want` lies between their ratios' quartiles. */
 const ratioTarget = (name: string, c: Case, want: number, note = ""): void => {
   const { ms } = c, r = ms[BASE]! / ms[BEST]!, q = quartiles(c.roundRatios);
-  const rounds = straddles(q, want) ? ` (rounds ${q.p25.toFixed(2)}–${q.p75.toFixed(2)}×)` : "";
-  targets.push([`${name}: ≥ ${want}× the baseline${disagree(rounds !== "")}`, `${fmt(ms[BEST]!)} ms against ${fmt(ms[BASE]!)}${rounds}${note}`, r, r >= want]);
+  const disagrees = straddles(q, want);
+  const spread = disagrees ? ` (rounds ${q.p25.toFixed(2)}–${q.p75.toFixed(2)}×)` : "";
+  targets.push([`${name}: ≥ ${want}× the baseline${disagree(disagrees)}`, `${fmt(ms[BEST]!)} ms against ${fmt(ms[BASE]!)}${spread}${note}`, r, r >= want]);
 };
 if (sweep) {
   ratioTarget("no-cache sweep, 1,000 tokens", sweep, 4);
